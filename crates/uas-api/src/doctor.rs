@@ -1,0 +1,219 @@
+//! `uas doctor`: a read-only health report of the home, config, database and
+//! installed agents. It changes nothing, so it is safe to run any time.
+
+use crate::App;
+use serde::Serialize;
+use std::path::PathBuf;
+use uas_core::Config;
+use uas_providers::{Detection, detect_all};
+use uas_store::{OpenMode, Store, StoreError};
+
+/// How one check came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
+#[serde(rename_all = "lowercase")]
+#[ts(export)]
+pub enum CheckStatus {
+    /// All good.
+    Ok,
+    /// Works, but something deserves attention.
+    Warn,
+    /// Broken; `fix` says what to do.
+    Fail,
+}
+
+/// One line of the report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Check {
+    /// Stable id: `home`, `config`, `database`, `instructions`, `agents`.
+    pub id: String,
+    /// Outcome.
+    pub status: CheckStatus,
+    /// What we found.
+    pub summary: String,
+    /// What to do about it, when not ok.
+    pub fix: Option<String>,
+}
+
+/// The whole doctor report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct DoctorReport {
+    /// Version of uas that wrote the report.
+    pub version: String,
+    /// The home that was examined.
+    #[ts(type = "string")]
+    pub home: PathBuf,
+    /// True when no check failed.
+    pub healthy: bool,
+    /// Every check, in a fixed order.
+    pub checks: Vec<Check>,
+    /// Every known agent and whether it is installed.
+    pub agents: Vec<Detection>,
+}
+
+fn check(id: &str, status: CheckStatus, summary: String, fix: Option<&str>) -> Check {
+    Check {
+        id: id.to_owned(),
+        status,
+        summary,
+        fix: fix.map(str::to_owned),
+    }
+}
+
+impl App {
+    /// Examines the installation without changing anything.
+    pub async fn doctor(&self) -> DoctorReport {
+        let root = self.home.root();
+        let mut checks = Vec::new();
+
+        checks.push(if !root.exists() {
+            check(
+                "home",
+                CheckStatus::Fail,
+                format!("{} does not exist", root.display()),
+                Some("run `uas init`"),
+            )
+        } else if !root.is_dir() {
+            check(
+                "home",
+                CheckStatus::Fail,
+                format!("{} is not a folder", root.display()),
+                Some("move it aside or set UAS_HOME to another folder"),
+            )
+        } else if let Err(e) = tempfile::tempfile_in(root) {
+            check(
+                "home",
+                CheckStatus::Fail,
+                format!("{} is not writable: {e}", root.display()),
+                Some("fix the folder's permissions or set UAS_HOME to a writable folder"),
+            )
+        } else {
+            check(
+                "home",
+                CheckStatus::Ok,
+                format!("{} is a writable folder", root.display()),
+                None,
+            )
+        });
+
+        let config_file = self.home.config_file();
+        let config = match Config::load(&config_file) {
+            Ok(c) => {
+                let summary = if config_file.exists() {
+                    format!("{} is valid", config_file.display())
+                } else {
+                    format!("{} is missing; using defaults", config_file.display())
+                };
+                let status = if config_file.exists() {
+                    CheckStatus::Ok
+                } else {
+                    CheckStatus::Warn
+                };
+                checks.push(check(
+                    "config",
+                    status,
+                    summary,
+                    (status != CheckStatus::Ok)
+                        .then_some("run `uas init` to write a documented default"),
+                ));
+                Some(c)
+            }
+            Err(e) => {
+                let text = e.to_string();
+                let first = text.lines().next().unwrap_or_default().to_owned();
+                checks.push(check("config", CheckStatus::Fail, first, Some("fix or remove that line (keys: docs/config.md); uas never rewrites the file")));
+                None
+            }
+        };
+
+        let db = self
+            .home
+            .database(&config.unwrap_or_default().store.database);
+        checks.push(database_check(&db).await);
+
+        let instructions = self.home.instructions_dir().join("AGENTS.md");
+        checks.push(if instructions.is_file() {
+            check(
+                "instructions",
+                CheckStatus::Ok,
+                format!("{} exists", instructions.display()),
+                None,
+            )
+        } else {
+            check(
+                "instructions",
+                CheckStatus::Warn,
+                format!("{} is missing", instructions.display()),
+                Some("run `uas init` to create the universal instructions"),
+            )
+        });
+
+        let agents = detect_all(&self.probe);
+        let found: Vec<&str> = agents
+            .iter()
+            .filter(|d| d.installed)
+            .map(|d| d.agent.as_str())
+            .collect();
+        checks.push(if found.is_empty() {
+            check(
+                "agents",
+                CheckStatus::Warn,
+                "no AI coding agent found".into(),
+                Some("install one (e.g. Claude Code or Codex), then run `uas doctor` again"),
+            )
+        } else {
+            check(
+                "agents",
+                CheckStatus::Ok,
+                format!("found {}", found.join(", ")),
+                None,
+            )
+        });
+
+        DoctorReport {
+            version: env!("CARGO_PKG_VERSION").to_owned(),
+            home: root.to_path_buf(),
+            healthy: checks.iter().all(|c| c.status != CheckStatus::Fail),
+            checks,
+            agents,
+        }
+    }
+}
+
+async fn database_check(db: &std::path::Path) -> Check {
+    let store = match Store::open(db, OpenMode::Inspect).await {
+        Ok(s) => s,
+        Err(StoreError::Missing { .. }) => {
+            return check(
+                "database",
+                CheckStatus::Fail,
+                format!("{} does not exist", db.display()),
+                Some("run `uas init`"),
+            );
+        }
+        Err(e) => return check("database", CheckStatus::Fail, e.to_string(), None),
+    };
+    let outcome = match (store.schema_status().await, store.quick_check().await) {
+        (Err(e), _) | (_, Err(e)) => check("database", CheckStatus::Fail, e.to_string(), None),
+        (Ok(s), Ok(())) if s.current < s.supported => check(
+            "database",
+            CheckStatus::Warn,
+            format!(
+                "{} has schema {} of {}",
+                db.display(),
+                s.current,
+                s.supported
+            ),
+            Some("run `uas init` to migrate it"),
+        ),
+        (Ok(s), Ok(())) => check(
+            "database",
+            CheckStatus::Ok,
+            format!("{} is healthy (schema {})", db.display(), s.current),
+            None,
+        ),
+    };
+    store.close().await;
+    outcome
+}

@@ -1,0 +1,61 @@
+//! Errors of the facade, each with a stable code for the wire.
+
+use serde::Serialize;
+use uas_core::fsx::FsError;
+use uas_core::{ConfigError, HomeError};
+use uas_store::StoreError;
+
+/// Anything an [`crate::App`] method can fail with. The message says what to do.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The home could not be determined.
+    #[error(transparent)]
+    Home(#[from] HomeError),
+    /// `config.toml` is unreadable or invalid.
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The database is missing, corrupt or too new.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// A file or folder could not be written.
+    #[error(transparent)]
+    Fs(#[from] FsError),
+    /// The home path exists but is not a folder.
+    #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
+    HomeNotADirectory(std::path::PathBuf),
+}
+
+impl ApiError {
+    /// A stable machine-readable code (`config_invalid`, `store_corrupt`, …).
+    pub fn code(&self) -> &'static str {
+        match self {
+            ApiError::Home(_) => "home_unknown",
+            ApiError::HomeNotADirectory(_) => "home_not_a_directory",
+            ApiError::Config(ConfigError::Read { .. }) => "config_unreadable",
+            ApiError::Config(ConfigError::Invalid { .. }) => "config_invalid",
+            ApiError::Store(StoreError::Corrupt { .. }) => "store_corrupt",
+            ApiError::Store(StoreError::NewerSchema { .. }) => "store_newer_schema",
+            ApiError::Store(StoreError::Missing { .. }) => "store_missing",
+            ApiError::Store(StoreError::Sqlx { .. }) => "store_error",
+            ApiError::Fs(_) => "io_error",
+        }
+    }
+
+    /// The error as it travels over the wire.
+    pub fn to_dto(&self) -> ErrorDto {
+        ErrorDto {
+            code: self.code().to_owned(),
+            message: self.to_string(),
+        }
+    }
+}
+
+/// `{code, message}`: how every front end reports an error.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ErrorDto {
+    /// Stable code, see [`ApiError::code`].
+    pub code: String,
+    /// Human-readable message naming the file and what to do.
+    pub message: String,
+}

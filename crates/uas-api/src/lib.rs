@@ -1,0 +1,42 @@
+//! The facade every front end calls: the CLI (`uas`), the local web service
+//! and the desktop app use the same [`App`] methods and the same DTOs, so a
+//! feature is written once.
+//!
+//! DTOs derive `ts_rs::TS`; `cargo test -p uas-api` regenerates
+//! `ui/src/bindings/`, and CI fails when the checked-in copy is stale.
+
+mod doctor;
+mod error;
+mod init;
+
+pub use doctor::{Check, CheckStatus, DoctorReport};
+pub use error::{ApiError, ErrorDto};
+pub use init::{InitAction, InitItem, InitReport, ItemKind};
+pub use uas_core::paths::HOME_ENV;
+pub use uas_core::{AgentId, Home};
+pub use uas_providers::{Confidence, Detection, ProbeEnv};
+
+/// One Universal Agent installation: its home plus what we may look at on
+/// the machine. Cheap to create; opens nothing until a method needs it.
+#[derive(Debug, Clone)]
+pub struct App {
+    home: Home,
+    probe: ProbeEnv,
+}
+
+impl App {
+    /// An app for `home`, detecting agents with `probe`.
+    pub fn new(home: Home, probe: ProbeEnv) -> Self {
+        Self { home, probe }
+    }
+
+    /// The home this app works in.
+    pub fn home(&self) -> &Home {
+        &self.home
+    }
+
+    /// The machine as detection sees it.
+    pub fn probe(&self) -> &ProbeEnv {
+        &self.probe
+    }
+}

@@ -1,0 +1,309 @@
+//! `~/.agent/config.toml`: the user's settings, validated strictly.
+//!
+//! Every key is documented in `docs/config.md`. Unknown keys are errors (a
+//! typo must not be silently ignored), and every error names the file, the
+//! line and column, and the key, so the user can fix it in one go.
+
+use crate::AgentId;
+use serde::{Deserialize, Serialize};
+use std::io;
+use std::path::{Path, PathBuf};
+
+/// The config file format version this build understands.
+pub const CONFIG_VERSION: u32 = 1;
+
+/// The contents of `config.toml`. Every field has a default, so an empty or
+/// missing file is a valid configuration.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Format version of the file; a newer one than [`CONFIG_VERSION`] is refused.
+    #[serde(default = "default_version")]
+    pub version: u32,
+    /// Storage settings.
+    #[serde(default)]
+    pub store: StoreConfig,
+    /// Which agents Universal Agent manages.
+    #[serde(default)]
+    pub agents: AgentsConfig,
+}
+
+/// `[store]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StoreConfig {
+    /// SQLite database file; relative paths are inside the home.
+    #[serde(default = "default_database")]
+    pub database: PathBuf,
+}
+
+/// `[agents]`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AgentsConfig {
+    /// Agents to leave alone even when they are installed.
+    #[serde(default)]
+    pub disabled: Vec<AgentId>,
+}
+
+fn default_version() -> u32 {
+    CONFIG_VERSION
+}
+
+fn default_database() -> PathBuf {
+    PathBuf::from("uas.db")
+}
+
+impl Default for StoreConfig {
+    fn default() -> Self {
+        Self {
+            database: default_database(),
+        }
+    }
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            version: CONFIG_VERSION,
+            store: StoreConfig::default(),
+            agents: AgentsConfig::default(),
+        }
+    }
+}
+
+/// The config file could not be used. Nothing is ever rewritten because of
+/// one of these: the user fixes the file.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file exists but cannot be read.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The config file.
+        path: PathBuf,
+        /// The operating system's answer.
+        #[source]
+        source: io::Error,
+    },
+    /// The file is not valid, or a value is wrong.
+    #[error("{}", invalid_message(path, *line, *column, key.as_deref(), message))]
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// 1-based line of the problem, when known.
+        line: Option<usize>,
+        /// 1-based column of the problem, when known.
+        column: Option<usize>,
+        /// Dotted key path (`store.database`), when known.
+        key: Option<String>,
+        /// What is wrong.
+        message: String,
+    },
+}
+
+fn invalid_message(
+    path: &Path,
+    line: Option<usize>,
+    column: Option<usize>,
+    key: Option<&str>,
+    message: &str,
+) -> String {
+    let mut out = path.display().to_string();
+    if let Some(l) = line {
+        out.push_str(&format!(":{l}"));
+        if let Some(c) = column {
+            out.push_str(&format!(":{c}"));
+        }
+    }
+    out.push_str(": ");
+    if let Some(k) = key {
+        out.push_str(&format!("key `{k}`: "));
+    }
+    out.push_str(message);
+    out.push_str("\n  fix or remove that line (every key is described in docs/config.md); the file was not changed");
+    out
+}
+
+impl Config {
+    /// Reads the config file; a missing file means all defaults.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => Self::parse(path, &text),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(Self::default()),
+            Err(source) => Err(ConfigError::Read {
+                path: path.to_path_buf(),
+                source,
+            }),
+        }
+    }
+
+    /// Parses and validates config text; `path` is only used in errors.
+    pub fn parse(path: &Path, text: &str) -> Result<Self, ConfigError> {
+        let invalid =
+            |span: Option<std::ops::Range<usize>>, key: Option<String>, message: String| {
+                let (line, column) = span
+                    .map(|s| line_col(text, s.start))
+                    .map_or((None, None), |(l, c)| (Some(l), Some(c)));
+                ConfigError::Invalid {
+                    path: path.to_path_buf(),
+                    line,
+                    column,
+                    key,
+                    message,
+                }
+            };
+        let de = toml::Deserializer::parse(text)
+            .map_err(|e| invalid(e.span(), None, e.message().to_owned()))?;
+        let config: Config = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let key = (key != ".").then_some(key);
+            let inner = e.into_inner();
+            invalid(inner.span(), key, inner.message().to_owned())
+        })?;
+        if config.version > CONFIG_VERSION {
+            let span = find_key_span(text, "version");
+            return Err(invalid(
+                span,
+                Some("version".into()),
+                format!(
+                    "this file is format version {}, but this uas understands up to {CONFIG_VERSION}; upgrade uas",
+                    config.version
+                ),
+            ));
+        }
+        Ok(config)
+    }
+}
+
+/// 1-based line and column of a byte offset.
+fn line_col(text: &str, offset: usize) -> (usize, usize) {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    (line, col)
+}
+
+/// Span of a top-level `key = …` line, for errors found after parsing.
+fn find_key_span(text: &str, key: &str) -> Option<std::ops::Range<usize>> {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let trimmed = line.trim_start();
+        if trimmed.starts_with('[') {
+            return None;
+        }
+        if let Some(rest) = trimmed.strip_prefix(key)
+            && rest.trim_start().starts_with('=')
+        {
+            let start = offset + (line.len() - trimmed.len());
+            return Some(start..start + key.len());
+        }
+        offset += line.len();
+    }
+    None
+}
+
+/// The config file `uas init` writes: every key, at its default, explained.
+pub const DEFAULT_CONFIG_TOML: &str = r#"# Universal Agent configuration. Every key is optional; the values below are
+# the defaults. Reference: docs/config.md in the Universal Agent repository.
+
+# Format version of this file.
+version = 1
+
+[store]
+# SQLite database with the audit log and state. Relative paths are inside
+# this folder.
+database = "uas.db"
+
+[agents]
+# Agents Universal Agent should leave alone even when installed, e.g.
+# disabled = ["cursor"]. Known: claude, codex, antigravity, gemini,
+# opencode, cursor, copilot.
+disabled = []
+"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("/h/config.toml"), text)
+    }
+
+    fn error_text(text: &str) -> String {
+        match parse(text) {
+            Ok(c) => panic!("expected an error, parsed {c:?}"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn default_config_file_parses_to_the_defaults() {
+        assert_eq!(parse(DEFAULT_CONFIG_TOML).ok(), Some(Config::default()));
+    }
+
+    #[test]
+    fn empty_file_is_all_defaults() {
+        assert_eq!(parse("").ok(), Some(Config::default()));
+    }
+
+    #[test]
+    fn disabled_agents_are_read() {
+        let c = parse("[agents]\ndisabled = [\"cursor\", \"codex\"]\n").ok();
+        assert_eq!(
+            c.map(|c| c.agents.disabled),
+            Some(vec![AgentId::Cursor, AgentId::Codex])
+        );
+    }
+
+    #[test]
+    fn syntax_error_names_file_line_and_column() {
+        let e = error_text("version = 1\n[store\ndatabase = \"x\"\n");
+        assert!(e.starts_with("/h/config.toml:2:"), "{e}");
+    }
+
+    #[test]
+    fn unknown_key_names_file_line_and_key() {
+        let e = error_text("version = 1\n\n[store]\ndatabse = \"x.db\"\n");
+        assert!(e.starts_with("/h/config.toml:4:1: "), "{e}");
+        assert!(e.contains("databse"), "{e}");
+        assert!(e.contains("database"), "should suggest the known key: {e}");
+    }
+
+    #[test]
+    fn wrong_type_names_the_dotted_key_and_line() {
+        let e = error_text("[store]\ndatabase = 42\n");
+        assert!(e.starts_with("/h/config.toml:2:"), "{e}");
+        assert!(e.contains("key `store.database`"), "{e}");
+    }
+
+    #[test]
+    fn unknown_agent_names_the_key_and_lists_known_agents() {
+        let e = error_text("[agents]\ndisabled = [\"claude\", \"vim\"]\n");
+        assert!(e.starts_with("/h/config.toml:2:"), "{e}");
+        assert!(e.contains("agents.disabled"), "{e}");
+        assert!(e.contains("copilot"), "{e}");
+    }
+
+    #[test]
+    fn newer_format_version_is_refused_with_advice() {
+        let e = error_text("# comment\nversion = 7\n");
+        assert!(e.starts_with("/h/config.toml:2:1: key `version`"), "{e}");
+        assert!(e.contains("upgrade uas"), "{e}");
+    }
+
+    #[test]
+    fn missing_file_is_defaults() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let c = Config::load(&dir.path().join("config.toml")).ok();
+        assert_eq!(c, Some(Config::default()));
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn parse_never_panics_and_errors_point_inside_the_file(text in "\\PC{0,200}") {
+            if let Err(ConfigError::Invalid { line: Some(l), .. }) = parse(&text) {
+                proptest::prop_assert!(l <= text.lines().count().max(1) + 1);
+            }
+        }
+    }
+}

@@ -1,0 +1,78 @@
+//! The desktop shell: a window with the ui and a tray icon. Every command is
+//! a few lines over [`uas_api::App`]; no logic lives here.
+
+mod commands;
+mod tray;
+
+use std::path::PathBuf;
+use tauri::{Manager, Runtime};
+use uas_api::{App, Home, ProbeEnv};
+
+/// State shared by all commands: the facade.
+pub struct DesktopState {
+    app: App,
+}
+
+impl DesktopState {
+    /// State over an existing facade (tests pass a temporary home here).
+    pub fn new(app: App) -> Self {
+        Self { app }
+    }
+
+    /// The facade built from the real environment (`UAS_HOME`, `HOME`, `PATH`).
+    pub fn from_env() -> Result<Self, uas_api::ApiError> {
+        let user_home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .filter(|h| !h.is_empty())
+            .map(PathBuf::from);
+        let uas_home = std::env::var_os(uas_api::HOME_ENV).map(PathBuf::from);
+        let home = Home::resolve(uas_home, user_home.as_deref())?;
+        let probe = ProbeEnv::new(
+            user_home.unwrap_or_default(),
+            std::env::var_os("PATH").as_deref(),
+            std::env::vars(),
+        );
+        Ok(Self::new(App::new(home, probe)))
+    }
+}
+
+/// Adds our state and commands to a builder (the real one or a mock).
+pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: DesktopState) -> tauri::Builder<R> {
+    builder
+        .manage(state)
+        .invoke_handler(tauri::generate_handler![commands::doctor, commands::init])
+}
+
+/// Starts the desktop app; returns when the user quits.
+pub fn run() {
+    let _ = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .try_init();
+    let state = match DesktopState::from_env() {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::error!("{e}");
+            std::process::exit(1);
+        }
+    };
+    let result = configure(tauri::Builder::default(), state)
+        .setup(|app| {
+            tray::install(app.handle())?;
+            if let Some(window) = app.get_webview_window("main") {
+                window.show()?;
+            }
+            Ok(())
+        })
+        .run(tauri::generate_context!());
+    if let Err(e) = result {
+        tracing::error!("desktop app failed: {e}");
+        std::process::exit(1);
+    }
+}
+
+#[cfg(test)]
+mod tests;

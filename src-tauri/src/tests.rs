@@ -1,0 +1,80 @@
+//! Commands tested through Tauri's mock runtime (no display needed).
+
+use super::*;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
+use tauri::webview::InvokeRequest;
+
+fn mock_app(root: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
+    let probe = ProbeEnv {
+        user_home: root.join("user"),
+        ..ProbeEnv::default()
+    };
+    let state = DesktopState::new(App::new(Home::new(root.join(".agent")), probe));
+    configure(mock_builder(), state)
+        .build(mock_context(noop_assets()))
+        .expect("mock app")
+}
+
+fn request(cmd: &str, origin: &str) -> InvokeRequest {
+    InvokeRequest {
+        cmd: cmd.into(),
+        callback: CallbackFn(0),
+        error: CallbackFn(1),
+        url: origin.parse().expect("url"),
+        body: InvokeBody::default(),
+        headers: Default::default(),
+        invoke_key: INVOKE_KEY.to_string(),
+    }
+}
+
+#[test]
+fn init_then_doctor_over_ipc_reports_a_healthy_home() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let app = mock_app(tmp.path());
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+
+    let init = get_ipc_response(&webview, request("init", "tauri://localhost"))
+        .expect("init ok")
+        .deserialize::<serde_json::Value>()
+        .expect("json");
+    assert_eq!(init["changed"], true);
+    assert!(tmp.path().join(".agent/config.toml").is_file());
+
+    let report = get_ipc_response(&webview, request("doctor", "tauri://localhost"))
+        .expect("doctor ok")
+        .deserialize::<serde_json::Value>()
+        .expect("json");
+    assert_eq!(report["healthy"], true, "{report:#}");
+    assert_eq!(report["agents"].as_array().map(Vec::len), Some(7));
+}
+
+#[test]
+fn init_error_crosses_ipc_as_code_and_message() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    std::fs::write(tmp.path().join(".agent"), "a file, not a folder").expect("seed");
+    let app = mock_app(tmp.path());
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+    let err = get_ipc_response(&webview, request("init", "tauri://localhost"))
+        .expect_err("init must fail");
+    assert_eq!(err["code"], "home_not_a_directory", "{err}");
+}
+
+#[test]
+fn a_remote_origin_cannot_call_commands() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let app = mock_app(tmp.path());
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+    let res = get_ipc_response(&webview, request("init", "https://evil.example"));
+    assert!(res.is_err());
+    assert!(
+        !tmp.path().join(".agent").exists(),
+        "a remote page created the home"
+    );
+}
