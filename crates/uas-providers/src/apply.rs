@@ -1,0 +1,235 @@
+//! Applying a plan: back up, write atomically, record; and undoing the last
+//! apply (`uas rollback-setup`).
+//!
+//! Order: every previous content is copied into the apply's backup folder
+//! and the manifest is written (complete=false) *before* the first file
+//! changes, so a crash at any point leaves each file old or new (atomic
+//! rename) and the manifest knows how to put back the old ones.
+
+use crate::history::{Before, History, Manifest, ManifestEntry};
+use crate::plan::{FileChange, SetupPlan};
+use std::path::{Path, PathBuf};
+use uas_core::fsx::{self, FsError, Overwrite};
+
+/// Options for [`apply`].
+#[derive(Debug, Clone, Default)]
+pub struct ApplyOptions {
+    /// Test failpoint: abort the process (like `kill -9`) after this many
+    /// file writes. Never set in normal use.
+    pub abort_after_writes: Option<usize>,
+}
+
+/// What an apply did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Generation number of this apply (its backup folder).
+    pub generation: u64,
+    /// Files written.
+    pub written: usize,
+    /// Files deleted.
+    pub deleted: usize,
+}
+
+/// Applies `plan`, recording it as generation N under `backups_dir`.
+pub fn apply(
+    plan: &SetupPlan,
+    backups_dir: &Path,
+    command: &str,
+    opts: &ApplyOptions,
+) -> Result<Option<Applied>, FsError> {
+    if plan.changes.is_empty() {
+        return Ok(None);
+    }
+    let history = History::load(backups_dir);
+    let generation = history.next_generation();
+    let dir = history.apply_dir(generation);
+    fsx::create_dir_all(&dir)?;
+    let mut entries = Vec::with_capacity(plan.changes.len());
+    for (i, change) in plan.changes.iter().enumerate() {
+        let before = match (&change.before_link, &change.before) {
+            (Some(target), _) => Before::Symlink {
+                target: target.clone(),
+            },
+            (None, Some(bytes)) => {
+                let name = format!("{i:05}");
+                fsx::write_atomic(&dir.join(&name), bytes, Overwrite::Replace)?;
+                Before::File { backup: name }
+            }
+            (None, None) => Before::Missing,
+        };
+        entries.push(ManifestEntry {
+            path: change.path.clone(),
+            before,
+        });
+    }
+    let created = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let mut manifest = Manifest {
+        generation,
+        command: command.to_owned(),
+        created,
+        complete: false,
+        rolled_back: false,
+        entries,
+    };
+    write_manifest(&dir, &manifest)?;
+
+    let (mut written, mut deleted) = (0, 0);
+    for change in &plan.changes {
+        apply_one(change)?;
+        match change.after {
+            Some(_) => written += 1,
+            None => deleted += 1,
+        }
+        if opts
+            .abort_after_writes
+            .is_some_and(|n| written + deleted >= n)
+        {
+            tracing::error!("failpoint: aborting after {} writes", written + deleted);
+            std::process::abort();
+        }
+    }
+    manifest.complete = true;
+    write_manifest(&dir, &manifest)?;
+    tracing::info!(generation, written, deleted, "apply recorded");
+    Ok(Some(Applied {
+        generation,
+        written,
+        deleted,
+    }))
+}
+
+fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), FsError> {
+    let bytes = serde_json::to_vec_pretty(m).unwrap_or_default();
+    fsx::write_atomic(&dir.join("manifest.json"), &bytes, Overwrite::Replace).map(|_| ())
+}
+
+fn apply_one(change: &FileChange) -> Result<(), FsError> {
+    if change.before_link.is_some() {
+        remove_path(&change.path)?;
+    }
+    match &change.after {
+        Some(bytes) => {
+            if let Some(parent) = change.path.parent() {
+                fsx::create_dir_all(parent)?;
+            }
+            fsx::write_atomic(&change.path, bytes, Overwrite::Replace)?;
+        }
+        None => {
+            remove_path(&change.path)?;
+            if change.before_link.is_none() {
+                prune_empty_parent(&change.path);
+            }
+        }
+    }
+    Ok(())
+}
+
+fn remove_path(path: &Path) -> Result<(), FsError> {
+    let res = match path.symlink_metadata() {
+        Ok(m) if m.is_dir() => std::fs::remove_dir_all(path),
+        Ok(_) => std::fs::remove_file(path),
+        Err(_) => Ok(()),
+    };
+    res.map_err(|source| FsError {
+        action: "remove",
+        path: path.to_path_buf(),
+        source,
+    })
+}
+
+/// Removes the parent folder if deleting left it empty (a skill folder).
+fn prune_empty_parent(path: &Path) {
+    if let Some(parent) = path.parent()
+        && std::fs::read_dir(parent).is_ok_and(|mut d| d.next().is_none())
+    {
+        let _ = std::fs::remove_dir(parent);
+    }
+}
+
+/// The result of a rollback.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RolledBack {
+    /// The generation that was undone.
+    pub generation: u64,
+    /// What that apply was (`setup`, `uninstall`, …).
+    pub command: String,
+    /// Paths restored.
+    pub restored: Vec<PathBuf>,
+}
+
+/// Undoes the newest apply that was not rolled back yet (complete or
+/// interrupted). `Ok(None)` when there is nothing to undo.
+pub fn rollback(backups_dir: &Path) -> Result<Option<RolledBack>, FsError> {
+    let history = History::load(backups_dir);
+    let Some(manifest) = history
+        .manifests()
+        .iter()
+        .rev()
+        .find(|m| !m.rolled_back)
+        .cloned()
+    else {
+        return Ok(None);
+    };
+    let dir = history.apply_dir(manifest.generation);
+    let mut restored = Vec::new();
+    for entry in manifest.entries.iter().rev() {
+        match &entry.before {
+            Before::Missing => {
+                remove_path(&entry.path)?;
+                prune_empty_parent(&entry.path);
+            }
+            Before::File { backup } => {
+                let bytes = std::fs::read(dir.join(backup)).map_err(|source| FsError {
+                    action: "read backup",
+                    path: dir.join(backup),
+                    source,
+                })?;
+                if let Some(parent) = entry.path.parent() {
+                    fsx::create_dir_all(parent)?;
+                }
+                if entry.path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
+                    remove_path(&entry.path)?;
+                }
+                fsx::write_atomic(&entry.path, &bytes, Overwrite::Replace)?;
+            }
+            Before::Symlink { target } => {
+                remove_path(&entry.path)?;
+                symlink(target, &entry.path)?;
+            }
+        }
+        restored.push(entry.path.clone());
+    }
+    let mut m = manifest.clone();
+    m.rolled_back = true;
+    write_manifest(&dir, &m)?;
+    Ok(Some(RolledBack {
+        generation: m.generation,
+        command: m.command,
+        restored,
+    }))
+}
+
+#[cfg(unix)]
+fn symlink(target: &Path, link: &Path) -> Result<(), FsError> {
+    std::os::unix::fs::symlink(target, link).map_err(|source| FsError {
+        action: "recreate symlink",
+        path: link.to_path_buf(),
+        source,
+    })
+}
+
+#[cfg(not(unix))]
+fn symlink(target: &Path, link: &Path) -> Result<(), FsError> {
+    let res = if target.is_dir() {
+        std::os::windows::fs::symlink_dir(target, link)
+    } else {
+        std::os::windows::fs::symlink_file(target, link)
+    };
+    res.map_err(|source| FsError {
+        action: "recreate symlink",
+        path: link.to_path_buf(),
+        source,
+    })
+}

@@ -1,0 +1,123 @@
+//! The record of earlier applies under `~/.agent/backups/`: one folder per
+//! apply (its generation number) with a `manifest.json` and the previous
+//! content of every file it changed.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// How a path looked before an apply changed it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "snake_case")]
+pub enum Before {
+    /// It did not exist.
+    Missing,
+    /// A regular file; its bytes are in `backup` (relative to the apply dir).
+    File {
+        /// Backup file name.
+        backup: String,
+    },
+    /// A symlink to `target`.
+    Symlink {
+        /// Where it pointed.
+        target: PathBuf,
+    },
+}
+
+/// One path an apply changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManifestEntry {
+    /// The path.
+    pub path: PathBuf,
+    /// What it was before.
+    pub before: Before,
+}
+
+/// `manifest.json` of one apply.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Generation number (1, 2, …), also the folder name.
+    pub generation: u64,
+    /// What ran (`setup`, `repair`, `uninstall`, `migrate`).
+    pub command: String,
+    /// Unix seconds.
+    pub created: u64,
+    /// False while the apply runs; stays false if it crashed.
+    pub complete: bool,
+    /// Set once `uas rollback-setup` undid it.
+    pub rolled_back: bool,
+    /// Every path, in apply order.
+    pub entries: Vec<ManifestEntry>,
+}
+
+/// All manifests, oldest first.
+#[derive(Debug, Clone, Default)]
+pub struct History {
+    dir: PathBuf,
+    manifests: Vec<Manifest>,
+    first_seen: BTreeMap<PathBuf, (u64, Before)>,
+}
+
+impl History {
+    /// Reads every manifest under `backups_dir` (unreadable ones are skipped
+    /// with a warning in the log).
+    pub fn load(backups_dir: &Path) -> Self {
+        let mut manifests = Vec::new();
+        if let Ok(rd) = std::fs::read_dir(backups_dir) {
+            for e in rd.flatten() {
+                let p = e.path().join("manifest.json");
+                match std::fs::read(&p).map(|b| serde_json::from_slice::<Manifest>(&b)) {
+                    Ok(Ok(m)) => manifests.push(m),
+                    Ok(Err(err)) => {
+                        tracing::warn!(path = %p.display(), %err, "skipping unreadable apply manifest")
+                    }
+                    Err(_) => {}
+                }
+            }
+        }
+        manifests.sort_by_key(|m| m.generation);
+        let mut first_seen = BTreeMap::new();
+        for m in &manifests {
+            for e in &m.entries {
+                first_seen
+                    .entry(e.path.clone())
+                    .or_insert((m.generation, e.before.clone()));
+            }
+        }
+        Self {
+            dir: backups_dir.to_path_buf(),
+            manifests,
+            first_seen,
+        }
+    }
+
+    /// The manifests, oldest first.
+    pub fn manifests(&self) -> &[Manifest] {
+        &self.manifests
+    }
+
+    /// The folder of generation `g`.
+    pub fn apply_dir(&self, generation: u64) -> PathBuf {
+        self.dir.join(format!("{generation:06}"))
+    }
+
+    /// The next generation number.
+    pub fn next_generation(&self) -> u64 {
+        self.manifests.last().map_or(1, |m| m.generation + 1)
+    }
+
+    /// Whether `path` existed before uas first changed it (`None`: never changed).
+    pub fn existed_before(&self, path: &Path) -> Option<bool> {
+        self.first_seen
+            .get(path)
+            .map(|(_, b)| !matches!(b, Before::Missing))
+    }
+
+    /// The bytes `path` had before uas first changed it.
+    pub fn original(&self, path: &Path) -> Option<Vec<u8>> {
+        match self.first_seen.get(path)? {
+            (g, Before::File { backup }) => std::fs::read(self.apply_dir(*g).join(backup)).ok(),
+            _ => None,
+        }
+    }
+}

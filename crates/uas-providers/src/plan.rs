@@ -1,0 +1,552 @@
+//! Setup as data: the planner reads the disk and the VFS and returns the
+//! file changes that would bring agents to the desired state (or remove our
+//! traces). Status is a plan that is not applied; repair is applying it.
+
+use crate::agents::{AgentSpec, spec};
+use crate::block;
+use crate::history::History;
+use crate::hookjson::{self, HookShape, JsonFileError};
+use crate::skills;
+use crate::{ProbeEnv, detect};
+use serde::Serialize;
+use serde_json::{Map, Value};
+use std::collections::BTreeMap;
+use std::path::{Component, Path, PathBuf};
+use uas_core::AgentId;
+use uas_vfs::Vfs;
+
+/// Add our things, or take them away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Goal {
+    /// Install / update / repair.
+    Install,
+    /// Uninstall: remove exactly what we added.
+    Remove,
+}
+
+/// What the planner may look at.
+#[derive(Debug, Clone)]
+pub struct PlanInput<'a> {
+    /// The machine (user home, PATH, env).
+    pub probe: &'a ProbeEnv,
+    /// The universal resources.
+    pub vfs: &'a Vfs,
+    /// Absolute path of the `uas` binary agents should run.
+    pub uas_bin: &'a str,
+    /// Earlier applies (to restore original bytes and know what we created).
+    pub history: &'a History,
+}
+
+/// What kind of thing a change touches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum ChangeKind {
+    /// Our managed block in a Markdown instruction file.
+    Instructions,
+    /// Our entries in a JSON hook config.
+    Hooks,
+    /// A file of a skill folder we own.
+    Skill,
+    /// A generated file we own whole (plugin, Cursor rule).
+    OwnedFile,
+}
+
+/// One file to write or delete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// The file.
+    pub path: PathBuf,
+    /// Agents this change serves.
+    pub agents: Vec<AgentId>,
+    /// What it is.
+    pub kind: ChangeKind,
+    /// Current content (`None`: missing).
+    pub before: Option<Vec<u8>>,
+    /// If the path is a symlink today, where it points (migration only).
+    pub before_link: Option<PathBuf>,
+    /// New content (`None`: delete).
+    pub after: Option<Vec<u8>>,
+    /// Why, in words ("add managed block", "edited by hand inside the managed block").
+    pub reason: String,
+}
+
+/// Something the user should know that does not stop setup.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Notice {
+    /// Which agent.
+    pub agent: AgentId,
+    /// The path concerned.
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    /// What and what to do.
+    pub message: String,
+}
+
+/// A problem that stops setup (nothing is written).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum PlanError {
+    /// A JSON config we must edit is broken.
+    #[error(transparent)]
+    Json(#[from] JsonFileError),
+    /// Our markers in a Markdown file are broken.
+    #[error("{path}:{source}")]
+    Block {
+        /// The file.
+        path: String,
+        /// Marker problem.
+        source: block::BlockError,
+    },
+    /// A file could not be read.
+    #[error("cannot read {path}: {message}")]
+    Read {
+        /// The file.
+        path: String,
+        /// OS error.
+        message: String,
+    },
+}
+
+/// The result of planning.
+#[derive(Debug, Clone, Default)]
+pub struct SetupPlan {
+    /// Changes, in order.
+    pub changes: Vec<FileChange>,
+    /// Things left alone, with advice.
+    pub notices: Vec<Notice>,
+}
+
+/// The disk as the plan would leave it: reads see earlier planned changes.
+#[derive(Debug, Default)]
+pub(crate) struct Overlay {
+    planned: BTreeMap<
+        PathBuf,
+        (
+            Option<Vec<u8>>,
+            Option<Vec<u8>>,
+            ChangeKind,
+            Vec<AgentId>,
+            String,
+        ),
+    >,
+    order: Vec<PathBuf>,
+}
+
+impl Overlay {
+    pub(crate) fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, PlanError> {
+        if let Some((_, after, ..)) = self.planned.get(path) {
+            return Ok(after.clone());
+        }
+        read_disk(path)
+    }
+
+    pub(crate) fn set(
+        &mut self,
+        agent: AgentId,
+        kind: ChangeKind,
+        path: &Path,
+        after: Option<Vec<u8>>,
+        reason: String,
+    ) -> Result<(), PlanError> {
+        match self.planned.get_mut(path) {
+            Some(entry) => {
+                entry.1 = after;
+                if !entry.3.contains(&agent) {
+                    entry.3.push(agent);
+                }
+            }
+            None => {
+                let before = read_disk(path)?;
+                self.order.push(path.to_path_buf());
+                self.planned.insert(
+                    path.to_path_buf(),
+                    (before, after, kind, vec![agent], reason),
+                );
+            }
+        }
+        Ok(())
+    }
+
+    fn into_changes(mut self) -> Vec<FileChange> {
+        self.order
+            .iter()
+            .filter_map(|p| {
+                let (before, after, kind, agents, reason) = self.planned.remove(p)?;
+                (before != after).then(|| FileChange {
+                    path: p.clone(),
+                    agents,
+                    kind,
+                    before,
+                    before_link: None,
+                    after,
+                    reason,
+                })
+            })
+            .collect()
+    }
+}
+
+fn read_disk(path: &Path) -> Result<Option<Vec<u8>>, PlanError> {
+    match std::fs::read(path) {
+        Ok(b) => Ok(Some(b)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(PlanError::Read {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        }),
+    }
+}
+
+/// `a/b/../c` -> `a/c` without touching the disk.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
+
+/// The first symlink on the way from `base` down to `path`, if any.
+pub fn symlink_on_path(base: &Path, path: &Path) -> Option<PathBuf> {
+    let rel = path.strip_prefix(base).ok()?;
+    let mut cur = base.to_path_buf();
+    for c in rel.components() {
+        cur.push(c);
+        if cur
+            .symlink_metadata()
+            .is_ok_and(|m| m.file_type().is_symlink())
+        {
+            return Some(cur);
+        }
+    }
+    None
+}
+
+/// Where an agent's files are.
+pub struct AgentPaths {
+    /// The spec.
+    pub spec: AgentSpec,
+    /// Its config dir.
+    pub dir: PathBuf,
+}
+
+impl AgentPaths {
+    /// Paths for `agent` on this machine.
+    pub fn new(agent: AgentId, probe: &ProbeEnv) -> Self {
+        Self {
+            spec: spec(agent),
+            dir: detect::config_dir(agent, probe),
+        }
+    }
+
+    /// The user-level instruction file.
+    pub fn instructions(&self) -> Option<PathBuf> {
+        self.spec.instructions.map(|r| normalize(&self.dir.join(r)))
+    }
+
+    /// The hook config file.
+    pub fn hook_file(&self) -> Option<PathBuf> {
+        self.spec.hooks.as_ref().map(|h| self.dir.join(h.file))
+    }
+
+    /// The skills folder.
+    pub fn skills_dir(&self) -> PathBuf {
+        self.dir.join(self.spec.skills)
+    }
+
+    /// The generated file we own.
+    pub fn owned_file(&self) -> Option<PathBuf> {
+        self.spec.owned_file.map(|(r, _)| self.dir.join(r))
+    }
+}
+
+/// The plan for `agents` toward `goal`.
+pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<SetupPlan, PlanError> {
+    let mut overlay = Overlay::default();
+    let mut notices = Vec::new();
+    let staying: Vec<AgentId> = match goal {
+        Goal::Install => Vec::new(),
+        Goal::Remove => AgentId::ALL
+            .into_iter()
+            .filter(|a| !agents.contains(a) && is_configured(*a, input.probe))
+            .collect(),
+    };
+    for &agent in agents {
+        let paths = AgentPaths::new(agent, input.probe);
+        let base = input.probe.user_home.as_path();
+        if let Some(file) = paths.instructions() {
+            let shared_with_staying = staying
+                .iter()
+                .any(|s| AgentPaths::new(*s, input.probe).instructions().as_ref() == Some(&file));
+            if let Some(link) = symlink_on_path(base, &file) {
+                notices.push(symlink_notice(agent, &link));
+            } else if !(goal == Goal::Remove && shared_with_staying) {
+                let body = input.vfs.instructions_for(agent);
+                plan_block(&mut overlay, input.history, agent, &file, &body, goal)?;
+            }
+        }
+        if let (Some(hooks), Some(file)) = (&paths.spec.hooks, paths.hook_file()) {
+            if let Some(link) = symlink_on_path(base, &file) {
+                notices.push(symlink_notice(agent, &link));
+            } else {
+                let desired: Vec<(String, Value)> = match goal {
+                    Goal::Install => hooks
+                        .events
+                        .iter()
+                        .map(|(_, name)| {
+                            let cmd =
+                                hookjson::uas_hook_command(input.uas_bin, agent.as_str(), name);
+                            (name.to_string(), (hooks.entry)(&cmd, name))
+                        })
+                        .collect(),
+                    Goal::Remove => Vec::new(),
+                };
+                plan_hooks(
+                    &mut overlay,
+                    input.history,
+                    agent,
+                    &file,
+                    hooks.shape,
+                    hooks.required_root,
+                    &desired,
+                )?;
+            }
+        }
+        if let (Some((_, render)), Some(file)) = (paths.spec.owned_file, paths.owned_file()) {
+            let content = match goal {
+                Goal::Install => Some(render(input.uas_bin).into_bytes()),
+                Goal::Remove => None,
+            };
+            plan_owned_file(
+                &mut overlay,
+                &mut notices,
+                agent,
+                base,
+                &file,
+                content,
+                crate::agents::OWNED_MARKERS,
+            )?;
+        }
+        let skills = match goal {
+            Goal::Install => input.vfs.skills_for(agent),
+            Goal::Remove => Vec::new(),
+        };
+        skills::plan_skills(
+            &mut overlay,
+            &mut notices,
+            agent,
+            base,
+            &paths.skills_dir(),
+            &skills,
+        )?;
+    }
+    Ok(SetupPlan {
+        changes: overlay.into_changes(),
+        notices,
+    })
+}
+
+fn symlink_notice(agent: AgentId, link: &Path) -> Notice {
+    let target = std::fs::read_link(link)
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    Notice {
+        agent,
+        path: link.to_path_buf(),
+        message: format!(
+            "symlink to {target} left as is (uas never writes through symlinks); run `uas migrate` to replace it with a managed copy"
+        ),
+    }
+}
+
+fn plan_block(
+    overlay: &mut Overlay,
+    history: &History,
+    agent: AgentId,
+    file: &Path,
+    body: &str,
+    goal: Goal,
+) -> Result<(), PlanError> {
+    let current = overlay.read(file)?;
+    let text = String::from_utf8_lossy(current.as_deref().unwrap_or_default()).into_owned();
+    let block_err = |source| PlanError::Block {
+        path: file.display().to_string(),
+        source,
+    };
+    let found = block::find(&text).map_err(block_err)?;
+    let (after, reason) = match goal {
+        Goal::Install => {
+            let reason = match &found {
+                None => "add managed block".to_owned(),
+                Some(b) if b.edited_by_hand() => {
+                    "edited by hand inside the managed block; restore it".to_owned()
+                }
+                Some(_) => "update managed block with the current instructions".to_owned(),
+            };
+            (
+                Some(block::upsert(&text, body).map_err(block_err)?.into_bytes()),
+                reason,
+            )
+        }
+        Goal::Remove => {
+            let rest = block::remove(&text).map_err(block_err)?;
+            let after = if rest.is_empty()
+                && history.existed_before(file) != Some(true)
+                && current.is_some()
+            {
+                None
+            } else {
+                Some(rest.into_bytes())
+            };
+            (
+                if current.is_none() { None } else { after },
+                "remove managed block".to_owned(),
+            )
+        }
+    };
+    overlay.set(agent, ChangeKind::Instructions, file, after, reason)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn plan_hooks(
+    overlay: &mut Overlay,
+    history: &History,
+    agent: AgentId,
+    file: &Path,
+    shape: HookShape,
+    required_root: &[(&str, i64)],
+    desired: &[(String, Value)],
+) -> Result<(), PlanError> {
+    let current = overlay.read(file)?;
+    let text = String::from_utf8_lossy(current.as_deref().unwrap_or_default()).into_owned();
+    let mut root = hookjson::parse_object(file, &text)?;
+    let original = root.clone();
+    let have = hookjson::ours(&root, shape);
+    hookjson::set_ours(&mut root, shape, desired);
+    if !desired.is_empty() {
+        for (k, v) in required_root {
+            root.entry((*k).to_owned()).or_insert(Value::from(*v));
+        }
+    }
+    if root == original {
+        return Ok(());
+    }
+    let reason = if desired.is_empty() {
+        format!("remove {} uas hook entries", have.len())
+    } else if have.is_empty() {
+        format!("register {} uas hooks", desired.len())
+    } else {
+        "uas hook entries differ from what setup writes (edited or outdated); rewrite them"
+            .to_owned()
+    };
+    let after = if desired.is_empty() {
+        removed_text(history, file, &root, &text, required_root)
+    } else {
+        Some(hookjson::to_text(&root, &text).into_bytes())
+    };
+    overlay.set(agent, ChangeKind::Hooks, file, after, reason)
+}
+
+/// After removing our entries: the original bytes if the value is what it
+/// was before uas, nothing if uas created the file, else re-serialized.
+fn removed_text(
+    history: &History,
+    file: &Path,
+    root: &Map<String, Value>,
+    text: &str,
+    required_root: &[(&str, i64)],
+) -> Option<Vec<u8>> {
+    if let Some(orig) = history.original(file) {
+        let same =
+            hookjson::parse_object(file, &String::from_utf8_lossy(&orig)).is_ok_and(|v| &v == root);
+        if same {
+            return Some(orig);
+        }
+    }
+    let only_required = root
+        .keys()
+        .all(|k| required_root.iter().any(|(r, _)| r == k));
+    if only_required && history.existed_before(file) == Some(false) {
+        return None;
+    }
+    Some(hookjson::to_text(root, text).into_bytes())
+}
+
+pub(crate) fn plan_owned_file(
+    overlay: &mut Overlay,
+    notices: &mut Vec<Notice>,
+    agent: AgentId,
+    base: &Path,
+    file: &Path,
+    content: Option<Vec<u8>>,
+    markers: &[&str],
+) -> Result<(), PlanError> {
+    if let Some(link) = symlink_on_path(base, file) {
+        notices.push(symlink_notice(agent, &link));
+        return Ok(());
+    }
+    let current = overlay.read(file)?;
+    let ours = |b: &[u8]| {
+        markers.iter().any(|m| {
+            String::from_utf8_lossy(b)
+                .lines()
+                .take(6)
+                .any(|l| l.contains(m))
+        })
+    };
+    if let Some(cur) = &current
+        && !ours(cur)
+    {
+        if content.is_some() {
+            notices.push(Notice {
+                agent,
+                path: file.to_path_buf(),
+                message: "a file of yours has this name; left alone (rename it to let uas generate its own)".into(),
+            });
+        }
+        return Ok(());
+    }
+    let reason = match (&current, &content) {
+        (None, Some(_)) => "generate",
+        (Some(_), Some(_)) => "regenerate (edited or outdated)",
+        _ => "remove generated file",
+    };
+    overlay.set(
+        agent,
+        ChangeKind::OwnedFile,
+        file,
+        content,
+        reason.to_owned(),
+    )
+}
+
+/// Whether any of our artifacts for `agent` is on disk.
+pub fn is_configured(agent: AgentId, probe: &ProbeEnv) -> bool {
+    let paths = AgentPaths::new(agent, probe);
+    let hooks = paths
+        .spec
+        .hooks
+        .as_ref()
+        .zip(paths.hook_file())
+        .is_some_and(|(h, f)| {
+            std::fs::read_to_string(&f)
+                .ok()
+                .and_then(|t| hookjson::parse_object(&f, &t).ok())
+                .is_some_and(|root| !hookjson::ours(&root, h.shape).is_empty())
+        });
+    let owned = paths.owned_file().is_some_and(|f| {
+        std::fs::read_to_string(f)
+            .is_ok_and(|t| crate::agents::OWNED_MARKERS.iter().any(|m| t.contains(m)))
+    });
+    let block = paths.instructions().is_some_and(|f| {
+        std::fs::read_to_string(f).is_ok_and(|t| matches!(block::find(&t), Ok(Some(_))))
+    });
+    hooks || owned || (block && paths.spec.hooks.is_none() && paths.spec.owned_file.is_none())
+}
