@@ -20,6 +20,12 @@ pub enum ApiError {
     /// A file or folder could not be written.
     #[error(transparent)]
     Fs(#[from] FsError),
+    /// A universal resource could not be read.
+    #[error(transparent)]
+    Vfs(#[from] uas_vfs::VfsError),
+    /// Setup cannot proceed (broken config file of an agent, broken markers).
+    #[error(transparent)]
+    Plan(#[from] uas_providers::plan::PlanError),
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -38,6 +44,8 @@ impl ApiError {
             ApiError::Store(StoreError::Missing { .. }) => "store_missing",
             ApiError::Store(StoreError::Sqlx { .. }) => "store_error",
             ApiError::Fs(_) => "io_error",
+            ApiError::Vfs(_) => "vfs_error",
+            ApiError::Plan(_) => "agent_config_invalid",
         }
     }
 

@@ -8,12 +8,18 @@
 mod doctor;
 mod error;
 mod init;
+mod setup;
 
 pub use doctor::{Check, CheckStatus, DoctorReport};
 pub use error::{ApiError, ErrorDto};
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
+pub use setup::{
+    AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, HookState, RollbackReport,
+    SetupOptions, SetupReport, StatusReport,
+};
 pub use uas_core::paths::HOME_ENV;
 pub use uas_core::{AgentId, Home};
+pub use uas_providers::agents::{Capabilities, FailureMode, HookEvent};
 pub use uas_providers::{Confidence, Detection, ProbeEnv};
 
 /// One Universal Agent installation: its home plus what we may look at on
@@ -22,12 +28,24 @@ pub use uas_providers::{Confidence, Detection, ProbeEnv};
 pub struct App {
     home: Home,
     probe: ProbeEnv,
+    uas_bin: String,
 }
 
 impl App {
     /// An app for `home`, detecting agents with `probe`.
     pub fn new(home: Home, probe: ProbeEnv) -> Self {
-        Self { home, probe }
+        Self {
+            home,
+            probe,
+            uas_bin: "uas".to_owned(),
+        }
+    }
+
+    /// The `uas` binary that agent hooks should run (an absolute path is
+    /// best: agents do not always have the user's PATH).
+    pub fn with_uas_bin(mut self, uas_bin: impl Into<String>) -> Self {
+        self.uas_bin = uas_bin.into();
+        self
     }
 
     /// The home this app works in.

@@ -8,10 +8,10 @@ mod cli;
 mod output;
 
 use clap::Parser;
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use uas_api::{App, Home, ProbeEnv};
+use uas_api::{AgentSelection, App, Home, ProbeEnv, SetupOptions, SetupReport};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -41,7 +41,142 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
+        cli::Command::Hook { .. } => {
+            // Drain the event so the agent's write never blocks.
+            let mut sink = Vec::new();
+            let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+            Ok(ExitCode::SUCCESS)
+        }
+        cli::Command::Detect => {
+            let report = app(cli)?.status()?;
+            output::detect(&report, cli.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
+        cli::Command::Status => {
+            let report = app(cli)?.status()?;
+            output::status(&report, cli.json)?;
+            Ok(if report.drifted {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        cli::Command::Setup(args) => {
+            let selection = if args.all {
+                AgentSelection::All
+            } else {
+                selection(&args.apply, AgentSelection::Detected)
+            };
+            let app = app(cli)?;
+            changing(cli, &args.apply, |dry| {
+                app.setup(&options(
+                    &args.apply,
+                    selection.clone(),
+                    dry,
+                    args.project.clone(),
+                ))
+            })
+        }
+        cli::Command::Repair(args) => {
+            let app = app(cli)?;
+            changing(cli, args, |dry| {
+                app.repair(&options(
+                    args,
+                    selection(args, AgentSelection::All),
+                    dry,
+                    None,
+                ))
+            })
+        }
+        cli::Command::Uninstall(args) => {
+            let app = app(cli)?;
+            changing(cli, args, |dry| {
+                app.uninstall(&options(
+                    args,
+                    selection(args, AgentSelection::All),
+                    dry,
+                    None,
+                ))
+            })
+        }
+        cli::Command::Migrate(args) => {
+            let app = app(cli)?;
+            changing(cli, args, |dry| {
+                app.migrate(&options(
+                    args,
+                    selection(args, AgentSelection::All),
+                    dry,
+                    None,
+                ))
+            })
+        }
+        cli::Command::RollbackSetup => {
+            let report = app(cli)?.rollback_setup()?;
+            output::rollback(&report, cli.json)?;
+            Ok(ExitCode::SUCCESS)
+        }
     }
+}
+
+fn selection(args: &cli::ApplyArgs, default: AgentSelection) -> AgentSelection {
+    if args.agents.is_empty() {
+        default
+    } else {
+        AgentSelection::Only(args.agents.clone())
+    }
+}
+
+fn options(
+    args: &cli::ApplyArgs,
+    agents: AgentSelection,
+    dry_run: bool,
+    project: Option<PathBuf>,
+) -> SetupOptions {
+    SetupOptions {
+        agents,
+        dry_run,
+        project,
+        abort_after_writes: args.abort_after_writes,
+    }
+}
+
+/// Plan (dry run) -> show -> confirm -> apply.
+fn changing(
+    cli: &cli::Cli,
+    args: &cli::ApplyArgs,
+    run: impl Fn(bool) -> Result<SetupReport, uas_api::ApiError>,
+) -> anyhow::Result<ExitCode> {
+    let preview = run(true)?;
+    if args.dry_run || preview.changes.is_empty() {
+        output::setup(&preview, cli.json, true)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if !args.yes {
+        if cli.json || !std::io::stdin().is_terminal() {
+            anyhow::bail!(
+                "{} would change {} file(s); re-run with --yes to apply, or --dry-run to see the diff",
+                preview.command,
+                preview.changes.len()
+            );
+        }
+        output::setup(&preview, false, true)?;
+        let mut err = std::io::stderr();
+        let _ = write!(err, "Apply these changes? [y/N] ");
+        let _ = err.flush();
+        let mut answer = String::new();
+        std::io::stdin().read_line(&mut answer)?;
+        if !matches!(answer.trim(), "y" | "Y" | "yes") {
+            let _ = writeln!(err, "Nothing changed.");
+            return Ok(ExitCode::FAILURE);
+        }
+    }
+    let report = run(false)?;
+    output::setup(&report, cli.json, false)?;
+    Ok(if report.unverified.is_empty() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    })
 }
 
 /// Builds the facade from the real environment: the one place `uas` reads
@@ -61,7 +196,11 @@ fn app(cli: &cli::Cli) -> anyhow::Result<App> {
         std::env::var_os("PATH").as_deref(),
         std::env::vars(),
     );
-    Ok(App::new(home, probe))
+    // Hooks run the same binary that set them up, by absolute path.
+    let uas_bin = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "uas".into());
+    Ok(App::new(home, probe).with_uas_bin(uas_bin))
 }
 
 /// Runs one future on a single-threaded runtime made for this command only.

@@ -2,7 +2,10 @@
 
 use serde::Serialize;
 use std::io::{self, Write};
-use uas_api::{CheckStatus, DoctorReport, InitAction, InitReport};
+use uas_api::{
+    CheckStatus, DoctorReport, FileAction, HookState, InitAction, InitReport, RollbackReport,
+    SetupReport, StatusReport,
+};
 
 fn json<T: Serialize>(value: &T) -> io::Result<()> {
     let mut out = io::stdout().lock();
@@ -99,4 +102,193 @@ pub fn doctor(report: &DoctorReport, as_json: bool) -> io::Result<()> {
             "Problems found (see FAIL lines)."
         }
     )
+}
+
+/// Prints `uas detect`.
+pub fn detect(report: &StatusReport, as_json: bool) -> io::Result<()> {
+    if as_json {
+        let list: Vec<_> = report
+            .agents
+            .iter()
+            .map(|a| serde_json::json!({"detection": a.detection, "capabilities": a.capabilities, "symlinks": a.symlinks}))
+            .collect();
+        return json(&list);
+    }
+    let mut out = io::stdout().lock();
+    for a in &report.agents {
+        let d = &a.detection;
+        let verdict = if d.installed {
+            format!("{:?}", d.confidence).to_lowercase()
+        } else {
+            "not found".into()
+        };
+        writeln!(
+            out,
+            "{:<12} {:<19} {verdict}",
+            d.agent.as_str(),
+            d.agent.display_name()
+        )?;
+        for r in &d.reasons {
+            writeln!(out, "    - {r}")?;
+        }
+        let c = &a.capabilities;
+        writeln!(
+            out,
+            "    hooks: {} events, {}, fails {}",
+            c.events.len(),
+            if c.can_block {
+                "can block"
+            } else {
+                "cannot block"
+            },
+            match c.on_failure {
+                uas_api::FailureMode::Open => "open",
+                uas_api::FailureMode::Closed => "closed",
+            }
+        )?;
+        for l in &a.symlinks {
+            writeln!(
+                out,
+                "    symlink: {} -> {}{}",
+                l.path.display(),
+                l.target.display(),
+                if l.into_home {
+                    " (symlink farm; `uas migrate`)"
+                } else {
+                    ""
+                }
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints `uas status`.
+pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
+    if as_json {
+        return json(report);
+    }
+    let mut out = io::stdout().lock();
+    for a in &report.agents {
+        let d = &a.detection;
+        let state = match (a.configured, a.drift.is_empty()) {
+            (false, _) if d.installed => "installed, not set up (`uas setup`)",
+            (false, _) => "not installed",
+            (true, true) => "set up",
+            (true, false) => "DRIFTED (`uas repair`)",
+        };
+        writeln!(out, "{:<12} {state}", d.agent.as_str())?;
+        if a.configured {
+            let hooks = match a.hooks {
+                HookState::Absent => "absent",
+                HookState::Active => "registered",
+                HookState::AwaitingApproval => "registered, awaiting your approval in the agent",
+            };
+            writeln!(out, "    hooks: {hooks}")?;
+            if a.hooks == HookState::AwaitingApproval
+                && let Some(msg) = &a.approval
+            {
+                writeln!(out, "    to do: {msg}")?;
+            }
+        }
+        for dr in &a.drift {
+            writeln!(out, "    drift: {}: {}", dr.path.display(), dr.reason)?;
+        }
+        for l in &a.symlinks {
+            writeln!(
+                out,
+                "    warning: {} is a symlink to {} (`uas migrate` replaces it with a managed copy)",
+                l.path.display(),
+                l.target.display()
+            )?;
+        }
+    }
+    Ok(())
+}
+
+/// Prints setup / repair / uninstall / migrate (plan or result).
+pub fn setup(report: &SetupReport, as_json: bool, preview: bool) -> io::Result<()> {
+    if as_json {
+        return json(report);
+    }
+    let mut out = io::stdout().lock();
+    let agents: Vec<_> = report.agents.iter().map(|a| a.as_str()).collect();
+    if report.changes.is_empty() {
+        writeln!(
+            out,
+            "Nothing to do: {} is up to date for {}.",
+            report.command,
+            if agents.is_empty() {
+                "no agents".into()
+            } else {
+                agents.join(", ")
+            }
+        )?;
+    } else {
+        let verb = if preview { "would change" } else { "changed" };
+        writeln!(
+            out,
+            "{} {verb} {} file(s) for {}:",
+            report.command,
+            report.changes.len(),
+            agents.join(", ")
+        )?;
+        for c in &report.changes {
+            let action = match c.action {
+                FileAction::Create => "create",
+                FileAction::Update => "update",
+                FileAction::Delete => "delete",
+            };
+            writeln!(out, "  {action:<6} {}  ({})", c.path.display(), c.reason)?;
+        }
+        if preview {
+            for c in report.changes.iter().filter(|c| !c.diff.is_empty()) {
+                write!(out, "{}", c.diff)?;
+            }
+        }
+    }
+    for n in &report.notices {
+        writeln!(
+            out,
+            "warning: {}: {}: {}",
+            n.agent,
+            n.path.display(),
+            n.message
+        )?;
+    }
+    for a in &report.approvals {
+        writeln!(out, "to do for {}: {}", a.agent, a.message)?;
+    }
+    if let Some(g) = report.generation {
+        writeln!(
+            out,
+            "Recorded as apply #{g}; `uas rollback-setup` undoes it."
+        )?;
+    }
+    for u in &report.unverified {
+        writeln!(out, "NOT VERIFIED: {u}")?;
+    }
+    Ok(())
+}
+
+/// Prints `uas rollback-setup`.
+pub fn rollback(report: &RollbackReport, as_json: bool) -> io::Result<()> {
+    if as_json {
+        return json(report);
+    }
+    let mut out = io::stdout().lock();
+    match (&report.generation, &report.command) {
+        (Some(g), Some(c)) => {
+            writeln!(
+                out,
+                "Rolled back apply #{g} ({c}); restored {} path(s):",
+                report.restored.len()
+            )?;
+            for p in &report.restored {
+                writeln!(out, "  {}", p.display())?;
+            }
+        }
+        _ => writeln!(out, "Nothing to roll back.")?,
+    }
+    Ok(())
 }

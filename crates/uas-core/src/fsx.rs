@@ -79,6 +79,7 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: Overwrite) -> Result<Wri
         .tempfile_in(dir)
         .map_err(|e| FsError::new("create a temporary file in", dir, e))?;
     tmp.write_all(contents)
+        .and_then(|()| keep_permissions(path, tmp.as_file()))
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| FsError::new("write", tmp.path(), e))?;
     match mode {
@@ -94,6 +95,21 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: Overwrite) -> Result<Wri
     }
     sync_dir(dir)?;
     Ok(Written::Wrote)
+}
+
+/// Gives the new file the permissions of the file it replaces, or 0644 for a
+/// new file (temp files start as 0600).
+fn keep_permissions(target: &Path, tmp: &File) -> io::Result<()> {
+    match fs::metadata(target) {
+        Ok(m) => tmp.set_permissions(m.permissions()),
+        #[cfg(unix)]
+        Err(_) => {
+            use std::os::unix::fs::PermissionsExt;
+            tmp.set_permissions(fs::Permissions::from_mode(0o644))
+        }
+        #[cfg(not(unix))]
+        Err(_) => Ok(()),
+    }
 }
 
 /// Fsyncs a directory so a rename inside it is durable.
@@ -134,6 +150,27 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("a.txt")]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn replacing_keeps_the_files_permissions_and_new_files_are_0644() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tmp();
+        let p = dir.path().join("run.sh");
+        fs::write(&p, "old").expect("seed");
+        fs::set_permissions(&p, fs::Permissions::from_mode(0o750)).expect("chmod");
+        write_atomic(&p, b"new", Overwrite::Replace).expect("write");
+        assert_eq!(
+            fs::metadata(&p).expect("meta").permissions().mode() & 0o777,
+            0o750
+        );
+        let q = dir.path().join("new.md");
+        write_atomic(&q, b"x", Overwrite::Replace).expect("write");
+        assert_eq!(
+            fs::metadata(&q).expect("meta").permissions().mode() & 0o777,
+            0o644
+        );
     }
 
     #[test]

@@ -45,6 +45,25 @@ pub fn apply(
     let dir = history.apply_dir(generation);
     fsx::create_dir_all(&dir)?;
     let mut entries = Vec::with_capacity(plan.changes.len());
+    // Folders this apply will create come first, so rollback (which walks
+    // the entries backwards) removes them after their files.
+    for change in plan.changes.iter().filter(|c| c.after.is_some()) {
+        let mut missing = Vec::new();
+        let mut cur = change.path.parent();
+        while let Some(d) = cur.filter(|d| d.symlink_metadata().is_err()) {
+            missing.push(d.to_path_buf());
+            cur = d.parent();
+        }
+        for d in missing.into_iter().rev() {
+            if !entries.iter().any(|e: &ManifestEntry| e.path == d) {
+                entries.push(ManifestEntry {
+                    path: d,
+                    before: Before::Missing,
+                    dir: true,
+                });
+            }
+        }
+    }
     for (i, change) in plan.changes.iter().enumerate() {
         let before = match (&change.before_link, &change.before) {
             (Some(target), _) => Before::Symlink {
@@ -60,6 +79,7 @@ pub fn apply(
         entries.push(ManifestEntry {
             path: change.path.clone(),
             before,
+            dir: false,
         });
     }
     let created = std::time::SystemTime::now()
@@ -77,7 +97,7 @@ pub fn apply(
 
     let (mut written, mut deleted) = (0, 0);
     for change in &plan.changes {
-        apply_one(change)?;
+        apply_one(change, &history)?;
         match change.after {
             Some(_) => written += 1,
             None => deleted += 1,
@@ -105,7 +125,7 @@ fn write_manifest(dir: &Path, m: &Manifest) -> Result<(), FsError> {
     fsx::write_atomic(&dir.join("manifest.json"), &bytes, Overwrite::Replace).map(|_| ())
 }
 
-fn apply_one(change: &FileChange) -> Result<(), FsError> {
+fn apply_one(change: &FileChange, history: &History) -> Result<(), FsError> {
     if change.before_link.is_some() {
         remove_path(&change.path)?;
     }
@@ -119,7 +139,7 @@ fn apply_one(change: &FileChange) -> Result<(), FsError> {
         None => {
             remove_path(&change.path)?;
             if change.before_link.is_none() {
-                prune_empty_parent(&change.path);
+                prune_created_dirs(&change.path, history);
             }
         }
     }
@@ -139,13 +159,27 @@ fn remove_path(path: &Path) -> Result<(), FsError> {
     })
 }
 
-/// Removes the parent folder if deleting left it empty (a skill folder).
-fn prune_empty_parent(path: &Path) {
-    if let Some(parent) = path.parent()
-        && std::fs::read_dir(parent).is_ok_and(|mut d| d.next().is_none())
-    {
-        let _ = std::fs::remove_dir(parent);
+fn is_empty_dir(dir: &Path) -> bool {
+    std::fs::read_dir(dir).is_ok_and(|mut d| d.next().is_none())
+}
+
+/// Removes the folders above `path` that are now empty, as far up as uas
+/// created them (a folder the user had stays, even empty).
+fn prune_created_dirs(path: &Path, history: &History) {
+    let mut cur = path.parent();
+    while let Some(dir) = cur {
+        if !(history.created_dir(dir) || is_skill_folder_of_ours(dir)) || !is_empty_dir(dir) {
+            break;
+        }
+        let _ = std::fs::remove_dir(dir);
+        cur = dir.parent();
     }
+}
+
+/// A folder below a skill we own is ours even if an older uas did not record it.
+fn is_skill_folder_of_ours(dir: &Path) -> bool {
+    dir.ancestors()
+        .any(|a| a.join(crate::skills::MARKER).exists())
 }
 
 /// The result of a rollback.
@@ -176,10 +210,12 @@ pub fn rollback(backups_dir: &Path) -> Result<Option<RolledBack>, FsError> {
     let mut restored = Vec::new();
     for entry in manifest.entries.iter().rev() {
         match &entry.before {
-            Before::Missing => {
-                remove_path(&entry.path)?;
-                prune_empty_parent(&entry.path);
+            Before::Missing if entry.dir => {
+                if is_empty_dir(&entry.path) {
+                    let _ = std::fs::remove_dir(&entry.path);
+                }
             }
+            Before::Missing => remove_path(&entry.path)?,
             Before::File { backup } => {
                 let bytes = std::fs::read(dir.join(backup)).map_err(|source| FsError {
                     action: "read backup",

@@ -31,6 +31,9 @@ pub struct ManifestEntry {
     pub path: PathBuf,
     /// What it was before.
     pub before: Before,
+    /// True for a folder the apply created (rollback removes it if empty).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub dir: bool,
 }
 
 /// `manifest.json` of one apply.
@@ -111,6 +114,13 @@ impl History {
         self.first_seen
             .get(path)
             .map(|(_, b)| !matches!(b, Before::Missing))
+    }
+
+    /// Whether uas created the folder `dir` (so it may remove it when empty).
+    pub fn created_dir(&self, dir: &Path) -> bool {
+        self.manifests
+            .iter()
+            .any(|m| m.entries.iter().any(|e| e.dir && e.path == dir))
     }
 
     /// The bytes `path` had before uas first changed it.

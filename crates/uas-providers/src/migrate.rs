@@ -113,7 +113,7 @@ pub fn plan_migrate(home: &Home, probe: &ProbeEnv, vfs: &Vfs, agents: &[AgentId]
                 .zip(home.instructions_dir().canonicalize().ok())
                 .is_some_and(|(t, i)| t.starts_with(i));
             let after = if from_instructions {
-                block::upsert("", &vfs.instructions_for(link.agent))
+                block::upsert("", &crate::plan::instructions_body(vfs, link.agent))
                     .unwrap_or_default()
                     .into_bytes()
             } else {

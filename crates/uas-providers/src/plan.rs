@@ -288,7 +288,14 @@ pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<Set
             if let Some(link) = symlink_on_path(base, &file) {
                 notices.push(symlink_notice(agent, &link));
             } else if !(goal == Goal::Remove && shared_with_staying) {
-                let body = input.vfs.instructions_for(agent);
+                // A file two agents share (GEMINI.md) gets the first one's text.
+                let owner = AgentId::ALL
+                    .into_iter()
+                    .find(|a| {
+                        AgentPaths::new(*a, input.probe).instructions().as_ref() == Some(&file)
+                    })
+                    .unwrap_or(agent);
+                let body = instructions_body(input.vfs, owner);
                 plan_block(&mut overlay, input.history, agent, &file, &body, goal)?;
             }
         }
@@ -351,6 +358,15 @@ pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<Set
         changes: overlay.into_changes(),
         notices,
     })
+}
+
+/// What goes into the managed block: the universal instructions plus how
+/// the SOP and progress reporting work, so every agent reads the same rules.
+pub fn instructions_body(vfs: &Vfs, agent: AgentId) -> String {
+    format!(
+        "{}\n\n## Standard operating procedure (enforced by Universal Agent)\n\nEvery session moves through these phases in order: intake -> research -> plan -> implement -> verify -> review -> finalize. Edits are refused until a plan is recorded; commits are refused until the tests pass after the last edit. You do not need to report progress yourself: every tool call is recorded by the uas hooks. Do not edit ~/.agent/ or your own hook configuration; such edits are refused and reported.\n",
+        vfs.instructions_for(agent).trim_end()
+    )
 }
 
 fn symlink_notice(agent: AgentId, link: &Path) -> Notice {
@@ -549,4 +565,47 @@ pub fn is_configured(agent: AgentId, probe: &ProbeEnv) -> bool {
         std::fs::read_to_string(f).is_ok_and(|t| matches!(block::find(&t), Ok(Some(_))))
     });
     hooks || owned || (block && paths.spec.hooks.is_none() && paths.spec.owned_file.is_none())
+}
+
+/// The plan for a repository: each agent's project instruction file gets
+/// the managed block; Cursor gets a generated `.mdc` rule.
+pub fn plan_project(
+    input: &PlanInput<'_>,
+    project: &Path,
+    agents: &[AgentId],
+    goal: Goal,
+) -> Result<SetupPlan, PlanError> {
+    let mut overlay = Overlay::default();
+    let mut notices = Vec::new();
+    for &agent in agents {
+        let s = spec(agent);
+        let Some(rel) = s.project_instructions else {
+            continue;
+        };
+        let file = project.join(rel);
+        let body = instructions_body(input.vfs, agent);
+        if agent == AgentId::Cursor {
+            let content = match goal {
+                Goal::Install => Some(crate::agents::cursor_rule(&body).into_bytes()),
+                Goal::Remove => None,
+            };
+            plan_owned_file(
+                &mut overlay,
+                &mut notices,
+                agent,
+                project,
+                &file,
+                content,
+                crate::agents::OWNED_MARKERS,
+            )?;
+        } else if let Some(link) = symlink_on_path(project, &file) {
+            notices.push(symlink_notice(agent, &link));
+        } else {
+            plan_block(&mut overlay, input.history, agent, &file, &body, goal)?;
+        }
+    }
+    Ok(SetupPlan {
+        changes: overlay.into_changes(),
+        notices,
+    })
 }

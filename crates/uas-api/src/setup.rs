@@ -1,0 +1,406 @@
+//! Setup of agents: detect, plan (with a unified diff), apply, verify;
+//! status (drift), repair, uninstall, rollback and symlink migration.
+
+use crate::{ApiError, App};
+use serde::Serialize;
+use std::path::{Path, PathBuf};
+use uas_core::{AgentId, Config};
+use uas_providers::agents::{Capabilities, spec};
+use uas_providers::apply::{self, ApplyOptions};
+use uas_providers::history::History;
+use uas_providers::migrate::{self, FoundLink};
+use uas_providers::plan::{self, ChangeKind, FileChange, Goal, Notice, PlanInput, SetupPlan};
+use uas_providers::{Detection, detect_all};
+use uas_vfs::Vfs;
+
+/// Which agents a command is about.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentSelection {
+    /// Every detected agent that is not disabled in config.toml.
+    Detected,
+    /// Every known agent that is not disabled.
+    All,
+    /// Exactly these.
+    Only(Vec<AgentId>),
+}
+
+/// Options of `setup`, `repair`, `uninstall` and `migrate`.
+#[derive(Debug, Clone)]
+pub struct SetupOptions {
+    /// Which agents.
+    pub agents: AgentSelection,
+    /// Plan and show, change nothing.
+    pub dry_run: bool,
+    /// A repository to set up instead of the user-level files.
+    pub project: Option<PathBuf>,
+    /// Test failpoint (see `ApplyOptions`).
+    pub abort_after_writes: Option<usize>,
+}
+
+/// What happens to a file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum FileAction {
+    /// New file.
+    Create,
+    /// Changed file.
+    Update,
+    /// Removed file.
+    Delete,
+}
+
+/// One planned or applied file change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct ChangeDto {
+    /// The file.
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    /// Agents it serves.
+    pub agents: Vec<AgentId>,
+    /// What it is.
+    pub kind: ChangeKind,
+    /// Create, update or delete.
+    pub action: FileAction,
+    /// Why.
+    pub reason: String,
+    /// Unified diff (text files).
+    pub diff: String,
+}
+
+/// Something the user must do before an agent runs our hooks.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Approval {
+    /// Which agent.
+    pub agent: AgentId,
+    /// What to do.
+    pub message: String,
+}
+
+/// Result of setup / repair / uninstall / migrate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct SetupReport {
+    /// What ran.
+    pub command: String,
+    /// Agents covered.
+    pub agents: Vec<AgentId>,
+    /// True when nothing was written because of `--dry-run`.
+    pub dry_run: bool,
+    /// The generation recorded (for rollback), when something was applied.
+    pub generation: Option<u64>,
+    /// Every file change.
+    pub changes: Vec<ChangeDto>,
+    /// Things left alone, with advice.
+    pub notices: Vec<Notice>,
+    /// Approvals the user must give in the agents.
+    pub approvals: Vec<Approval>,
+    /// After applying: remaining differences (should be empty).
+    pub unverified: Vec<String>,
+}
+
+/// A drifted file.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Drift {
+    /// The file.
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    /// What is off.
+    pub reason: String,
+}
+
+/// Hook registration state of one agent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
+pub enum HookState {
+    /// Not registered.
+    Absent,
+    /// Registered; the agent runs them.
+    Active,
+    /// Registered, but the agent needs the user's approval first (uas cannot see whether it was given).
+    AwaitingApproval,
+}
+
+/// `uas status` for one agent.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AgentStatus {
+    /// Detection verdict.
+    pub detection: Detection,
+    /// Whether uas has set it up.
+    pub configured: bool,
+    /// Hook state.
+    pub hooks: HookState,
+    /// Files that differ from what setup writes.
+    pub drift: Vec<Drift>,
+    /// Symlinks at the agent's files.
+    pub symlinks: Vec<FoundLink>,
+    /// What it supports.
+    pub capabilities: Capabilities,
+    /// What the user must do, if anything.
+    pub approval: Option<String>,
+}
+
+/// `uas status` / `uas detect`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct StatusReport {
+    /// One per known agent.
+    pub agents: Vec<AgentStatus>,
+    /// True when a configured agent has drift.
+    pub drifted: bool,
+}
+
+/// Result of `uas rollback-setup`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct RollbackReport {
+    /// The generation undone (none when there was nothing to undo).
+    pub generation: Option<u64>,
+    /// What that apply was.
+    pub command: Option<String>,
+    /// Paths restored.
+    #[ts(type = "string[]")]
+    pub restored: Vec<PathBuf>,
+}
+
+impl App {
+    fn selected(&self, sel: &AgentSelection) -> Result<Vec<AgentId>, ApiError> {
+        let config = Config::load(&self.home.config_file())?;
+        let enabled = |a: &AgentId| !config.agents.disabled.contains(a);
+        Ok(match sel {
+            AgentSelection::Only(list) => list.clone(),
+            AgentSelection::All => AgentId::ALL.into_iter().filter(enabled).collect(),
+            AgentSelection::Detected => detect_all(&self.probe)
+                .into_iter()
+                .filter(|d| d.installed)
+                .map(|d| d.agent)
+                .filter(enabled)
+                .collect(),
+        })
+    }
+
+    fn make_plan(
+        &self,
+        agents: &[AgentId],
+        goal: Goal,
+        project: Option<&Path>,
+    ) -> Result<SetupPlan, ApiError> {
+        let vfs = Vfs::load(&self.home)?;
+        let history = History::load(&self.home.backups_dir());
+        let input = PlanInput {
+            probe: &self.probe,
+            vfs: &vfs,
+            uas_bin: &self.uas_bin,
+            history: &history,
+        };
+        Ok(match project {
+            Some(dir) => plan::plan_project(&input, dir, agents, goal)?,
+            None => plan::plan(&input, agents, goal)?,
+        })
+    }
+
+    fn run_plan(
+        &self,
+        command: &str,
+        agents: Vec<AgentId>,
+        goal: Goal,
+        opts: &SetupOptions,
+    ) -> Result<SetupReport, ApiError> {
+        let plan = self.make_plan(&agents, goal, opts.project.as_deref())?;
+        self.finish(command, agents, goal, plan, opts)
+    }
+
+    fn finish(
+        &self,
+        command: &str,
+        agents: Vec<AgentId>,
+        goal: Goal,
+        plan: SetupPlan,
+        opts: &SetupOptions,
+    ) -> Result<SetupReport, ApiError> {
+        let changes = plan.changes.iter().map(to_dto).collect();
+        let mut generation = None;
+        let mut unverified = Vec::new();
+        if !opts.dry_run {
+            uas_core::fsx::create_dir_all(&self.home.backups_dir())?;
+            let applied = apply::apply(
+                &plan,
+                &self.home.backups_dir(),
+                command,
+                &ApplyOptions {
+                    abort_after_writes: opts.abort_after_writes,
+                },
+            )?;
+            generation = applied.map(|a| a.generation);
+            if command != "migrate" {
+                // Verify: planning again must find nothing left to do.
+                let again = self.make_plan(&agents, goal, opts.project.as_deref())?;
+                unverified = again
+                    .changes
+                    .iter()
+                    .map(|c| format!("{}: {}", c.path.display(), c.reason))
+                    .collect();
+            }
+        }
+        let approvals = match goal {
+            Goal::Install if opts.project.is_none() && command != "migrate" => agents
+                .iter()
+                .filter_map(|a| {
+                    (spec(*a).capabilities)()
+                        .approval
+                        .map(|message| Approval { agent: *a, message })
+                })
+                .collect(),
+            _ => Vec::new(),
+        };
+        Ok(SetupReport {
+            command: command.to_owned(),
+            agents,
+            dry_run: opts.dry_run,
+            generation,
+            changes,
+            notices: plan.notices,
+            approvals,
+            unverified,
+        })
+    }
+
+    /// `uas setup`: bring the selected agents (or a project) to the desired state.
+    pub fn setup(&self, opts: &SetupOptions) -> Result<SetupReport, ApiError> {
+        let agents = self.selected(&opts.agents)?;
+        self.run_plan("setup", agents, Goal::Install, opts)
+    }
+
+    /// `uas repair`: setup again for every agent uas has configured.
+    pub fn repair(&self, opts: &SetupOptions) -> Result<SetupReport, ApiError> {
+        let agents = match &opts.agents {
+            AgentSelection::Only(l) => l.clone(),
+            _ => AgentId::ALL
+                .into_iter()
+                .filter(|a| plan::is_configured(*a, &self.probe))
+                .collect(),
+        };
+        self.run_plan("repair", agents, Goal::Install, opts)
+    }
+
+    /// `uas uninstall`: remove exactly what uas added.
+    pub fn uninstall(&self, opts: &SetupOptions) -> Result<SetupReport, ApiError> {
+        let agents = match &opts.agents {
+            AgentSelection::Only(l) => l.clone(),
+            _ => AgentId::ALL.to_vec(),
+        };
+        self.run_plan("uninstall", agents, Goal::Remove, opts)
+    }
+
+    /// `uas migrate`: replace symlinks at agents' files with managed copies.
+    pub fn migrate(&self, opts: &SetupOptions) -> Result<SetupReport, ApiError> {
+        let agents = match &opts.agents {
+            AgentSelection::Only(l) => l.clone(),
+            _ => AgentId::ALL.to_vec(),
+        };
+        let vfs = Vfs::load(&self.home)?;
+        let plan = migrate::plan_migrate(&self.home, &self.probe, &vfs, &agents);
+        self.finish("migrate", agents, Goal::Install, plan, opts)
+    }
+
+    /// `uas rollback-setup`: undo the newest apply.
+    pub fn rollback_setup(&self) -> Result<RollbackReport, ApiError> {
+        Ok(match apply::rollback(&self.home.backups_dir())? {
+            Some(r) => RollbackReport {
+                generation: Some(r.generation),
+                command: Some(r.command),
+                restored: r.restored,
+            },
+            None => RollbackReport {
+                generation: None,
+                command: None,
+                restored: Vec::new(),
+            },
+        })
+    }
+
+    /// `uas status` (and `uas detect`): per agent, detection, configuration,
+    /// drift with reasons, hooks, symlinks, capabilities.
+    pub fn status(&self) -> Result<StatusReport, ApiError> {
+        let vfs = Vfs::load(&self.home)?;
+        let history = History::load(&self.home.backups_dir());
+        let input = PlanInput {
+            probe: &self.probe,
+            vfs: &vfs,
+            uas_bin: &self.uas_bin,
+            history: &history,
+        };
+        let links = migrate::find_links(&self.home, &self.probe, &AgentId::ALL);
+        let mut agents = Vec::new();
+        for detection in detect_all(&self.probe) {
+            let agent = detection.agent;
+            let configured = plan::is_configured(agent, &self.probe);
+            let drift = if configured {
+                match plan::plan(&input, &[agent], Goal::Install) {
+                    Ok(p) => p
+                        .changes
+                        .iter()
+                        .map(|c| Drift {
+                            path: c.path.clone(),
+                            reason: c.reason.clone(),
+                        })
+                        .collect(),
+                    Err(e) => vec![Drift {
+                        path: PathBuf::new(),
+                        reason: e.to_string(),
+                    }],
+                }
+            } else {
+                Vec::new()
+            };
+            let capabilities = (spec(agent).capabilities)();
+            let hooks = match (configured, &capabilities.approval) {
+                (false, _) => HookState::Absent,
+                (true, Some(_)) if agent == AgentId::Codex => HookState::AwaitingApproval,
+                (true, _) => HookState::Active,
+            };
+            agents.push(AgentStatus {
+                configured,
+                hooks,
+                drift,
+                symlinks: links.iter().filter(|l| l.agent == agent).cloned().collect(),
+                approval: capabilities.approval.clone(),
+                capabilities,
+                detection,
+            });
+        }
+        let drifted = agents.iter().any(|a| !a.drift.is_empty());
+        Ok(StatusReport { agents, drifted })
+    }
+}
+
+fn to_dto(c: &FileChange) -> ChangeDto {
+    let action = match (&c.before, &c.after) {
+        (None, Some(_)) if c.before_link.is_none() => FileAction::Create,
+        (_, None) => FileAction::Delete,
+        _ => FileAction::Update,
+    };
+    let text = |b: &Option<Vec<u8>>| {
+        String::from_utf8_lossy(b.as_deref().unwrap_or_default()).into_owned()
+    };
+    let (old, new) = (text(&c.before), text(&c.after));
+    let name = c.path.display().to_string();
+    let diff = similar::TextDiff::from_lines(&old, &new)
+        .unified_diff()
+        .context_radius(2)
+        .header(&format!("a{name}"), &format!("b{name}"))
+        .to_string();
+    ChangeDto {
+        path: c.path.clone(),
+        agents: c.agents.clone(),
+        kind: c.kind,
+        action,
+        reason: c.reason.clone(),
+        diff,
+    }
+}
