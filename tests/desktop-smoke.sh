@@ -6,6 +6,8 @@
 #      "problems" banner of a fresh home is drawn),
 #   3. pressing the "Set up" button runs `init` through IPC (the banner turns
 #      green and config.toml appears in the temporary home),
+#   4. pressing "Set up 1 agent(s)" sets up the detected Claude Code (its
+#      CLAUDE.md gets the managed block, settings.json the uas hooks),
 # then report the idle memory (RSS and PSS) of the app and its WebKit
 # processes. Usage: tests/desktop-smoke.sh path/to/uas-desktop
 set -euo pipefail
@@ -28,6 +30,7 @@ inner() {
   export HOME="$work/home" UAS_HOME="$work/home/.agent" XDG_CONFIG_HOME="$work/home/.config" \
     XDG_DATA_HOME="$work/home/.local/share" XDG_CACHE_HOME="$work/home/.cache" \
     PATH=/usr/bin:/bin WEBKIT_DISABLE_COMPOSITING_MODE=1 NO_AT_BRIDGE=1
+  mkdir -p "$HOME/.claude" && printf '# my rules\n' > "$HOME/.claude/CLAUDE.md"
   "$bin" >"$work/app.log" 2>&1 &
   app=$!
   # Returns 0 once the screen shows colour $1 (a hex like #fee2e2) somewhere.
@@ -61,6 +64,15 @@ inner() {
   cp "$out/screen.png" "$out/desktop-initialized.png"
   [ -f "$UAS_HOME/config.toml" ] || { echo "FAIL: init did not create config.toml"; return 1; }
   echo "ok: Set up ran init: $UAS_HOME/config.toml exists and doctor is healthy"
+
+  has_block() { grep -q 'uas:begin' "$HOME/.claude/CLAUDE.md" && grep -q 'hook claude PreToolUse' "$HOME/.claude/settings.json" 2>/dev/null; }
+  poll "agent setup button" 30 shows '#4f46e5'
+  xdotool key --window "$win" Tab Return
+  poll "Claude Code set up from the window" 30 has_block
+  head -1 "$HOME/.claude/CLAUDE.md" | grep -qx '# my rules' || { echo "FAIL: user text in CLAUDE.md changed"; return 1; }
+  poll "green result banner" 10 shows '#dcfce7'
+  cp "$out/screen.png" "$out/desktop-agents.png"
+  echo "ok: one-click setup configured Claude Code (managed block + hooks), user text kept"
 
   # Idle memory of the app and every process below it (WebKit web/network).
   sleep 3

@@ -1,7 +1,9 @@
 //! `#[tauri::command]`s: thin bindings over `uas_api::App`.
 
 use crate::DesktopState;
-use uas_api::{DoctorReport, ErrorDto, InitReport};
+use uas_api::{
+    AgentSelection, DoctorReport, ErrorDto, InitReport, SetupOptions, SetupReport, StatusReport,
+};
 
 /// The doctor report (read-only).
 #[tauri::command]
@@ -15,4 +17,28 @@ pub(crate) async fn doctor(
 #[tauri::command]
 pub(crate) async fn init(state: tauri::State<'_, DesktopState>) -> Result<InitReport, ErrorDto> {
     state.app.init().await.map_err(|e| e.to_dto())
+}
+
+/// Per-agent status: detected, set up, drift (same as `uas status`).
+#[tauri::command]
+pub(crate) async fn status(
+    state: tauri::State<'_, DesktopState>,
+) -> Result<StatusReport, ErrorDto> {
+    state.app.status().map_err(|e| e.to_dto())
+}
+
+/// One-click setup of every detected agent (same as `uas setup --yes`);
+/// with `dry_run` only the plan is returned.
+#[tauri::command]
+pub(crate) async fn setup_agents(
+    state: tauri::State<'_, DesktopState>,
+    dry_run: bool,
+) -> Result<SetupReport, ErrorDto> {
+    let opts = SetupOptions {
+        agents: AgentSelection::Detected,
+        dry_run,
+        project: None,
+        abort_after_writes: None,
+    };
+    state.app.setup(&opts).map_err(|e| e.to_dto())
 }

@@ -32,7 +32,13 @@ impl DesktopState {
             std::env::var_os("PATH").as_deref(),
             std::env::vars(),
         );
-        Ok(Self::new(App::new(home, probe)))
+        // Agent hooks run the `uas` CLI installed beside this binary, else from PATH.
+        let uas_bin = std::env::current_exe()
+            .ok()
+            .and_then(|exe| exe.parent().map(|d| d.join("uas")))
+            .filter(|p| p.is_file())
+            .map_or_else(|| "uas".to_owned(), |p| p.display().to_string());
+        Ok(Self::new(App::new(home, probe).with_uas_bin(uas_bin)))
     }
 }
 
@@ -40,7 +46,12 @@ impl DesktopState {
 pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: DesktopState) -> tauri::Builder<R> {
     builder
         .manage(state)
-        .invoke_handler(tauri::generate_handler![commands::doctor, commands::init])
+        .invoke_handler(tauri::generate_handler![
+            commands::doctor,
+            commands::init,
+            commands::status,
+            commands::setup_agents
+        ])
 }
 
 /// Starts the desktop app; returns when the user quits.

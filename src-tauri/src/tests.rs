@@ -17,12 +17,16 @@ fn mock_app(root: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
 }
 
 fn request(cmd: &str, origin: &str) -> InvokeRequest {
+    request_with(cmd, origin, InvokeBody::default())
+}
+
+fn request_with(cmd: &str, origin: &str, body: InvokeBody) -> InvokeRequest {
     InvokeRequest {
         cmd: cmd.into(),
         callback: CallbackFn(0),
         error: CallbackFn(1),
         url: origin.parse().expect("url"),
-        body: InvokeBody::default(),
+        body,
         headers: Default::default(),
         invoke_key: INVOKE_KEY.to_string(),
     }
@@ -77,4 +81,41 @@ fn a_remote_origin_cannot_call_commands() {
         !tmp.path().join(".agent").exists(),
         "a remote page created the home"
     );
+}
+
+#[test]
+fn one_click_setup_over_ipc_sets_up_a_detected_agent() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let claude = tmp.path().join("user/.claude");
+    std::fs::create_dir_all(&claude).expect("claude");
+    std::fs::write(claude.join("CLAUDE.md"), "my rules\n").expect("seed");
+    std::fs::write(claude.join("settings.json"), "{\"model\": \"opus\"}\n").expect("seed");
+    let app = mock_app(tmp.path());
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+    let body = InvokeBody::Json(serde_json::json!({"dryRun": false}));
+    let report = get_ipc_response(
+        &webview,
+        request_with("setup_agents", "tauri://localhost", body),
+    )
+    .expect("setup ok")
+    .deserialize::<serde_json::Value>()
+    .expect("json");
+    assert_eq!(
+        report["agents"],
+        serde_json::json!(["claude"]),
+        "{report:#}"
+    );
+    let md = std::fs::read_to_string(claude.join("CLAUDE.md")).expect("read");
+    assert!(
+        md.starts_with("my rules\n") && md.contains("<!-- uas:begin"),
+        "{md}"
+    );
+    let status = get_ipc_response(&webview, request("status", "tauri://localhost"))
+        .expect("status ok")
+        .deserialize::<serde_json::Value>()
+        .expect("json");
+    assert_eq!(status["drifted"], false);
+    assert_eq!(status["agents"][0]["configured"], true);
 }

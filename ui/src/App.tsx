@@ -3,6 +3,7 @@ import type { Backend } from "./backend";
 import type { DoctorReport } from "./bindings/DoctorReport";
 import type { ErrorDto } from "./bindings/ErrorDto";
 import { DoctorView } from "./features/doctor/DoctorView";
+import { SetupView } from "./features/setup/SetupView";
 
 type Load =
   | { state: "loading" }
@@ -44,6 +45,7 @@ export function App({ backend }: { backend: Backend }) {
         </p>
       )}
       {load.state === "ready" && <DoctorView report={load.report} onInit={init} busy={busy} />}
+      {load.state === "ready" && load.report.healthy && <SetupView backend={backend} />}
     </main>
   );
 }

@@ -120,25 +120,16 @@ pub struct SetupPlan {
 /// The disk as the plan would leave it: reads see earlier planned changes.
 #[derive(Debug, Default)]
 pub(crate) struct Overlay {
-    planned: BTreeMap<
-        PathBuf,
-        (
-            Option<Vec<u8>>,
-            Option<Vec<u8>>,
-            ChangeKind,
-            Vec<AgentId>,
-            String,
-        ),
-    >,
+    planned: BTreeMap<PathBuf, FileChange>,
     order: Vec<PathBuf>,
 }
 
 impl Overlay {
     pub(crate) fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, PlanError> {
-        if let Some((_, after, ..)) = self.planned.get(path) {
-            return Ok(after.clone());
+        match self.planned.get(path) {
+            Some(change) => Ok(change.after.clone()),
+            None => read_disk(path),
         }
-        read_disk(path)
     }
 
     pub(crate) fn set(
@@ -149,40 +140,33 @@ impl Overlay {
         after: Option<Vec<u8>>,
         reason: String,
     ) -> Result<(), PlanError> {
-        match self.planned.get_mut(path) {
-            Some(entry) => {
-                entry.1 = after;
-                if !entry.3.contains(&agent) {
-                    entry.3.push(agent);
-                }
+        if let Some(change) = self.planned.get_mut(path) {
+            change.after = after;
+            if !change.agents.contains(&agent) {
+                change.agents.push(agent);
             }
-            None => {
-                let before = read_disk(path)?;
-                self.order.push(path.to_path_buf());
-                self.planned.insert(
-                    path.to_path_buf(),
-                    (before, after, kind, vec![agent], reason),
-                );
-            }
+            return Ok(());
         }
+        let before = read_disk(path)?;
+        self.order.push(path.to_path_buf());
+        let change = FileChange {
+            path: path.to_path_buf(),
+            agents: vec![agent],
+            kind,
+            before,
+            before_link: None,
+            after,
+            reason,
+        };
+        self.planned.insert(path.to_path_buf(), change);
         Ok(())
     }
 
     fn into_changes(mut self) -> Vec<FileChange> {
         self.order
             .iter()
-            .filter_map(|p| {
-                let (before, after, kind, agents, reason) = self.planned.remove(p)?;
-                (before != after).then(|| FileChange {
-                    path: p.clone(),
-                    agents,
-                    kind,
-                    before,
-                    before_link: None,
-                    after,
-                    reason,
-                })
-            })
+            .filter_map(|p| self.planned.remove(p))
+            .filter(|c| c.before != c.after)
             .collect()
     }
 }

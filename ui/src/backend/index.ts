@@ -1,5 +1,7 @@
 import type { DoctorReport } from "../bindings/DoctorReport";
 import type { InitReport } from "../bindings/InitReport";
+import type { SetupReport } from "../bindings/SetupReport";
+import type { StatusReport } from "../bindings/StatusReport";
 import { tauriBackend } from "./tauri";
 
 /**
@@ -10,6 +12,8 @@ import { tauriBackend } from "./tauri";
 export interface Backend {
   doctor(): Promise<DoctorReport>;
   init(): Promise<InitReport>;
+  status(): Promise<StatusReport>;
+  setupAgents(dryRun: boolean): Promise<SetupReport>;
 }
 
 /** The backend for where the ui is running. */

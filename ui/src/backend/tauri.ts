@@ -10,9 +10,9 @@ export function toErrorDto(e: unknown): ErrorDto {
   return { code: "ipc_error", message: e instanceof Error ? e.message : String(e) };
 }
 
-async function call<T>(cmd: string): Promise<T> {
+async function call<T>(cmd: string, args?: Record<string, unknown>): Promise<T> {
   try {
-    return await invoke<T>(cmd);
+    return await invoke<T>(cmd, args);
   } catch (e) {
     throw toErrorDto(e);
   }
@@ -23,5 +23,7 @@ export function tauriBackend(): Backend {
   return {
     doctor: () => call("doctor"),
     init: () => call("init"),
+    status: () => call("status"),
+    setupAgents: (dryRun) => call("setup_agents", { dryRun }),
   };
 }

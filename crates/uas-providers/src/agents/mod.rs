@@ -77,6 +77,9 @@ pub struct HookFile {
     pub required_root: &'static [(&'static str, i64)],
 }
 
+/// Renders a generated file from the path of the uas binary.
+pub type RenderOwned = fn(uas_bin: &str) -> String;
+
 /// Everything the planner needs to know about one agent.
 #[derive(Debug, Clone)]
 pub struct AgentSpec {
@@ -92,7 +95,7 @@ pub struct AgentSpec {
     pub hooks: Option<HookFile>,
     /// A generated file we own whole (OpenCode's plugin): path relative to
     /// the config dir and a renderer taking the uas command.
-    pub owned_file: Option<(&'static str, fn(uas_bin: &str) -> String)>,
+    pub owned_file: Option<(&'static str, RenderOwned)>,
     /// Capabilities for `uas detect` / `uas status`.
     pub capabilities: fn() -> Capabilities,
 }

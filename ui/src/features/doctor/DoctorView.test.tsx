@@ -16,7 +16,7 @@ describe("DoctorView", () => {
     const html = renderToStaticMarkup(<DoctorView report={broken} onInit={() => {}} busy={false} />);
     expect(html).toContain("Fix: run `uas init`");
     expect(html).toContain("Set up /h/.agent");
-    expect(html).toContain("not found");
+    expect(html).toContain("0 of 1 agents found");
   });
 
   it("disables the button while setting up", () => {

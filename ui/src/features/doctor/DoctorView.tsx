@@ -1,7 +1,7 @@
 import type { DoctorReport } from "../../bindings/DoctorReport";
 import { summarize } from "./summary";
 
-/** The doctor report: checks with fixes, and the agents found on this machine. */
+/** The doctor report: checks with fixes (agents are listed by SetupView). */
 export function DoctorView({
   report,
   onInit,
@@ -31,18 +31,6 @@ export function DoctorView({
           </li>
         ))}
       </ul>
-      <h2>Agents</h2>
-      <table className="agents">
-        <tbody>
-          {report.agents.map((a) => (
-            <tr key={a.agent} className={a.installed ? "installed" : "absent"}>
-              <td>{a.agent}</td>
-              <td>{a.installed ? a.confidence : "not found"}</td>
-              <td>{a.reasons.join("; ")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </section>
   );
 }

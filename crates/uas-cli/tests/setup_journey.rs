@@ -1,0 +1,596 @@
+//! Setup journeys through the built `uas` binary, against a copy of a
+//! realistic home (`tests/fixtures/home`): every agent's config with the
+//! user's own text, third-party hooks, unknown keys and odd formatting.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/home");
+
+struct Machine {
+    tmp: tempfile::TempDir,
+}
+
+impl Machine {
+    /// A copy of the fixture home in a temp dir.
+    fn new() -> Self {
+        let tmp = tempfile::tempdir().expect("tmp");
+        copy_tree(Path::new(FIXTURE), &tmp.path().join("home"));
+        Self { tmp }
+    }
+
+    fn home(&self) -> PathBuf {
+        self.tmp.path().join("home")
+    }
+
+    fn path(&self, rel: &str) -> PathBuf {
+        self.home().join(rel)
+    }
+
+    fn uas(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_uas"))
+            .args(args)
+            .env_clear()
+            .env("HOME", self.home())
+            .env("PATH", "/nonexistent")
+            .stdin(std::process::Stdio::null())
+            .output()
+            .expect("run uas")
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let o = self.uas(args);
+        assert!(
+            o.status.success(),
+            "uas {args:?} failed:\n{}{}",
+            text(&o.stdout),
+            text(&o.stderr)
+        );
+        text(&o.stdout)
+    }
+
+    /// Every file outside ~/.agent/backups, with content.
+    fn files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
+        let mut out = BTreeMap::new();
+        walk(&self.home(), &self.home(), &mut out);
+        out.retain(|p, _| !p.starts_with(".agent/backups"));
+        out
+    }
+
+    fn dirs(&self) -> Vec<PathBuf> {
+        let mut out = Vec::new();
+        let mut stack = vec![self.home()];
+        while let Some(d) = stack.pop() {
+            for e in fs::read_dir(&d).expect("ls").flatten() {
+                if e.file_type().is_ok_and(|t| t.is_dir()) {
+                    let rel = e
+                        .path()
+                        .strip_prefix(self.home())
+                        .expect("rel")
+                        .to_path_buf();
+                    if !rel.starts_with(".agent/backups") {
+                        out.push(rel);
+                    }
+                    stack.push(e.path());
+                }
+            }
+        }
+        out.sort();
+        out
+    }
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+fn copy_tree(from: &Path, to: &Path) {
+    fs::create_dir_all(to).expect("mkdir");
+    for e in fs::read_dir(from).expect("ls").flatten() {
+        let dest = to.join(e.file_name());
+        if e.file_type().expect("type").is_dir() {
+            copy_tree(&e.path(), &dest);
+        } else {
+            fs::copy(e.path(), &dest).expect("copy");
+        }
+    }
+}
+
+fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
+    for e in fs::read_dir(dir).expect("ls").flatten() {
+        let p = e.path();
+        let t = e.file_type().expect("type");
+        if t.is_dir() {
+            walk(root, &p, out);
+        } else if t.is_symlink() {
+            let target = fs::read_link(&p).expect("link");
+            out.insert(
+                p.strip_prefix(root).expect("rel").to_path_buf(),
+                format!("-> {}", target.display()).into_bytes(),
+            );
+        } else {
+            out.insert(
+                p.strip_prefix(root).expect("rel").to_path_buf(),
+                fs::read(&p).expect("read"),
+            );
+        }
+    }
+}
+
+fn json(path: &Path) -> serde_json::Value {
+    serde_json::from_slice(&fs::read(path).expect("read")).expect("json")
+}
+
+fn uas_commands(v: &serde_json::Value) -> usize {
+    match v {
+        serde_json::Value::String(s) => usize::from(s.contains(" hook ") && s.contains("/uas ")),
+        serde_json::Value::Array(a) => a.iter().map(uas_commands).sum(),
+        serde_json::Value::Object(o) => o.values().map(uas_commands).sum(),
+        _ => 0,
+    }
+}
+
+/// The user-owned part of each fixture file survives byte for byte.
+const USER_TEXTS: &[(&str, &str)] = &[
+    (
+        ".claude/CLAUDE.md",
+        "# My Claude rules\n\n- Prefer small diffs.\n- Never touch `vendor/`.\n",
+    ),
+    (
+        ".codex/AGENTS.md",
+        "# Codex house rules\r\nUse conventional commits.\r\n",
+    ),
+    (".gemini/GEMINI.md", "Gemini: answer in English."),
+    (
+        ".config/opencode/AGENTS.md",
+        "OpenCode: keep responses terse.\n",
+    ),
+    (
+        ".copilot/copilot-instructions.md",
+        "Copilot: explain before you edit.\n",
+    ),
+];
+
+#[test]
+fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
+    let m = Machine::new();
+    let out = m.ok(&["setup", "--all", "--yes"]);
+    assert!(out.contains("Recorded as apply #1"), "{out}");
+    for (rel, user) in USER_TEXTS {
+        let now = fs::read_to_string(m.path(rel)).expect("read");
+        assert!(now.starts_with(user), "{rel} lost the user's text:\n{now}");
+        assert!(
+            now.contains("<!-- uas:begin") && now.contains("Record a plan before editing."),
+            "{rel}"
+        );
+        assert!(
+            now.contains("intake -> research -> plan"),
+            "{rel} lacks the SOP statement"
+        );
+    }
+    for (rel, n) in [
+        (".claude/settings.json", 6),
+        (".codex/hooks.json", 5),
+        (".gemini/settings.json", 6),
+        (".gemini/config/hooks.json", 4),
+        (".cursor/hooks.json", 6),
+        (".copilot/settings.json", 6),
+    ] {
+        assert_eq!(uas_commands(&json(&m.path(rel))), n, "{rel}");
+    }
+    let claude = json(&m.path(".claude/settings.json"));
+    assert_eq!(
+        claude["hooks"]["PreToolUse"][0]["hooks"][0]["command"],
+        "~/bin/block-rm-rf.sh"
+    );
+    assert_eq!(
+        claude["x-unknown-future-key"][2]["nested"],
+        serde_json::Value::Null
+    );
+    let keys: Vec<_> = claude.as_object().expect("obj").keys().cloned().collect();
+    assert_eq!(
+        keys,
+        [
+            "model",
+            "permissions",
+            "hooks",
+            "statusLine",
+            "x-unknown-future-key"
+        ]
+    );
+    assert!(
+        fs::read_to_string(m.path(".claude/settings.json"))
+            .expect("read")
+            .contains("\n    \"model\""),
+        "indent kept"
+    );
+    let gem_group = json(&m.path(".gemini/config/hooks.json"));
+    assert_eq!(
+        gem_group["safe-chains"]["PreToolUse"][0]["hooks"][0]["command"],
+        "safe-chains check"
+    );
+    assert_eq!(
+        json(&m.path(".cursor/hooks.json"))["hooks"]["preToolUse"][0]["failClosed"],
+        true
+    );
+    assert_eq!(
+        json(&m.path(".copilot/settings.json"))["hooks"]["preToolUse"][1]["timeoutSec"],
+        10
+    );
+    let plugin =
+        fs::read_to_string(m.path(".config/opencode/plugins/universal-agent.js")).expect("plugin");
+    assert!(plugin.contains("\"tool.execute.before\"") && plugin.contains("throw new Error"));
+    for dir in [
+        ".claude/skills",
+        ".codex/skills",
+        ".gemini/config/skills",
+        ".gemini/skills",
+        ".config/opencode/skills",
+        ".cursor/skills",
+        ".copilot/skills",
+    ] {
+        let skill = m.path(dir).join("review-checklist");
+        assert_eq!(
+            fs::read(skill.join("SKILL.md")).expect("skill"),
+            fs::read(m.path(".agent/skills/review-checklist/SKILL.md")).expect("src")
+        );
+        assert!(skill.join(".uas-managed").is_file());
+    }
+    // the user's own plugin and config are untouched
+    assert_eq!(
+        fs::read(m.path(".config/opencode/plugins/notify.js")).expect("r"),
+        fs::read(Path::new(FIXTURE).join(".config/opencode/plugins/notify.js")).expect("r")
+    );
+    assert_eq!(
+        fs::read(m.path(".codex/config.toml")).expect("r"),
+        fs::read(Path::new(FIXTURE).join(".codex/config.toml")).expect("r")
+    );
+}
+
+#[test]
+fn second_setup_is_a_no_op_and_says_so() {
+    let m = Machine::new();
+    m.ok(&["setup", "--all", "--yes"]);
+    let before = m.files();
+    let out = m.ok(&["setup", "--all", "--yes"]);
+    assert!(out.starts_with("Nothing to do"), "{out}");
+    assert_eq!(m.files(), before);
+    assert!(
+        !m.path(".agent/backups/000002").exists(),
+        "a no-op run recorded an apply"
+    );
+    let status = m.uas(&["status", "--json"]);
+    assert!(status.status.success(), "{}", text(&status.stdout));
+}
+
+#[test]
+fn uninstall_restores_every_file_byte_for_byte_and_removes_what_we_created() {
+    let m = Machine::new();
+    let (files, dirs) = (m.files(), m.dirs());
+    m.ok(&["setup", "--all", "--yes"]);
+    m.ok(&["uninstall", "--yes"]);
+    assert_eq!(m.files(), files);
+    assert_eq!(
+        m.dirs()
+            .into_iter()
+            .filter(|d| !d.starts_with(".agent"))
+            .collect::<Vec<_>>(),
+        dirs.into_iter()
+            .filter(|d| !d.starts_with(".agent"))
+            .collect::<Vec<_>>()
+    );
+}
+
+#[test]
+fn uninstall_keeps_foreign_hooks_added_after_setup() {
+    let m = Machine::new();
+    m.ok(&["setup", "--all", "--yes"]);
+    let p = m.path(".cursor/hooks.json");
+    let mut v = json(&p);
+    v["hooks"]["stop"]
+        .as_array_mut()
+        .expect("stop")
+        .push(serde_json::json!({"command": "./hooks/late.sh"}));
+    fs::write(&p, serde_json::to_vec_pretty(&v).expect("ser")).expect("write");
+    m.ok(&["uninstall", "--agent", "cursor", "--yes"]);
+    let after = json(&p);
+    assert_eq!(uas_commands(&after), 0);
+    assert_eq!(
+        after["hooks"]["stop"],
+        serde_json::json!([{"command": "./hooks/late.sh"}])
+    );
+    assert_eq!(
+        after["hooks"]["beforeShellExecution"][0]["command"],
+        "./hooks/audit.sh"
+    );
+    // other agents are still set up
+    assert_eq!(uas_commands(&json(&m.path(".claude/settings.json"))), 6);
+}
+
+#[test]
+fn hand_edit_inside_our_block_is_drift_and_repair_fixes_it() {
+    let m = Machine::new();
+    m.ok(&["setup", "--all", "--yes"]);
+    let good = fs::read_to_string(m.path(".codex/AGENTS.md")).expect("read");
+    fs::write(
+        m.path(".codex/AGENTS.md"),
+        good.replace("Run the tests before committing.", "Skip tests."),
+    )
+    .expect("edit");
+    let hooks = m.path(".claude/settings.json");
+    let mut v = json(&hooks);
+    v["hooks"].as_object_mut().expect("hooks").remove("Stop");
+    fs::write(&hooks, serde_json::to_vec_pretty(&v).expect("ser")).expect("write");
+    let status = m.uas(&["status"]);
+    assert_eq!(status.status.code(), Some(1));
+    let s = text(&status.stdout);
+    assert!(
+        s.contains(".codex/AGENTS.md: edited by hand inside the managed block"),
+        "{s}"
+    );
+    assert!(
+        s.contains(".claude/settings.json: uas hook entries differ"),
+        "{s}"
+    );
+    m.ok(&["repair", "--yes"]);
+    assert_eq!(
+        fs::read_to_string(m.path(".codex/AGENTS.md")).expect("read"),
+        good
+    );
+    assert_eq!(uas_commands(&json(&hooks)), 6);
+    assert!(m.uas(&["status"]).status.success());
+}
+
+#[test]
+fn broken_json_is_a_clear_error_and_nothing_is_written() {
+    let m = Machine::new();
+    let bad = "{\n  \"banner\": \"never\",\n  \"hooks\": { \"preToolUse\": [ } \n}\n";
+    fs::write(m.path(".copilot/settings.json"), bad).expect("write");
+    let before = m.files();
+    let o = m.uas(&["setup", "--all", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = text(&o.stderr);
+    assert!(err.contains(".copilot/settings.json:3:"), "{err}");
+    assert!(err.contains("fix the file by hand"), "{err}");
+    assert_eq!(m.files(), before, "setup wrote files despite the error");
+}
+
+#[test]
+fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
+    let m = Machine::new();
+    let original = m.files();
+    // What a full setup writes, from a separate machine.
+    let full = Machine::new();
+    full.ok(&["setup", "--all", "--yes"]);
+    let complete = full.files();
+    let fixed = |f: &BTreeMap<PathBuf, Vec<u8>>| -> BTreeMap<PathBuf, Vec<u8>> {
+        f.iter()
+            .map(|(p, c)| {
+                (
+                    p.clone(),
+                    String::from_utf8_lossy(c)
+                        .replace(&full.home().display().to_string(), "HOME")
+                        .into_bytes(),
+                )
+            })
+            .collect()
+    };
+    let complete = fixed(&complete);
+    for n in [1, 7, 20] {
+        let m = Machine::new();
+        let o = m.uas(&[
+            "setup",
+            "--all",
+            "--yes",
+            "--abort-after-writes",
+            &n.to_string(),
+        ]);
+        assert!(!o.status.success(), "the failpoint did not fire at {n}");
+        let now = m.files();
+        let now_fixed: BTreeMap<_, _> = now
+            .iter()
+            .map(|(p, c)| {
+                (
+                    p.clone(),
+                    String::from_utf8_lossy(c)
+                        .replace(&m.home().display().to_string(), "HOME")
+                        .into_bytes(),
+                )
+            })
+            .collect();
+        let mut new_files = 0;
+        for (path, content) in &now_fixed {
+            let old = original.get(path);
+            let new = complete.get(path);
+            assert!(
+                Some(content) == old || Some(content) == new,
+                "{} is neither old nor new after a crash at {n}",
+                path.display()
+            );
+            if old != Some(content) {
+                new_files += 1;
+            }
+        }
+        assert_eq!(new_files, n, "expected exactly {n} finished writes");
+        let names: Vec<_> = fs::read_dir(m.home())
+            .expect("ls")
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .collect();
+        assert!(
+            !names.iter().any(|n| n.starts_with(".uas-tmp")),
+            "temp file left: {names:?}"
+        );
+        m.ok(&["rollback-setup"]);
+        assert_eq!(m.files(), original, "rollback after a crash at {n}");
+        // and a fresh setup completes
+        m.ok(&["setup", "--all", "--yes"]);
+    }
+}
+
+#[test]
+fn rollback_setup_undoes_the_last_apply() {
+    let m = Machine::new();
+    let original = m.files();
+    m.ok(&["setup", "--all", "--yes"]);
+    let out = m.ok(&["rollback-setup"]);
+    assert!(out.contains("Rolled back apply #1 (setup)"), "{out}");
+    assert_eq!(m.files(), original);
+    assert!(m.ok(&["rollback-setup"]).contains("Nothing to roll back."));
+}
+
+#[test]
+fn dry_run_shows_a_diff_and_changes_nothing() {
+    let m = Machine::new();
+    let before = m.files();
+    let out = m.ok(&["setup", "--agent", "claude", "--dry-run"]);
+    assert!(out.contains("would change"), "{out}");
+    assert!(out.contains("+<!-- uas:begin"), "{out}");
+    assert!(
+        out.contains("--- a") && out.contains(".claude/settings.json"),
+        "{out}"
+    );
+    assert_eq!(m.files(), before);
+}
+
+#[test]
+fn setup_without_yes_and_without_a_terminal_refuses() {
+    let m = Machine::new();
+    let before = m.files();
+    let o = m.uas(&["setup", "--agent", "codex"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(text(&o.stderr).contains("--yes"), "{}", text(&o.stderr));
+    assert_eq!(m.files(), before);
+}
+
+#[test]
+fn a_users_own_skill_folder_and_plugin_of_the_same_name_are_left_alone() {
+    let m = Machine::new();
+    fs::create_dir_all(m.path(".claude/skills/review-checklist")).expect("mkdir");
+    fs::write(m.path(".claude/skills/review-checklist/SKILL.md"), "my own").expect("write");
+    fs::write(
+        m.path(".config/opencode/plugins/universal-agent.js"),
+        "// mine\n",
+    )
+    .expect("write");
+    let out = m.ok(&["setup", "--all", "--yes"]);
+    assert!(
+        out.contains("a skill folder of yours is named review-checklist"),
+        "{out}"
+    );
+    assert!(out.contains("a file of yours has this name"), "{out}");
+    assert_eq!(
+        fs::read_to_string(m.path(".claude/skills/review-checklist/SKILL.md")).expect("r"),
+        "my own"
+    );
+    assert_eq!(
+        fs::read_to_string(m.path(".config/opencode/plugins/universal-agent.js")).expect("r"),
+        "// mine\n"
+    );
+    m.ok(&["uninstall", "--yes"]);
+    assert_eq!(
+        fs::read_to_string(m.path(".claude/skills/review-checklist/SKILL.md")).expect("r"),
+        "my own"
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn symlink_farm_is_detected_kept_by_setup_and_migrated_reversibly() {
+    use std::os::unix::fs::symlink;
+    let m = Machine::new();
+    fs::remove_file(m.path(".gemini/GEMINI.md")).expect("rm");
+    symlink(
+        m.path(".agent/instructions/AGENTS.md"),
+        m.path(".gemini/GEMINI.md"),
+    )
+    .expect("link");
+    fs::create_dir_all(m.path(".claude/skills")).expect("mkdir");
+    symlink(
+        m.path(".agent/skills/review-checklist"),
+        m.path(".claude/skills/review-checklist"),
+    )
+    .expect("link");
+    let universal = fs::read(m.path(".agent/instructions/AGENTS.md")).expect("read");
+
+    let detect = m.ok(&["detect"]);
+    assert!(detect.contains("symlink farm"), "{detect}");
+    let out = m.ok(&["setup", "--all", "--yes"]);
+    assert!(out.contains("uas never writes through symlinks"), "{out}");
+    assert!(out.contains("skill review-checklist is a symlink"), "{out}");
+    assert_eq!(
+        fs::read(m.path(".agent/instructions/AGENTS.md")).expect("read"),
+        universal,
+        "setup wrote through the symlink"
+    );
+    assert!(
+        fs::symlink_metadata(m.path(".gemini/GEMINI.md"))
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+
+    let before_migrate = m.files();
+    let out = m.ok(&["migrate", "--yes"]);
+    assert!(out.contains("replace symlink"), "{out}");
+    assert!(
+        !fs::symlink_metadata(m.path(".gemini/GEMINI.md"))
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+    assert!(
+        fs::read_to_string(m.path(".gemini/GEMINI.md"))
+            .expect("read")
+            .contains("Record a plan before editing.")
+    );
+    assert!(
+        m.path(".claude/skills/review-checklist/.uas-managed")
+            .is_file()
+    );
+    assert_eq!(
+        fs::read(m.path(".agent/instructions/AGENTS.md")).expect("read"),
+        universal
+    );
+    // after migration, setup manages them like any other file
+    m.ok(&["setup", "--all", "--yes"]);
+    assert!(m.uas(&["status"]).status.success());
+    // two rollbacks: the setup, then the migration, which puts the links back
+    m.ok(&["rollback-setup"]);
+    m.ok(&["rollback-setup"]);
+    assert_eq!(m.files(), before_migrate);
+    assert!(
+        fs::symlink_metadata(m.path(".claude/skills/review-checklist"))
+            .expect("meta")
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn project_setup_writes_each_agents_project_files() {
+    let m = Machine::new();
+    let repo = m.tmp.path().join("repo");
+    fs::create_dir_all(&repo).expect("mkdir");
+    fs::write(repo.join("AGENTS.md"), "# Repo rules\nUse pnpm.\n").expect("write");
+    let repo_s = repo.display().to_string();
+    m.ok(&["setup", "--all", "--project", &repo_s, "--yes"]);
+    let agents = fs::read_to_string(repo.join("AGENTS.md")).expect("read");
+    assert!(agents.starts_with("# Repo rules\nUse pnpm.\n") && agents.contains("<!-- uas:begin"));
+    for f in ["CLAUDE.md", "GEMINI.md", ".github/copilot-instructions.md"] {
+        assert!(
+            fs::read_to_string(repo.join(f))
+                .expect(f)
+                .contains("Record a plan before editing."),
+            "{f}"
+        );
+    }
+    let mdc = fs::read_to_string(repo.join(".cursor/rules/universal-agent.mdc")).expect("mdc");
+    assert!(mdc.starts_with("---\ndescription:") && mdc.contains("alwaysApply: true"));
+    assert!(
+        m.ok(&["setup", "--all", "--project", &repo_s, "--yes"])
+            .starts_with("Nothing to do")
+    );
+}

@@ -1,0 +1,22 @@
+import type { StatusReport } from "../../bindings/StatusReport";
+
+export interface SetupSummary {
+  /** Detected agents not set up yet, or drifted. */
+  pending: string[];
+  headline: string;
+}
+
+/** What "Set up agents" would do, in one line. */
+export function setupSummary(report: StatusReport): SetupSummary {
+  const installed = report.agents.filter((a) => a.detection.installed);
+  const pending = installed
+    .filter((a) => !a.configured || a.drift.length > 0)
+    .map((a) => a.detection.agent);
+  if (installed.length === 0) {
+    return { pending, headline: "No agents found on this machine." };
+  }
+  if (pending.length === 0) {
+    return { pending, headline: `All ${installed.length} detected agent(s) are set up.` };
+  }
+  return { pending, headline: `${pending.length} of ${installed.length} detected agent(s) need setup: ${pending.join(", ")}.` };
+}
