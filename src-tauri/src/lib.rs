@@ -4,9 +4,8 @@
 mod commands;
 mod tray;
 
-use std::path::PathBuf;
 use tauri::{Manager, Runtime};
-use uas_api::{App, Home, ProbeEnv};
+use uas_api::App;
 
 /// State shared by all commands: the facade.
 pub struct DesktopState {
@@ -20,25 +19,14 @@ impl DesktopState {
     }
 
     /// The facade built from the real environment (`UAS_HOME`, `HOME`, `PATH`).
+    /// Agent hooks run the `uas` CLI installed beside this binary, else from PATH.
     pub fn from_env() -> Result<Self, uas_api::ApiError> {
-        let user_home = std::env::var_os("HOME")
-            .or_else(|| std::env::var_os("USERPROFILE"))
-            .filter(|h| !h.is_empty())
-            .map(PathBuf::from);
-        let uas_home = std::env::var_os(uas_api::HOME_ENV).map(PathBuf::from);
-        let home = Home::resolve(uas_home, user_home.as_deref())?;
-        let probe = ProbeEnv::new(
-            user_home.unwrap_or_default(),
-            std::env::var_os("PATH").as_deref(),
-            std::env::vars(),
-        );
-        // Agent hooks run the `uas` CLI installed beside this binary, else from PATH.
         let uas_bin = std::env::current_exe()
             .ok()
             .and_then(|exe| exe.parent().map(|d| d.join("uas")))
             .filter(|p| p.is_file())
             .map_or_else(|| "uas".to_owned(), |p| p.display().to_string());
-        Ok(Self::new(App::new(home, probe).with_uas_bin(uas_bin)))
+        Ok(Self::new(App::from_process_env(None, uas_bin)?))
     }
 }
 

@@ -4,6 +4,7 @@ use super::*;
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder, mock_context, noop_assets};
 use tauri::webview::InvokeRequest;
+use uas_api::{Home, ProbeEnv};
 
 fn mock_app(root: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
     let probe = ProbeEnv {

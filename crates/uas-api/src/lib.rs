@@ -48,6 +48,29 @@ impl App {
         self
     }
 
+    /// The app as a binary sees the machine: the one place that reads the
+    /// process environment (`UAS_HOME`, `HOME`/`USERPROFILE`, `PATH`, the
+    /// agents' variables). `home_override` (a `--home` flag) wins over
+    /// `UAS_HOME`. Libraries and tests use [`App::new`] with explicit paths.
+    pub fn from_process_env(
+        home_override: Option<std::path::PathBuf>,
+        uas_bin: String,
+    ) -> Result<Self, ApiError> {
+        let user_home = std::env::var_os("HOME")
+            .or_else(|| std::env::var_os("USERPROFILE"))
+            .filter(|h| !h.is_empty())
+            .map(std::path::PathBuf::from);
+        let uas_home =
+            home_override.or_else(|| std::env::var_os(HOME_ENV).map(std::path::PathBuf::from));
+        let home = Home::resolve(uas_home, user_home.as_deref())?;
+        let probe = ProbeEnv::new(
+            user_home.unwrap_or_default(),
+            std::env::var_os("PATH").as_deref(),
+            std::env::vars(),
+        );
+        Ok(Self::new(home, probe).with_uas_bin(uas_bin))
+    }
+
     /// The home this app works in.
     pub fn home(&self) -> &Home {
         &self.home

@@ -11,7 +11,7 @@ use clap::Parser;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use uas_api::{AgentSelection, App, Home, ProbeEnv, SetupOptions, SetupReport};
+use uas_api::{AgentSelection, App, SetupOptions, SetupReport};
 
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
@@ -179,28 +179,13 @@ fn changing(
     })
 }
 
-/// Builds the facade from the real environment: the one place `uas` reads
-/// `UAS_HOME`, `HOME` and `PATH`.
+/// Builds the facade from the real environment. Hooks run the same binary
+/// that set them up, by absolute path.
 fn app(cli: &cli::Cli) -> anyhow::Result<App> {
-    let user_home = std::env::var_os("HOME")
-        .or_else(|| std::env::var_os("USERPROFILE"))
-        .filter(|h| !h.is_empty())
-        .map(PathBuf::from);
-    let uas_home = cli
-        .home
-        .clone()
-        .or_else(|| std::env::var_os(uas_api::HOME_ENV).map(PathBuf::from));
-    let home = Home::resolve(uas_home, user_home.as_deref()).map_err(uas_api::ApiError::from)?;
-    let probe = ProbeEnv::new(
-        user_home.unwrap_or_default(),
-        std::env::var_os("PATH").as_deref(),
-        std::env::vars(),
-    );
-    // Hooks run the same binary that set them up, by absolute path.
     let uas_bin = std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "uas".into());
-    Ok(App::new(home, probe).with_uas_bin(uas_bin))
+    Ok(App::from_process_env(cli.home.clone(), uas_bin)?)
 }
 
 /// Runs one future on a single-threaded runtime made for this command only.
