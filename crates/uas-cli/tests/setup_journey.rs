@@ -594,3 +594,49 @@ fn project_setup_writes_each_agents_project_files() {
             .starts_with("Nothing to do")
     );
 }
+
+#[cfg(unix)]
+#[test]
+fn opencode_2_gets_no_1x_plugin_but_a_clear_notice() {
+    use std::os::unix::fs::{PermissionsExt, symlink};
+    let m = Machine::new();
+    let prefix = m.tmp.path().join("npm");
+    let pkg = prefix.join("lib/node_modules/opencode-ai");
+    fs::create_dir_all(pkg.join("bin")).expect("mkdir");
+    fs::write(
+        pkg.join("package.json"),
+        r#"{"name":"opencode-ai","version":"2.1.0"}"#,
+    )
+    .expect("pkg");
+    fs::write(pkg.join("bin/opencode"), "#!/bin/sh\n").expect("bin");
+    fs::set_permissions(pkg.join("bin/opencode"), fs::Permissions::from_mode(0o755))
+        .expect("chmod");
+    fs::create_dir_all(prefix.join("bin")).expect("mkdir");
+    symlink(
+        "../lib/node_modules/opencode-ai/bin/opencode",
+        prefix.join("bin/opencode"),
+    )
+    .expect("link");
+    let o = Command::new(env!("CARGO_BIN_EXE_uas"))
+        .args(["setup", "--agent", "opencode", "--yes"])
+        .env_clear()
+        .env("HOME", m.home())
+        .env("PATH", prefix.join("bin"))
+        .output()
+        .expect("run");
+    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(
+        text(&o.stdout).contains("OpenCode 2.x changed its plugin API"),
+        "{}",
+        text(&o.stdout)
+    );
+    assert!(
+        !m.path(".config/opencode/plugins/universal-agent.js")
+            .exists()
+    );
+    assert!(
+        fs::read_to_string(m.path(".config/opencode/AGENTS.md"))
+            .expect("read")
+            .contains("<!-- uas:begin")
+    );
+}

@@ -49,7 +49,8 @@ impl ProbeEnv {
             .filter(|v| !v.is_empty())
     }
 
-    fn find_binary(&self, name: &str) -> Option<PathBuf> {
+    /// The first executable `name` on PATH.
+    pub fn find_binary(&self, name: &str) -> Option<PathBuf> {
         self.path_dirs
             .iter()
             .map(|d| d.join(name))

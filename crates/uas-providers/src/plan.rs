@@ -310,7 +310,17 @@ pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<Set
                 )?;
             }
         }
-        if let (Some((_, render)), Some(file)) = (paths.spec.owned_file, paths.owned_file()) {
+        let plugin_api_unsupported = agent == AgentId::Opencode
+            && goal == Goal::Install
+            && crate::agents::opencode_major(input.probe).is_some_and(|m| m >= 2);
+        if plugin_api_unsupported {
+            notices.push(Notice {
+                agent,
+                path: paths.owned_file().unwrap_or_default(),
+                message: "OpenCode 2.x changed its plugin API and uas generates only the 1.x plugin, so OpenCode runs without uas hooks for now (instructions and skills are set up)".into(),
+            });
+        } else if let (Some((_, render)), Some(file)) = (paths.spec.owned_file, paths.owned_file())
+        {
             let content = match goal {
                 Goal::Install => Some(render(input.uas_bin).into_bytes()),
                 Goal::Remove => None,

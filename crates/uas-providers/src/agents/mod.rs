@@ -9,6 +9,8 @@ mod cursor;
 mod gemini;
 mod opencode;
 
+pub use opencode::installed_major as opencode_major;
+
 use crate::hookjson::HookShape;
 use serde::Serialize;
 use std::path::{Path, PathBuf};

@@ -73,3 +73,58 @@ pub(super) fn spec() -> AgentSpec {
         },
     }
 }
+
+/// Major version of the `opencode` on PATH, read from the npm package it
+/// belongs to (`opencode-ai/package.json`); `None` when unknown.
+pub fn installed_major(probe: &crate::ProbeEnv) -> Option<u64> {
+    let bin = probe.find_binary("opencode")?;
+    let real = bin.canonicalize().ok()?;
+    real.ancestors().skip(1).take(4).find_map(|dir| {
+        let text = std::fs::read_to_string(dir.join("package.json")).ok()?;
+        let v: serde_json::Value = serde_json::from_str(&text).ok()?;
+        if v["name"] != "opencode-ai" {
+            return None;
+        }
+        v["version"].as_str()?.split('.').next()?.parse().ok()
+    })
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::fs;
+    use std::os::unix::fs::{PermissionsExt, symlink};
+
+    fn npm_install(root: &std::path::Path, version: &str) -> crate::ProbeEnv {
+        let pkg = root.join("lib/node_modules/opencode-ai");
+        fs::create_dir_all(pkg.join("bin")).expect("mkdir");
+        fs::write(
+            pkg.join("package.json"),
+            format!("{{\"name\":\"opencode-ai\",\"version\":\"{version}\"}}"),
+        )
+        .expect("pkg");
+        fs::write(pkg.join("bin/opencode"), "#!/bin/sh\n").expect("bin");
+        fs::set_permissions(pkg.join("bin/opencode"), fs::Permissions::from_mode(0o755))
+            .expect("chmod");
+        fs::create_dir_all(root.join("bin")).expect("mkdir");
+        symlink(
+            "../lib/node_modules/opencode-ai/bin/opencode",
+            root.join("bin/opencode"),
+        )
+        .expect("link");
+        crate::ProbeEnv {
+            user_home: root.join("home"),
+            path_dirs: vec![root.join("bin")],
+            vars: Default::default(),
+        }
+    }
+
+    #[test]
+    fn major_version_comes_from_the_npm_package() {
+        let t = tempfile::tempdir().expect("tmp");
+        assert_eq!(installed_major(&npm_install(t.path(), "1.18.33")), Some(1));
+        let t2 = tempfile::tempdir().expect("tmp");
+        assert_eq!(installed_major(&npm_install(t2.path(), "2.0.4")), Some(2));
+        assert_eq!(installed_major(&crate::ProbeEnv::default()), None);
+    }
+}
