@@ -237,6 +237,10 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
             fs::read(m.path(".agent/skills/review-checklist/SKILL.md")).expect("src")
         );
         assert!(skill.join(".uas-managed").is_file());
+        assert!(
+            is_exec(&skill.join("scripts/run.sh")),
+            "{dir}: skill script lost its execute bit"
+        );
     }
     // the user's own plugin and config are untouched
     assert_eq!(
@@ -550,6 +554,10 @@ fn symlink_farm_is_detected_kept_by_setup_and_migrated_reversibly() {
         m.path(".claude/skills/review-checklist/.uas-managed")
             .is_file()
     );
+    assert!(
+        is_exec(&m.path(".claude/skills/review-checklist/scripts/run.sh")),
+        "migrated script lost +x"
+    );
     assert_eq!(
         fs::read(m.path(".agent/instructions/AGENTS.md")).expect("read"),
         universal
@@ -639,4 +647,15 @@ fn opencode_2_gets_no_1x_plugin_but_a_clear_notice() {
             .expect("read")
             .contains("<!-- uas:begin")
     );
+}
+
+#[cfg(unix)]
+fn is_exec(p: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    fs::metadata(p).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_exec(_p: &Path) -> bool {
+    true
 }

@@ -135,6 +135,9 @@ fn apply_one(change: &FileChange, history: &History) -> Result<(), FsError> {
                 fsx::create_dir_all(parent)?;
             }
             fsx::write_atomic(&change.path, bytes, Overwrite::Replace)?;
+            if change.executable {
+                make_executable(&change.path)?;
+            }
         }
         None => {
             remove_path(&change.path)?;
@@ -143,6 +146,23 @@ fn apply_one(change: &FileChange, history: &History) -> Result<(), FsError> {
             }
         }
     }
+    Ok(())
+}
+
+#[cfg(unix)]
+fn make_executable(path: &Path) -> Result<(), FsError> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).map_err(|source| {
+        FsError {
+            action: "make executable",
+            path: path.to_path_buf(),
+            source,
+        }
+    })
+}
+
+#[cfg(not(unix))]
+fn make_executable(_path: &Path) -> Result<(), FsError> {
     Ok(())
 }
 

@@ -102,6 +102,7 @@ pub fn plan_migrate(home: &Home, probe: &ProbeEnv, vfs: &Vfs, agents: &[AgentId]
             before_link: None,
             after,
             reason: reason.to_owned(),
+            executable: false,
         };
         if paths.instructions().as_ref() == Some(&link.path) {
             // A link into the universal instructions becomes our managed
@@ -153,12 +154,14 @@ pub fn plan_migrate(home: &Home, probe: &ProbeEnv, vfs: &Vfs, agents: &[AgentId]
         for (src, dest) in skill_dirs {
             for rel in files_under(&src) {
                 let bytes = std::fs::read(src.join(&rel)).ok();
-                plan.changes.push(change(
+                let mut c = change(
                     dest.join(&rel),
                     bytes,
                     ChangeKind::Skill,
                     "managed copy of a symlinked skill",
-                ));
+                );
+                c.executable = uas_vfs::is_executable(&src.join(&rel));
+                plan.changes.push(c);
             }
             let marker = format!("migrated-from {} \n", src.display()).into_bytes();
             plan.changes.push(change(

@@ -69,6 +69,8 @@ pub struct FileChange {
     pub after: Option<Vec<u8>>,
     /// Why, in words ("add managed block", "edited by hand inside the managed block").
     pub reason: String,
+    /// The file must end up executable (a skill's script).
+    pub executable: bool,
 }
 
 /// Something the user should know that does not stop setup.
@@ -157,6 +159,7 @@ impl Overlay {
             before_link: None,
             after,
             reason,
+            executable: false,
         };
         self.planned.insert(path.to_path_buf(), change);
         Ok(())
@@ -166,8 +169,15 @@ impl Overlay {
         self.order
             .iter()
             .filter_map(|p| self.planned.remove(p))
-            .filter(|c| c.before != c.after)
+            .filter(|c| c.before != c.after || (c.executable && !uas_vfs::is_executable(&c.path)))
             .collect()
+    }
+
+    /// Marks a planned file as one that must be executable.
+    pub(crate) fn set_executable(&mut self, path: &Path) {
+        if let Some(change) = self.planned.get_mut(path) {
+            change.executable = true;
+        }
     }
 }
 

@@ -122,13 +122,17 @@ pub(crate) fn plan_skills(
             )
         };
         for (rel, content) in &desired {
+            let path = dest.join(rel);
             overlay.set(
                 agent,
                 ChangeKind::Skill,
-                &dest.join(rel),
+                &path,
                 Some(content.clone()),
                 reason.clone(),
             )?;
+            if skill.executables.contains(rel) {
+                overlay.set_executable(&path);
+            }
         }
         for extra in existing
             .iter()

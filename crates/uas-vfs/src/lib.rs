@@ -52,6 +52,8 @@ pub struct SkillTree {
     pub source: PathBuf,
     /// Relative path -> content, sorted.
     pub files: BTreeMap<PathBuf, Vec<u8>>,
+    /// Files that are executable in the source (scripts).
+    pub executables: std::collections::BTreeSet<PathBuf>,
     /// SHA-256 over every (path, content) pair.
     pub hash: String,
 }
@@ -195,7 +197,8 @@ fn read_skills(dir: &Path) -> Result<BTreeMap<String, SkillTree>, VfsError> {
             continue;
         }
         let mut files = BTreeMap::new();
-        collect(&path, Path::new(""), &mut files)?;
+        let mut executables = std::collections::BTreeSet::new();
+        collect(&path, Path::new(""), &mut files, &mut executables)?;
         if !files.contains_key(Path::new("SKILL.md")) {
             continue;
         }
@@ -214,6 +217,7 @@ fn read_skills(dir: &Path) -> Result<BTreeMap<String, SkillTree>, VfsError> {
                 name,
                 source: path,
                 files,
+                executables,
                 hash,
             },
         );
@@ -221,23 +225,46 @@ fn read_skills(dir: &Path) -> Result<BTreeMap<String, SkillTree>, VfsError> {
     Ok(out)
 }
 
-fn collect(dir: &Path, rel: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) -> Result<(), VfsError> {
+fn collect(
+    dir: &Path,
+    rel: &Path,
+    out: &mut BTreeMap<PathBuf, Vec<u8>>,
+    executables: &mut std::collections::BTreeSet<PathBuf>,
+) -> Result<(), VfsError> {
     for p in list(dir)? {
         let Some(name) = p.file_name() else { continue };
         let r = rel.join(name);
         if p.is_dir() {
-            collect(&p, &r, out)?;
+            collect(&p, &r, out, executables)?;
         } else if p.is_file() {
             let size = p.metadata().map(|m| m.len()).unwrap_or(0);
             if size > MAX_FILE_BYTES {
                 return Err(VfsError::TooLarge { path: p, size });
             }
             if let Some(b) = read_optional(&p)? {
+                if is_executable(&p) {
+                    executables.insert(r.clone());
+                }
                 out.insert(r, b);
             }
         }
     }
     Ok(())
+}
+
+/// Whether `path` has an execute bit (always false off Unix).
+pub fn is_executable(path: &Path) -> bool {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        path.metadata()
+            .is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = path;
+        false
+    }
 }
 
 #[cfg(test)]
