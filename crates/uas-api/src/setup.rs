@@ -184,14 +184,21 @@ impl App {
         })
     }
 
+    /// What every plan reads: the universal resources and earlier applies.
+    fn plan_context(&self) -> Result<(Vfs, History), ApiError> {
+        Ok((
+            Vfs::load(&self.home)?,
+            History::load(&self.home.backups_dir()),
+        ))
+    }
+
     fn make_plan(
         &self,
         agents: &[AgentId],
         goal: Goal,
         project: Option<&Path>,
     ) -> Result<SetupPlan, ApiError> {
-        let vfs = Vfs::load(&self.home)?;
-        let history = History::load(&self.home.backups_dir());
+        let (vfs, history) = self.plan_context()?;
         let input = PlanInput {
             probe: &self.probe,
             vfs: &vfs,
@@ -251,7 +258,8 @@ impl App {
             Goal::Install if opts.project.is_none() && command != "migrate" => agents
                 .iter()
                 .filter_map(|a| {
-                    (spec(*a).capabilities)()
+                    spec(*a)
+                        .capabilities()
                         .approval
                         .map(|message| Approval { agent: *a, message })
                 })
@@ -327,8 +335,7 @@ impl App {
     /// `uas status` (and `uas detect`): per agent, detection, configuration,
     /// drift with reasons, hooks, symlinks, capabilities.
     pub fn status(&self) -> Result<StatusReport, ApiError> {
-        let vfs = Vfs::load(&self.home)?;
-        let history = History::load(&self.home.backups_dir());
+        let (vfs, history) = self.plan_context()?;
         let input = PlanInput {
             probe: &self.probe,
             vfs: &vfs,
@@ -358,7 +365,7 @@ impl App {
             } else {
                 Vec::new()
             };
-            let capabilities = (spec(agent).capabilities)();
+            let capabilities = spec(agent).capabilities();
             let hooks = match (configured, &capabilities.approval) {
                 (false, _) => HookState::Absent,
                 (true, Some(_)) if agent == AgentId::Codex => HookState::AwaitingApproval,

@@ -140,37 +140,43 @@ fn options(
     }
 }
 
-/// Plan (dry run) -> show -> confirm -> apply.
+/// Plan (dry run) -> show -> confirm -> apply. With `--yes` there is
+/// nothing to confirm, so the plan is made once, by the apply itself.
 fn changing(
     cli: &cli::Cli,
     args: &cli::ApplyArgs,
     run: impl Fn(bool) -> Result<SetupReport, uas_api::ApiError>,
 ) -> anyhow::Result<ExitCode> {
+    if args.yes && !args.dry_run {
+        return applied(cli, run(false)?);
+    }
     let preview = run(true)?;
     if args.dry_run || preview.changes.is_empty() {
         output::setup(&preview, cli.json, true)?;
         return Ok(ExitCode::SUCCESS);
     }
-    if !args.yes {
-        if cli.json || !std::io::stdin().is_terminal() {
-            anyhow::bail!(
-                "{} would change {} file(s); re-run with --yes to apply, or --dry-run to see the diff",
-                preview.command,
-                preview.changes.len()
-            );
-        }
-        output::setup(&preview, false, true)?;
-        let mut err = std::io::stderr();
-        let _ = write!(err, "Apply these changes? [y/N] ");
-        let _ = err.flush();
-        let mut answer = String::new();
-        std::io::stdin().read_line(&mut answer)?;
-        if !matches!(answer.trim(), "y" | "Y" | "yes") {
-            let _ = writeln!(err, "Nothing changed.");
-            return Ok(ExitCode::FAILURE);
-        }
+    if cli.json || !std::io::stdin().is_terminal() {
+        anyhow::bail!(
+            "{} would change {} file(s); re-run with --yes to apply, or --dry-run to see the diff",
+            preview.command,
+            preview.changes.len()
+        );
     }
-    let report = run(false)?;
+    output::setup(&preview, false, true)?;
+    let mut err = std::io::stderr();
+    let _ = write!(err, "Apply these changes? [y/N] ");
+    let _ = err.flush();
+    let mut answer = String::new();
+    std::io::stdin().read_line(&mut answer)?;
+    if !matches!(answer.trim(), "y" | "Y" | "yes") {
+        let _ = writeln!(err, "Nothing changed.");
+        return Ok(ExitCode::FAILURE);
+    }
+    applied(cli, run(false)?)
+}
+
+/// Prints an applied report; fails when verification found leftovers.
+fn applied(cli: &cli::Cli, report: SetupReport) -> anyhow::Result<ExitCode> {
     output::setup(&report, cli.json, false)?;
     Ok(if report.unverified.is_empty() {
         ExitCode::SUCCESS

@@ -3,7 +3,7 @@
 //! top-level named group that is all ours. Formats are third-party-confirmed
 //! only (AGENT-FORMATS.md, C3); no agy binary was available to verify.
 
-use super::{AgentSpec, Capabilities, FailureMode, HookEvent, HookFile, grouped_entry_seconds};
+use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile, grouped_entry_seconds};
 use crate::hookjson::{HookShape, OWN_GROUP};
 use uas_core::AgentId;
 
@@ -29,15 +29,12 @@ pub(super) fn spec() -> AgentSpec {
             required_root: &[],
         }),
         owned_file: None,
-        capabilities: || {
-            Capabilities {
-            hooks: true,
-            events: EVENTS.iter().map(|(e, _)| *e).collect(),
+        facts: Facts {
             can_block: true,
             on_failure: FailureMode::Closed,
             approval: None,
-            notes: vec!["hook file shape and timeout units are from third-party sources, not verified against agy".into()],
-        }
+            note: "hook file shape and timeout units are from third-party sources, not verified against agy",
+            plugin_events: &[],
         },
     }
 }

@@ -1,7 +1,7 @@
 //! Claude Code: `~/.claude/CLAUDE.md`, `~/.claude/skills/`, hooks in
 //! `~/.claude/settings.json` (`hooks.<Event>[{hooks:[{type,command,timeout(s)}]}]`).
 
-use super::{AgentSpec, Capabilities, FailureMode, HookEvent, HookFile, grouped_entry_seconds};
+use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile, grouped_entry_seconds};
 use crate::hookjson::HookShape;
 use uas_core::AgentId;
 
@@ -28,15 +28,12 @@ pub(super) fn spec() -> AgentSpec {
             required_root: &[],
         }),
         owned_file: None,
-        capabilities: || {
-            Capabilities {
-            hooks: true,
-            events: EVENTS.iter().map(|(e, _)| *e).collect(),
+        facts: Facts {
             can_block: true,
             on_failure: FailureMode::Open,
             approval: None,
-            notes: vec!["blocks by exit 2 + stderr or permissionDecision JSON (verified with Claude Code 2.1.197)".into()],
-        }
+            note: "blocks by exit 2 + stderr or permissionDecision JSON (verified with Claude Code 2.1.197)",
+            plugin_events: &[],
         },
     }
 }

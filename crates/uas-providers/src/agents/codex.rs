@@ -2,7 +2,7 @@
 //! `~/.codex/hooks.json` (Claude shape, seconds). Each hook must be trusted
 //! by its hash in Codex's `/hooks` before it runs.
 
-use super::{AgentSpec, Capabilities, FailureMode, HookEvent, HookFile, grouped_entry_seconds};
+use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile, grouped_entry_seconds};
 use crate::hookjson::HookShape;
 use uas_core::AgentId;
 
@@ -28,17 +28,14 @@ pub(super) fn spec() -> AgentSpec {
             required_root: &[],
         }),
         owned_file: None,
-        capabilities: || {
-            Capabilities {
-            hooks: true,
-            events: EVENTS.iter().map(|(e, _)| *e).collect(),
+        facts: Facts {
             can_block: true,
             on_failure: FailureMode::Open,
             approval: Some(
-                "Codex skips hooks until you trust them: start `codex`, open `/hooks` and trust the five `uas hook codex …` entries (trust is tied to each hook's hash, so it is asked again after uas changes them)".into(),
+                "Codex skips hooks until you trust them: start `codex`, open `/hooks` and trust the five `uas hook codex …` entries (trust is tied to each hook's hash, so it is asked again after uas changes them)",
             ),
-            notes: vec!["exit 2 blocks only with a non-empty stderr (Codex 0.169 source)".into()],
-        }
+            note: "exit 2 blocks only with a non-empty stderr (Codex 0.169 source)",
+            plugin_events: &[],
         },
     }
 }

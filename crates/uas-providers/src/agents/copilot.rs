@@ -3,7 +3,7 @@
 //! (camelCase events, `{type:"command", bash, timeoutSec}`). Exit codes do
 //! not block preToolUse; only the JSON decision does.
 
-use super::{AgentSpec, Capabilities, FailureMode, HookEvent, HookFile};
+use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile};
 use crate::hookjson::HookShape;
 use uas_core::AgentId;
 
@@ -34,15 +34,14 @@ pub(super) fn spec() -> AgentSpec {
             required_root: &[],
         }),
         owned_file: None,
-        capabilities: || {
-            Capabilities {
-            hooks: true,
-            events: EVENTS.iter().map(|(e, _)| *e).collect(),
+        facts: Facts {
             can_block: true,
             on_failure: FailureMode::Open,
-            approval: Some("repository hooks (.github/hooks) load only in trusted folders; the user-level hooks uas writes need no approval".into()),
-            notes: vec!["blocks only via permissionDecision JSON on stdout (Copilot CLI 1.0.102)".into()],
-        }
+            approval: Some(
+                "repository hooks (.github/hooks) load only in trusted folders; the user-level hooks uas writes need no approval",
+            ),
+            note: "blocks only via permissionDecision JSON on stdout (Copilot CLI 1.0.102)",
+            plugin_events: &[],
         },
     }
 }

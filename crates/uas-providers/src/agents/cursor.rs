@@ -3,7 +3,7 @@
 //! `~/.cursor/skills/`; hooks in `~/.cursor/hooks.json`
 //! (`{"version":1,"hooks":{"preToolUse":[{"command":…}]}}`).
 
-use super::{AgentSpec, Capabilities, FailureMode, HookEvent, HookFile};
+use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile};
 use crate::hookjson::HookShape;
 use uas_core::AgentId;
 
@@ -39,15 +39,14 @@ pub(super) fn spec() -> AgentSpec {
             required_root: &[("version", 1)],
         }),
         owned_file: None,
-        capabilities: || {
-            Capabilities {
-            hooks: true,
-            events: EVENTS.iter().map(|(e, _)| *e).collect(),
+        facts: Facts {
             can_block: true,
             on_failure: FailureMode::Closed,
-            approval: Some("the Cursor CLI asks you to trust each workspace on first run; hooks run after you accept".into()),
-            notes: vec!["fails open unless failClosed:true, which uas sets on preToolUse".into()],
-        }
+            approval: Some(
+                "the Cursor CLI asks you to trust each workspace on first run; hooks run after you accept",
+            ),
+            note: "fails open unless failClosed:true, which uas sets on preToolUse",
+            plugin_events: &[],
         },
     }
 }

@@ -1,7 +1,7 @@
 //! Gemini CLI (legacy/enterprise): `~/.gemini/GEMINI.md`, `~/.gemini/skills/`,
 //! hooks in `~/.gemini/settings.json` (`BeforeTool`…, timeout in ms).
 
-use super::{AgentSpec, Capabilities, FailureMode, HookEvent, HookFile};
+use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile};
 use crate::hookjson::HookShape;
 use uas_core::AgentId;
 
@@ -32,15 +32,12 @@ pub(super) fn spec() -> AgentSpec {
             required_root: &[],
         }),
         owned_file: None,
-        capabilities: || Capabilities {
-            hooks: true,
-            events: EVENTS.iter().map(|(e, _)| *e).collect(),
+        facts: Facts {
             can_block: true,
             on_failure: FailureMode::Open,
             approval: None,
-            notes: vec![
-                "deny by exit 2 needs an empty stdout (Gemini CLI 0.61 parses stdout first)".into(),
-            ],
+            note: "deny by exit 2 needs an empty stdout (Gemini CLI 0.61 parses stdout first)",
+            plugin_events: &[],
         },
     }
 }

@@ -13,7 +13,6 @@ pub use opencode::installed_major as opencode_major;
 
 use crate::hookjson::HookShape;
 use serde::Serialize;
-use std::path::{Path, PathBuf};
 use uas_core::AgentId;
 
 /// The normalized events we register, mapped to each agent's own names.
@@ -98,8 +97,43 @@ pub struct AgentSpec {
     /// A generated file we own whole (OpenCode's plugin): path relative to
     /// the config dir and a renderer taking the uas command.
     pub owned_file: Option<(&'static str, RenderOwned)>,
-    /// Capabilities for `uas detect` / `uas status`.
-    pub capabilities: fn() -> Capabilities,
+    /// What the agent does with hooks, beyond what the hook file says.
+    pub facts: Facts,
+}
+
+/// Per-agent facts behind [`Capabilities`]; the events come from the hook
+/// file (or `plugin_events` for an agent hooked through a generated plugin).
+#[derive(Debug, Clone)]
+pub struct Facts {
+    /// Whether a pre-tool hook can block the tool.
+    pub can_block: bool,
+    /// What happens when our hook fails.
+    pub on_failure: FailureMode,
+    /// What the user must do before the agent runs our hooks, if anything.
+    pub approval: Option<&'static str>,
+    /// How sure we are, and of what.
+    pub note: &'static str,
+    /// Events a generated plugin handles (agents without a hook file).
+    pub plugin_events: &'static [HookEvent],
+}
+
+impl AgentSpec {
+    /// Capabilities for `uas detect` / `uas status`, derived from the hook
+    /// file so the event list is written once per agent.
+    pub fn capabilities(&self) -> Capabilities {
+        let events: Vec<HookEvent> = match &self.hooks {
+            Some(h) => h.events.iter().map(|(e, _)| *e).collect(),
+            None => self.facts.plugin_events.to_vec(),
+        };
+        Capabilities {
+            hooks: !events.is_empty(),
+            events,
+            can_block: self.facts.can_block,
+            on_failure: self.facts.on_failure,
+            approval: self.facts.approval.map(str::to_owned),
+            notes: vec![self.facts.note.to_owned()],
+        }
+    }
 }
 
 /// The spec of `agent`.
@@ -113,11 +147,6 @@ pub fn spec(agent: AgentId) -> AgentSpec {
         AgentId::Cursor => cursor::spec(),
         AgentId::Copilot => copilot::spec(),
     }
-}
-
-/// `dir/rel`.
-pub fn under(dir: &Path, rel: &str) -> PathBuf {
-    dir.join(rel)
 }
 
 /// Claude-shaped entry: `{hooks:[{type:"command", command, timeout}]}`

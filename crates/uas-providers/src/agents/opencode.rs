@@ -4,7 +4,7 @@
 //! OpenCode 2.x replaced the plugin API; this plugin targets 1.x (verified
 //! with OpenCode 1.18.33).
 
-use super::{AgentSpec, Capabilities, FailureMode, HookEvent};
+use super::{AgentSpec, Facts, FailureMode, HookEvent};
 use uas_core::AgentId;
 
 /// First line of the plugin: how we recognise a file we own.
@@ -55,20 +55,16 @@ pub(super) fn spec() -> AgentSpec {
         skills: "skills",
         hooks: None,
         owned_file: Some(("plugins/universal-agent.js", plugin)),
-        capabilities: || Capabilities {
-            hooks: true,
-            events: vec![
+        facts: Facts {
+            can_block: true,
+            on_failure: FailureMode::Open,
+            approval: None,
+            note: "plugin targets the OpenCode 1.x API; when the installed OpenCode is 2.x (read from its npm package) no plugin is written and setup says so",
+            plugin_events: &[
                 HookEvent::SessionStart,
                 HookEvent::PreToolUse,
                 HookEvent::PostToolUse,
                 HookEvent::Stop,
-            ],
-            can_block: true,
-            on_failure: FailureMode::Open,
-            approval: None,
-            notes: vec![
-                "plugin targets the OpenCode 1.x API; 2.x (Plugin.define) is not generated yet"
-                    .into(),
             ],
         },
     }
