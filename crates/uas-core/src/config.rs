@@ -26,6 +26,111 @@ pub struct Config {
     /// Which agents Universal Agent manages.
     #[serde(default)]
     pub agents: AgentsConfig,
+    /// How `uas hook` behaves when it cannot decide normally.
+    #[serde(default)]
+    pub hooks: HooksConfig,
+    /// Which SOP applies.
+    #[serde(default)]
+    pub sop: SopConfig,
+    /// Audit log signing and forwarding.
+    #[serde(default)]
+    pub audit: AuditConfig,
+}
+
+/// What a hook answers when the database is locked or broken, or the
+/// event cannot be read.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailMode {
+    /// Deny when a deny rule could apply to the event, allow otherwise.
+    #[default]
+    Auto,
+    /// Always allow.
+    Open,
+    /// Always deny tool calls.
+    Closed,
+}
+
+/// `[hooks]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HooksConfig {
+    /// Answer when no normal decision is possible.
+    #[serde(default)]
+    pub on_error: FailMode,
+    /// How long a hook may wait for the database, in milliseconds (agents
+    /// kill the hook after their own timeout, 10 s as uas registers it).
+    #[serde(default = "default_hook_budget")]
+    pub budget_ms: u64,
+}
+
+fn default_hook_budget() -> u64 {
+    2000
+}
+
+impl Default for HooksConfig {
+    fn default() -> Self {
+        Self {
+            on_error: FailMode::Auto,
+            budget_ms: default_hook_budget(),
+        }
+    }
+}
+
+/// `[sop]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SopConfig {
+    /// Name of the SOP file in `sop/` (without `.toml`) that applies.
+    #[serde(default = "default_sop")]
+    pub active: String,
+}
+
+fn default_sop() -> String {
+    "default".into()
+}
+
+impl Default for SopConfig {
+    fn default() -> Self {
+        Self {
+            active: default_sop(),
+        }
+    }
+}
+
+/// Where the audit checkpoint signing key lives.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum KeyStoreKind {
+    /// The OS keyring when one answers, else a file (and `uas audit verify` says so).
+    #[default]
+    Auto,
+    /// Only the OS keyring (Secret Service, Keychain, Credential Manager).
+    Keyring,
+    /// A file readable only by you: `audit/signing.key`.
+    File,
+}
+
+/// `[audit]`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AuditConfig {
+    /// Where the signing key lives.
+    #[serde(default)]
+    pub key_store: KeyStoreKind,
+    /// Webhooks that receive every event, in order (`uas audit forward`).
+    #[serde(default)]
+    pub webhooks: Vec<WebhookConfig>,
+}
+
+/// `[[audit.webhooks]]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct WebhookConfig {
+    /// A name, used to remember the last delivered sequence number.
+    pub name: String,
+    /// `http://` or `https://` URL that receives POSTed JSON batches.
+    pub url: String,
 }
 
 /// `[store]`
@@ -68,6 +173,9 @@ impl Default for Config {
             version: CONFIG_VERSION,
             store: StoreConfig::default(),
             agents: AgentsConfig::default(),
+            hooks: HooksConfig::default(),
+            sop: SopConfig::default(),
+            audit: AuditConfig::default(),
         }
     }
 }
@@ -219,6 +327,28 @@ database = "uas.db"
 # disabled = ["cursor"]. Known: claude, codex, antigravity, gemini,
 # opencode, cursor, copilot.
 disabled = []
+
+[hooks]
+# What `uas hook` answers when it cannot decide normally (database locked or
+# broken, unreadable event): "auto" denies when a deny rule could apply and
+# allows otherwise; "open" always allows; "closed" always denies tool calls.
+# Every such answer is recorded.
+on_error = "auto"
+# How long a hook waits for the database, in milliseconds.
+budget_ms = 2000
+
+[sop]
+# The SOP in sop/<name>.toml that every agent follows.
+active = "default"
+
+[audit]
+# Where the checkpoint signing key lives: "auto" (OS keyring, else a file),
+# "keyring" or "file".
+key_store = "auto"
+# Webhooks that receive every audit event (`uas audit forward`):
+# [[audit.webhooks]]
+# name = "siem"
+# url = "https://example.com/hook"
 "#;
 
 #[cfg(test)]

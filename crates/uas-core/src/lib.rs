@@ -8,9 +8,11 @@
 
 pub mod agent;
 pub mod config;
+pub mod event;
 pub mod fsx;
 pub mod paths;
 
 pub use agent::AgentId;
 pub use config::{Config, ConfigError};
+pub use event::{AgentEvent, EventKind, ToolCall, ToolClass, ToolOutcome, now_ms};
 pub use paths::{Home, HomeError};

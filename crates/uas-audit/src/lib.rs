@@ -1,0 +1,501 @@
+//! The audit log: every agent action, append-only and hash-chained.
+//!
+//! Each record's hash is SHA-256 over a canonical encoding of its fields and
+//! the previous record's hash ([`chain`]). Writers take SQLite's write lock
+//! with `BEGIN IMMEDIATE`, so sequence numbers are contiguous across
+//! processes. After each append the chain head is signed (ed25519) into a
+//! checkpoint file outside the database ([`checkpoint`]), so deleting the
+//! newest rows is detected by [`verify`] too. Readers follow the log across
+//! processes ([`follow`]): a datagram wakes them and they catch up by
+//! sequence number, so nothing is lost when one is slow or restarts.
+//!
+//! This crate uses rusqlite (not sqlx) because it runs inside `uas hook`, a
+//! process agents start on every tool call: no runtime, one connection, no
+//! checkpoint on close. The schema itself is created by `uas-store`'s
+//! migrations (`uas init`).
+
+pub mod chain;
+pub mod checkpoint;
+pub mod export;
+pub mod follow;
+pub mod keys;
+pub mod verify;
+
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+pub use chain::{GENESIS, Hash};
+pub use checkpoint::{Checkpoint, CheckpointFile};
+pub use keys::{KeyLocation, SigningKeys};
+pub use verify::{Problem, ProblemKind, VerifyReport};
+
+/// How bad an event is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Severity {
+    /// Normal activity.
+    Info,
+    /// A warn rule matched, or an input could not be read.
+    Warning,
+    /// An action was denied.
+    Error,
+    /// Tampering: a write to uas's own files or hooks, a drifted hook config.
+    Critical,
+}
+
+impl Severity {
+    /// The lower-case name stored in the log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Info => "info",
+            Self::Warning => "warning",
+            Self::Error => "error",
+            Self::Critical => "critical",
+        }
+    }
+
+    /// Parses a stored or user-given name.
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "info" => Self::Info,
+            "warning" | "warn" => Self::Warning,
+            "error" => Self::Error,
+            "critical" => Self::Critical,
+            _ => return None,
+        })
+    }
+}
+
+/// An event to append.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewEvent {
+    /// Milliseconds since the epoch.
+    pub ts_ms: i64,
+    /// The agent (`claude`, …) or `uas` for uas's own events.
+    pub agent: String,
+    /// The agent's session id (or `-`).
+    pub session: String,
+    /// What happened (`pre_tool`, `session_start`, `malformed`, `drift`, …).
+    pub kind: String,
+    /// How bad it is.
+    pub severity: Severity,
+    /// The event as JSON text (stored and hashed byte for byte).
+    pub payload: String,
+    /// The decision as JSON text, when one was made.
+    pub decision: Option<String>,
+}
+
+/// A stored event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Record {
+    /// Sequence number, contiguous from 1.
+    pub seq: u64,
+    /// Milliseconds since the epoch.
+    pub ts_ms: i64,
+    /// The agent.
+    pub agent: String,
+    /// The session.
+    pub session: String,
+    /// What happened.
+    pub kind: String,
+    /// Severity name.
+    pub severity: String,
+    /// The event JSON.
+    pub payload: String,
+    /// The decision JSON.
+    pub decision: Option<String>,
+    /// Hash of the previous record (hex).
+    pub prev_hash: String,
+    /// This record's hash (hex).
+    pub hash: String,
+}
+
+/// The audit log could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum AuditError {
+    /// The database file does not exist.
+    #[error("{0} does not exist: run `uas init`")]
+    Missing(PathBuf),
+    /// SQLite reported an error.
+    #[error("audit database {path}: {source}")]
+    Sqlite {
+        /// The database.
+        path: PathBuf,
+        /// SQLite's answer.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// A file next to the database (checkpoint, key) failed.
+    #[error("{action} {path}: {source}")]
+    Io {
+        /// What we tried.
+        action: &'static str,
+        /// The file.
+        path: PathBuf,
+        /// The OS's answer.
+        #[source]
+        source: std::io::Error,
+    },
+    /// The signing key is unusable.
+    #[error("audit signing key: {0}")]
+    Key(String),
+}
+
+/// Filters for reading the log.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    /// Only records at or above this severity.
+    pub min_severity: Option<Severity>,
+    /// Only this session.
+    pub session: Option<String>,
+}
+
+impl Filter {
+    /// True when the record passes.
+    pub fn accepts(&self, r: &Record) -> bool {
+        if let Some(min) = self.min_severity
+            && Severity::parse(&r.severity).is_none_or(|s| s < min)
+        {
+            return false;
+        }
+        self.session.as_ref().is_none_or(|s| *s == r.session)
+    }
+}
+
+/// An open audit log (one SQLite connection).
+pub struct AuditLog {
+    conn: Connection,
+    path: PathBuf,
+}
+
+impl std::fmt::Debug for AuditLog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AuditLog")
+            .field("path", &self.path)
+            .finish()
+    }
+}
+
+/// A write transaction holding SQLite's write lock (`BEGIN IMMEDIATE`).
+pub struct Tx<'a> {
+    tx: rusqlite::Transaction<'a>,
+    path: &'a Path,
+    head: Option<(u64, Hash)>,
+}
+
+impl AuditLog {
+    /// Opens an existing database (created and migrated by `uas init`).
+    /// `busy` bounds how long a write waits for another writer.
+    pub fn open(path: &Path, busy: Duration) -> Result<Self, AuditError> {
+        if !path.exists() {
+            return Err(AuditError::Missing(path.to_path_buf()));
+        }
+        let sql = |source| AuditError::Sqlite {
+            path: path.to_path_buf(),
+            source,
+        };
+        let conn = Connection::open_with_flags(
+            path,
+            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )
+        .map_err(sql)?;
+        conn.busy_timeout(busy).map_err(sql)?;
+        // The long-running app and the WAL auto-checkpoint keep the WAL short;
+        // a hook process must not pay for a checkpoint when it exits.
+        conn.set_db_config(
+            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
+            true,
+        )
+        .map_err(sql)?;
+        conn.execute_batch("PRAGMA synchronous = NORMAL;")
+            .map_err(sql)?;
+        Ok(Self {
+            conn,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn sql(&self) -> impl Fn(rusqlite::Error) -> AuditError + '_ {
+        |source| AuditError::Sqlite {
+            path: self.path.clone(),
+            source,
+        }
+    }
+
+    /// Runs `f` inside `BEGIN IMMEDIATE … COMMIT`; an error rolls back.
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    where
+        E: From<AuditError>,
+    {
+        let path = self.path.clone();
+        let sql = |source| AuditError::Sqlite {
+            path: path.clone(),
+            source,
+        };
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
+            .map_err(sql)?;
+        let head = read_head(&tx).map_err(sql)?;
+        let mut tx = Tx {
+            tx,
+            path: &path,
+            head,
+        };
+        let out = f(&mut tx)?;
+        tx.tx.commit().map_err(sql)?;
+        Ok(out)
+    }
+
+    /// Appends one event in its own transaction.
+    pub fn append(&mut self, event: &NewEvent) -> Result<Record, AuditError> {
+        self.write(|tx| tx.append(event))
+    }
+
+    /// Appends many events in one transaction (batched writers).
+    pub fn append_batch(&mut self, events: &[NewEvent]) -> Result<Vec<Record>, AuditError> {
+        self.write(|tx| events.iter().map(|e| tx.append(e)).collect())
+    }
+
+    /// The newest sequence number and hash, if any.
+    pub fn head(&self) -> Result<Option<(u64, Hash)>, AuditError> {
+        read_head(&self.conn).map_err(self.sql())
+    }
+
+    /// Records with `seq > after`, oldest first, at most `limit`.
+    pub fn read_after(&self, after: u64, limit: usize) -> Result<Vec<Record>, AuditError> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(
+                "SELECT seq, ts_ms, agent, session, kind, severity, payload, decision, prev_hash, hash
+                 FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+            )
+            .map_err(self.sql())?;
+        let rows = stmt
+            .query_map(params![after as i64, limit as i64], row_to_record)
+            .map_err(self.sql())?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.sql())
+    }
+
+    /// The raw connection, for the SOP session table and tests.
+    pub fn connection(&self) -> &Connection {
+        &self.conn
+    }
+}
+
+impl Tx<'_> {
+    /// Appends an event; the sequence number and hashes are computed here.
+    pub fn append(&mut self, e: &NewEvent) -> Result<Record, AuditError> {
+        let (seq, prev) = match self.head {
+            Some((s, h)) => (s + 1, h),
+            None => (1, GENESIS),
+        };
+        let hash = chain::hash_fields(&chain::Fields {
+            seq,
+            ts_ms: e.ts_ms,
+            agent: &e.agent,
+            session: &e.session,
+            kind: &e.kind,
+            severity: e.severity.as_str(),
+            payload: &e.payload,
+            decision: e.decision.as_deref(),
+            prev_hash: &prev,
+        });
+        self.tx
+            .prepare_cached(
+                "INSERT INTO audit_events (seq, ts_ms, agent, session, kind, severity, payload, decision, prev_hash, hash)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            )
+            .and_then(|mut s| {
+                s.execute(params![
+                    seq as i64,
+                    e.ts_ms,
+                    e.agent,
+                    e.session,
+                    e.kind,
+                    e.severity.as_str(),
+                    e.payload,
+                    e.decision,
+                    &prev[..],
+                    &hash[..]
+                ])
+            })
+            .map_err(|source| AuditError::Sqlite {
+                path: self.path.to_path_buf(),
+                source,
+            })?;
+        self.head = Some((seq, hash));
+        Ok(Record {
+            seq,
+            ts_ms: e.ts_ms,
+            agent: e.agent.clone(),
+            session: e.session.clone(),
+            kind: e.kind.clone(),
+            severity: e.severity.as_str().into(),
+            payload: e.payload.clone(),
+            decision: e.decision.clone(),
+            prev_hash: hex::encode(prev),
+            hash: hex::encode(hash),
+        })
+    }
+
+    /// The chain head inside this transaction.
+    pub fn head(&self) -> Option<(u64, Hash)> {
+        self.head
+    }
+
+    /// The transaction's connection (for tables updated with the event).
+    pub fn connection(&self) -> &Connection {
+        &self.tx
+    }
+
+    /// Wraps a SQLite error with the database path.
+    pub fn sql_error(&self, source: rusqlite::Error) -> AuditError {
+        AuditError::Sqlite {
+            path: self.path.to_path_buf(),
+            source,
+        }
+    }
+}
+
+fn read_head(conn: &Connection) -> rusqlite::Result<Option<(u64, Hash)>> {
+    conn.prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
+        .query_row([], |r| {
+            let seq: i64 = r.get(0)?;
+            let hash: Vec<u8> = r.get(1)?;
+            Ok((seq as u64, chain::to_hash(&hash)))
+        })
+        .optional()
+}
+
+pub(crate) fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
+    let prev: Vec<u8> = r.get(8)?;
+    let hash: Vec<u8> = r.get(9)?;
+    Ok(Record {
+        seq: r.get::<_, i64>(0)? as u64,
+        ts_ms: r.get(1)?,
+        agent: r.get(2)?,
+        session: r.get(3)?,
+        kind: r.get(4)?,
+        severity: r.get(5)?,
+        payload: r.get(6)?,
+        decision: r.get(7)?,
+        prev_hash: hex::encode(prev),
+        hash: hex::encode(hash),
+    })
+}
+
+/// `<home>/audit`: checkpoint, key, follower sockets, spool.
+pub fn audit_dir(home: &uas_core::Home) -> PathBuf {
+    home.root().join("audit")
+}
+
+#[cfg(test)]
+pub(crate) mod testdb {
+    //! A migrated database in a temp dir, created by the real migrations.
+    use std::path::PathBuf;
+
+    pub fn create() -> (tempfile::TempDir, PathBuf) {
+        let dir = tempfile::tempdir().expect("tmp");
+        let path = dir.path().join("uas.db");
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("rt");
+        rt.block_on(async {
+            uas_store::Store::open(&path, uas_store::OpenMode::CreateAndMigrate)
+                .await
+                .expect("store")
+                .close()
+                .await;
+        });
+        (dir, path)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn ev(i: usize) -> NewEvent {
+        NewEvent {
+            ts_ms: 1_000 + i as i64,
+            agent: "claude".into(),
+            session: format!("s{}", i % 3),
+            kind: "pre_tool".into(),
+            severity: if i % 5 == 0 {
+                Severity::Error
+            } else {
+                Severity::Info
+            },
+            payload: format!("{{\"i\":{i}}}"),
+            decision: (i % 2 == 0).then(|| "{\"action\":\"allow\"}".into()),
+        }
+    }
+
+    #[test]
+    fn appends_are_contiguous_and_chained() {
+        let (_d, path) = testdb::create();
+        let mut log = AuditLog::open(&path, Duration::from_secs(1)).expect("open");
+        let a = log.append(&ev(1)).expect("a");
+        let b = log.append_batch(&[ev(2), ev(3)]).expect("b");
+        assert_eq!((a.seq, b[0].seq, b[1].seq), (1, 2, 3));
+        assert_eq!(a.prev_hash, hex::encode(GENESIS));
+        assert_eq!(b[0].prev_hash, a.hash);
+        assert_eq!(b[1].prev_hash, b[0].hash);
+        let back = log.read_after(1, 10).expect("read");
+        assert_eq!(back, b);
+        assert_eq!(log.head().expect("head").map(|h| h.0), Some(3));
+    }
+
+    #[test]
+    fn missing_database_is_a_clear_error() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let err = AuditLog::open(&dir.path().join("nope.db"), Duration::from_secs(1))
+            .expect_err("missing");
+        assert!(err.to_string().contains("uas init"), "{err}");
+    }
+
+    #[test]
+    fn updates_and_deletes_are_refused_by_the_database() {
+        let (_d, path) = testdb::create();
+        let mut log = AuditLog::open(&path, Duration::from_secs(1)).expect("open");
+        log.append(&ev(1)).expect("a");
+        let c = log.connection();
+        let e = c
+            .execute("UPDATE audit_events SET payload = 'x'", [])
+            .expect_err("update");
+        assert!(e.to_string().contains("append-only"), "{e}");
+        assert!(c.execute("DELETE FROM audit_events", []).is_err());
+    }
+
+    #[test]
+    fn filter_by_severity_and_session() {
+        let r = |sev: &str, s: &str| Record {
+            seq: 1,
+            ts_ms: 0,
+            agent: "a".into(),
+            session: s.into(),
+            kind: "k".into(),
+            severity: sev.into(),
+            payload: "{}".into(),
+            decision: None,
+            prev_hash: String::new(),
+            hash: String::new(),
+        };
+        let f = Filter {
+            min_severity: Some(Severity::Error),
+            session: Some("x".into()),
+        };
+        assert!(f.accepts(&r("critical", "x")));
+        assert!(!f.accepts(&r("info", "x")));
+        assert!(!f.accepts(&r("error", "y")));
+    }
+}

@@ -1,0 +1,119 @@
+//! The one event type every agent's hook input is normalized into.
+//!
+//! Each agent sends its own JSON (Claude's `PreToolUse`, Copilot's
+//! `preToolUse`, OpenCode's `tool.execute.before`, …); `uas-hook` turns it
+//! into an [`AgentEvent`] so the SOP engine and the audit log see one shape.
+
+use crate::AgentId;
+use serde::{Deserialize, Serialize};
+
+/// What happened, in agent-neutral terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EventKind {
+    /// A session started (or resumed).
+    SessionStart,
+    /// The user submitted a prompt.
+    Prompt,
+    /// A tool is about to run; the answer can block it.
+    PreTool,
+    /// A tool ran.
+    PostTool,
+    /// The agent finished a turn.
+    Stop,
+    /// The session ended.
+    SessionEnd,
+    /// An event we record but do not interpret.
+    Other,
+}
+
+impl EventKind {
+    /// The snake_case name used in the audit log.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SessionStart => "session_start",
+            Self::Prompt => "prompt",
+            Self::PreTool => "pre_tool",
+            Self::PostTool => "post_tool",
+            Self::Stop => "stop",
+            Self::SessionEnd => "session_end",
+            Self::Other => "other",
+        }
+    }
+}
+
+/// What a tool does to the world, as far as the SOP cares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolClass {
+    /// Creates, changes or deletes files (Write, Edit, apply_patch, write_file, …).
+    Write,
+    /// Runs a shell command.
+    Shell,
+    /// Reads or searches (Read, Grep, view, read_file, web fetch, …).
+    Read,
+    /// Anything else (MCP tools, todo lists, …).
+    Other,
+}
+
+/// A tool call, normalized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ToolCall {
+    /// The agent's own tool name (`Write`, `apply_patch`, `write_file`, `bash`).
+    pub name: String,
+    /// What kind of tool it is.
+    pub class: ToolClass,
+    /// Absolute paths the call writes (for `Write`) or names (others).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub paths: Vec<String>,
+    /// The shell command, for `Shell`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+}
+
+/// How a tool call ended, from a post-tool event (observed, never claimed).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolOutcome {
+    /// `Some(true)` when the agent reported success, `None` when it didn't say.
+    pub success: Option<bool>,
+    /// The exit code of a shell command, when the agent reports one.
+    pub exit_code: Option<i32>,
+}
+
+/// One hook call, normalized.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AgentEvent {
+    /// The agent that called.
+    pub agent: AgentId,
+    /// The agent's session id (`unknown` when it sent none).
+    pub session: String,
+    /// The session's working directory, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cwd: Option<String>,
+    /// The agent-neutral kind.
+    pub kind: EventKind,
+    /// The agent's own event name (`PreToolUse`, `preToolUse`, `BeforeTool`).
+    pub agent_event: String,
+    /// The tool call, for pre/post tool events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tool: Option<ToolCall>,
+    /// The tool's arguments as the agent sent them.
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub tool_input: serde_json::Value,
+    /// How the tool call ended, for post-tool events.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<ToolOutcome>,
+    /// The agent's own timestamp in ms since the epoch, when it sent one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agent_ts_ms: Option<i64>,
+    /// When `uas hook` received the event, in ms since the epoch.
+    pub received_ms: i64,
+}
+
+/// Milliseconds since the Unix epoch (0 if the clock is before 1970).
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
