@@ -1,0 +1,361 @@
+//! SOP files: `~/.agent/sop/<name>.toml`, parsed and validated strictly.
+
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use std::path::Path;
+
+/// The SOP shipped with uas (`sop/default.toml` after `uas init`).
+pub const DEFAULT_SOP_TOML: &str = include_str!("default.toml");
+
+/// Evidence the engine observes, with what it means.
+pub const EVIDENCE: &[(&str, &str)] = &[
+    ("session", "the session started"),
+    ("prompt", "a user prompt was received"),
+    (
+        "research",
+        "the agent read or searched something (a read tool, or grep/cat/ls/git log in the shell)",
+    ),
+    (
+        "plan",
+        "a plan was recorded (a plan file written, or `uas sop advance`)",
+    ),
+    ("edited", "a file was changed after the plan"),
+    (
+        "tests_passed",
+        "a test command was observed exiting 0 after the last file edit",
+    ),
+    (
+        "reviewed",
+        "the diff was looked at (git diff / git status) after the tests passed",
+    ),
+];
+
+/// Describes an evidence name (or echoes an unknown one).
+pub fn describe_evidence(name: &str) -> &str {
+    EVIDENCE
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map_or(name, |(_, d)| d)
+}
+
+/// A whole SOP.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Sop {
+    /// Short name.
+    pub name: String,
+    /// One line on what it enforces.
+    #[serde(default)]
+    pub description: String,
+    /// Files (relative to the session's cwd) whose writing records the plan.
+    #[serde(default)]
+    pub plan_files: Vec<String>,
+    /// Shell command patterns that count as test runs.
+    #[serde(default)]
+    pub test_commands: Vec<String>,
+    /// Evidence `uas sop advance` may record by hand.
+    #[serde(default)]
+    pub manual_evidence: Vec<String>,
+    /// Ordered phases.
+    pub phases: Vec<Phase>,
+    /// Ordered rules: the first that matches decides.
+    #[serde(default)]
+    pub rules: Vec<Rule>,
+}
+
+/// One phase.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Phase {
+    /// Identifier (`plan`).
+    pub id: String,
+    /// What happens in it.
+    #[serde(default)]
+    pub summary: String,
+    /// Evidence needed to be in this phase (its entry gate; the previous
+    /// phase's exit gate).
+    #[serde(default)]
+    pub enter: Vec<String>,
+}
+
+/// What a rule does when it matches.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    /// Let it run (and stop checking further rules).
+    Allow,
+    /// Let it run, tell the agent and record a warning.
+    Warn,
+    /// Block it.
+    Deny,
+}
+
+/// Which kind of violation a rule reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Violation {
+    /// The procedure was not followed.
+    Sop,
+    /// An attempt to change uas or the hooks that enforce it.
+    Tamper,
+}
+
+/// Severity a rule records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RuleSeverity {
+    /// Normal.
+    Info,
+    /// Worth a look.
+    Warning,
+    /// A violation.
+    Error,
+    /// Tampering.
+    Critical,
+}
+
+/// One rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Rule {
+    /// Identifier, shown in decisions and the audit log.
+    pub id: String,
+    /// What it matches.
+    #[serde(default)]
+    pub when: Pattern,
+    /// The rule only applies while one of these is missing (require evidence).
+    #[serde(default)]
+    pub requires: Vec<String>,
+    /// What happens.
+    pub action: Action,
+    /// Recorded severity (default: error for deny, warning for warn, info for allow).
+    #[serde(default)]
+    pub severity: Option<RuleSeverity>,
+    /// Which violation a deny or warn counts as.
+    #[serde(default)]
+    pub violation: Option<Violation>,
+    /// Told to the agent (placeholders expanded).
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Tool classes a pattern can name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ToolPattern {
+    /// File-changing tools.
+    Write,
+    /// Shell tools.
+    Shell,
+    /// Reading tools.
+    Read,
+    /// Any tool.
+    Any,
+}
+
+/// An event pattern. Every given field must match.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Pattern {
+    /// The tool class.
+    #[serde(default)]
+    pub tool: Option<ToolPattern>,
+    /// Agent tool names (`Write`, `apply_patch`), `*` wildcards.
+    #[serde(default)]
+    pub name: Vec<String>,
+    /// Written paths: any path matching any pattern.
+    #[serde(default)]
+    pub path: Vec<String>,
+    /// Shell command patterns.
+    #[serde(default)]
+    pub command: Vec<String>,
+    /// Only shell commands that look like they change files.
+    #[serde(default)]
+    pub writes: bool,
+}
+
+/// A problem in an SOP file.
+#[derive(Debug, thiserror::Error)]
+#[error("{location}: {message}\n  fix the SOP file (reference: docs/sop.md); `uas sop validate` checks it")]
+pub struct SopError {
+    /// `file[:line[:col]]`.
+    pub location: String,
+    /// What is wrong.
+    pub message: String,
+}
+
+const PLACEHOLDERS: &[&str] = &["{uas_home}", "{hook_configs}", "{plan_files}", "{plan_file}", "{cwd}"];
+
+impl Sop {
+    /// The built-in default SOP.
+    pub fn builtin() -> Self {
+        // The shipped file is validated by a test, so this cannot fail.
+        Self::parse(Path::new("default.toml"), DEFAULT_SOP_TOML).unwrap_or_else(|_| Self {
+            name: "default".into(),
+            description: String::new(),
+            plan_files: vec![],
+            test_commands: vec![],
+            manual_evidence: vec![],
+            phases: vec![],
+            rules: vec![],
+        })
+    }
+
+    /// Reads and validates an SOP file.
+    pub fn load(path: &Path) -> Result<Self, SopError> {
+        let text = std::fs::read_to_string(path).map_err(|e| SopError {
+            location: path.display().to_string(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Self::parse(path, &text)
+    }
+
+    /// Parses and validates SOP text (`path` is for messages).
+    pub fn parse(path: &Path, text: &str) -> Result<Self, SopError> {
+        let at = |span: Option<std::ops::Range<usize>>| match span {
+            Some(s) => {
+                let before = &text[..s.start.min(text.len())];
+                let line = before.matches('\n').count() + 1;
+                let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                format!("{}:{line}:{col}", path.display())
+            }
+            None => path.display().to_string(),
+        };
+        let de = toml::Deserializer::parse(text).map_err(|e| SopError {
+            location: at(e.span()),
+            message: e.message().to_owned(),
+        })?;
+        let sop: Sop = serde_path_to_error::deserialize(de).map_err(|e| {
+            let key = e.path().to_string();
+            let inner = e.into_inner();
+            SopError {
+                location: at(inner.span()),
+                message: if key == "." {
+                    inner.message().to_owned()
+                } else {
+                    format!("key `{key}`: {}", inner.message())
+                },
+            }
+        })?;
+        sop.validate().map_err(|message| SopError {
+            location: path.display().to_string(),
+            message,
+        })?;
+        Ok(sop)
+    }
+
+    fn validate(&self) -> Result<(), String> {
+        if self.phases.is_empty() {
+            return Err("an SOP needs at least one [[phases]] entry".into());
+        }
+        let known: BTreeSet<&str> = EVIDENCE.iter().map(|(n, _)| *n).collect();
+        let check_evidence = |what: &str, list: &[String]| {
+            list.iter().try_for_each(|e| {
+                if known.contains(e.as_str()) {
+                    Ok(())
+                } else {
+                    Err(format!(
+                        "{what}: unknown evidence `{e}`; known: {}",
+                        known.iter().copied().collect::<Vec<_>>().join(", ")
+                    ))
+                }
+            })
+        };
+        let mut ids = BTreeSet::new();
+        for p in &self.phases {
+            if !ids.insert(p.id.as_str()) {
+                return Err(format!("phase `{}` is defined twice", p.id));
+            }
+            check_evidence(&format!("phase `{}` enter", p.id), &p.enter)?;
+        }
+        check_evidence("manual_evidence", &self.manual_evidence)?;
+        let mut rule_ids = BTreeSet::new();
+        for r in &self.rules {
+            if !rule_ids.insert(r.id.as_str()) {
+                return Err(format!("rule `{}` is defined twice", r.id));
+            }
+            check_evidence(&format!("rule `{}` requires", r.id), &r.requires)?;
+            for pat in r.when.path.iter().chain(&r.when.command).chain(&r.when.name) {
+                let mut rest = pat.as_str();
+                while let Some(start) = rest.find('{') {
+                    let end = rest[start..].find('}').map(|e| start + e + 1).ok_or_else(|| {
+                        format!("rule `{}`: unclosed `{{` in `{pat}`", r.id)
+                    })?;
+                    let ph = &rest[start..end];
+                    if !PLACEHOLDERS.contains(&ph) {
+                        return Err(format!(
+                            "rule `{}`: unknown placeholder `{ph}` in `{pat}`; known: {}",
+                            r.id,
+                            PLACEHOLDERS.join(", ")
+                        ));
+                    }
+                    rest = &rest[end..];
+                }
+            }
+            if r.when.writes && !r.when.command.is_empty() && r.when.tool != Some(ToolPattern::Shell)
+            {
+                return Err(format!(
+                    "rule `{}`: `writes` and `command` only apply to tool = \"shell\"",
+                    r.id
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shipped_sop_is_valid_and_has_seven_phases() {
+        let sop = Sop::parse(Path::new("default.toml"), DEFAULT_SOP_TOML).expect("valid");
+        let ids: Vec<_> = sop.phases.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(
+            ids,
+            ["intake", "research", "plan", "implement", "verify", "review", "finalize"]
+        );
+        assert_eq!(Sop::builtin(), sop);
+    }
+
+    #[test]
+    fn errors_name_file_line_and_key() {
+        let e = Sop::parse(
+            Path::new("/h/sop/x.toml"),
+            "name = \"x\"\n[[phases]]\nid = \"a\"\nenter = \"plan\"\n",
+        )
+        .expect_err("type");
+        let e = e.to_string();
+        assert!(e.starts_with("/h/sop/x.toml:4:"), "{e}");
+        assert!(e.contains("phases[0].enter"), "{e}");
+
+        let e = Sop::parse(Path::new("x.toml"), "name = \"x\"\n[[phases]]\nid = \"a\"\nbogus = 1\n")
+            .expect_err("unknown key")
+            .to_string();
+        assert!(e.starts_with("x.toml:4:1"), "{e}");
+    }
+
+    #[test]
+    fn semantic_errors_are_explained() {
+        let base = "name = \"x\"\n[[phases]]\nid = \"a\"\n";
+        for (extra, needle) in [
+            ("[[phases]]\nid = \"a\"\n", "defined twice"),
+            ("[[phases]]\nid = \"b\"\nenter = [\"magic\"]\n", "unknown evidence `magic`"),
+            (
+                "[[rules]]\nid = \"r\"\naction = \"deny\"\nwhen = { tool = \"write\", path = [\"{home}/x\"] }\n",
+                "unknown placeholder `{home}`",
+            ),
+            ("[[rules]]\nid = \"r\"\naction = \"nope\"\n", "unknown variant"),
+        ] {
+            let e = Sop::parse(Path::new("x.toml"), &format!("{base}{extra}"))
+                .expect_err(extra)
+                .to_string();
+            assert!(e.contains(needle), "{extra}: {e}");
+        }
+        let e = Sop::parse(Path::new("x.toml"), "name = \"x\"\nphases = []\n")
+            .expect_err("empty")
+            .to_string();
+        assert!(e.contains("at least one"), "{e}");
+    }
+}

@@ -1,0 +1,446 @@
+//! Decisions: an event, the session's state and the SOP -> allow/warn/deny.
+
+use crate::def::{Action, Pattern, Phase, Rule, RuleSeverity, Sop, ToolPattern, Violation};
+use crate::shell;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeSet;
+use uas_core::{AgentEvent, EventKind, ToolCall, ToolClass};
+
+/// What the engine knows about one session (persisted between hook calls).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SessionState {
+    /// The session's working directory, from its first event that had one.
+    #[serde(default)]
+    pub cwd: Option<String>,
+    /// Evidence observed so far (sticky).
+    #[serde(default)]
+    pub evidence: BTreeSet<String>,
+    /// Audit sequence number of the last observed file change.
+    #[serde(default)]
+    pub last_edit_seq: u64,
+    /// Audit sequence number of the last observed passing test run.
+    #[serde(default)]
+    pub last_test_pass_seq: u64,
+    /// Events seen.
+    #[serde(default)]
+    pub events: u64,
+    /// Tool calls denied.
+    #[serde(default)]
+    pub denied: u64,
+}
+
+impl SessionState {
+    /// True when the evidence holds now.
+    pub fn has(&self, evidence: &str) -> bool {
+        match evidence {
+            "tests_passed" => self.last_test_pass_seq > self.last_edit_seq,
+            other => self.evidence.contains(other),
+        }
+    }
+}
+
+/// Paths the SOP's placeholders stand for.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    /// `{uas_home}`.
+    pub uas_home: String,
+    /// `{hook_configs}`: every agent's hook configuration file.
+    pub hook_configs: Vec<String>,
+    /// The user's home, so `~/…` and `$HOME/…` spellings match too.
+    pub user_home: Option<String>,
+}
+
+/// The engine's answer.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Decision {
+    /// What happens.
+    pub action: Action,
+    /// The rule that decided (none: nothing matched).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rule: Option<String>,
+    /// Told to the agent.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub reason: String,
+    /// Severity recorded in the audit log.
+    pub severity: RuleSeverity,
+    /// Which violation this is, for deny and warn.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub violation: Option<Violation>,
+    /// The session's phase when deciding.
+    pub phase: String,
+    /// Set when the decision was not made normally (database locked or
+    /// broken, unreadable input): which fail mode answered and why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fallback: Option<String>,
+}
+
+/// The next phase and the evidence it still needs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Gate {
+    /// The next phase.
+    pub phase: String,
+    /// Missing evidence names.
+    pub missing: Vec<String>,
+}
+
+impl Sop {
+    /// The session's phase: the last phase whose entry gate holds.
+    pub fn phase(&self, state: &SessionState) -> (usize, &Phase) {
+        let i = self
+            .phases
+            .iter()
+            .rposition(|p| p.enter.iter().all(|e| state.has(e)))
+            .unwrap_or(0);
+        (i, &self.phases[i])
+    }
+
+    /// What the next phase needs, if there is one.
+    pub fn next_gate(&self, state: &SessionState) -> Option<Gate> {
+        let (i, _) = self.phase(state);
+        let next = self.phases.get(i + 1)?;
+        Some(Gate {
+            phase: next.id.clone(),
+            missing: next
+                .enter
+                .iter()
+                .filter(|e| !state.has(e))
+                .cloned()
+                .collect(),
+        })
+    }
+
+    /// Decides a pre-tool event. Other events are always allowed.
+    pub fn decide(&self, ctx: &Context, state: &SessionState, event: &AgentEvent) -> Decision {
+        let phase = self.phase(state).1.id.clone();
+        let allow = Decision {
+            action: Action::Allow,
+            rule: None,
+            reason: String::new(),
+            severity: RuleSeverity::Info,
+            violation: None,
+            phase: phase.clone(),
+            fallback: None,
+        };
+        let (EventKind::PreTool, Some(tool)) = (event.kind, &event.tool) else {
+            return allow;
+        };
+        let cwd = event.cwd.as_deref().or(state.cwd.as_deref());
+        for rule in &self.rules {
+            if !self.matches(&rule.when, ctx, cwd, tool) {
+                continue;
+            }
+            if !rule.requires.is_empty() && rule.requires.iter().all(|e| state.has(e)) {
+                continue;
+            }
+            return Decision {
+                action: rule.action,
+                rule: Some(rule.id.clone()),
+                reason: self.expand_text(&rule.reason, ctx, cwd),
+                severity: rule.severity.unwrap_or(match rule.action {
+                    Action::Deny => RuleSeverity::Error,
+                    Action::Warn => RuleSeverity::Warning,
+                    Action::Allow => RuleSeverity::Info,
+                }),
+                violation: (rule.action != Action::Allow)
+                    .then_some(rule.violation)
+                    .flatten(),
+                phase,
+                fallback: None,
+            };
+        }
+        allow
+    }
+
+    /// The rules that match a tool call (for `uas sop explain`), with
+    /// whether their requirements hold.
+    pub fn matching_rules<'a>(
+        &'a self,
+        ctx: &Context,
+        state: &SessionState,
+        event: &AgentEvent,
+    ) -> Vec<(&'a Rule, bool)> {
+        let Some(tool) = &event.tool else {
+            return vec![];
+        };
+        let cwd = event.cwd.as_deref().or(state.cwd.as_deref());
+        self.rules
+            .iter()
+            .filter(|r| self.matches(&r.when, ctx, cwd, tool))
+            .map(|r| (r, r.requires.iter().all(|e| state.has(e))))
+            .collect()
+    }
+
+    /// Updates the session's state with an event (after its decision), `seq`
+    /// being the event's audit sequence number.
+    pub fn observe(
+        &self,
+        state: &mut SessionState,
+        event: &AgentEvent,
+        decision: &Decision,
+        seq: u64,
+    ) {
+        state.events += 1;
+        if state.cwd.is_none() {
+            state.cwd = event.cwd.clone();
+        }
+        let mut add = |e: &str| {
+            state.evidence.insert(e.to_owned());
+        };
+        match event.kind {
+            EventKind::SessionStart => add("session"),
+            EventKind::Prompt => {
+                add("session");
+                add("prompt");
+            }
+            EventKind::PreTool if decision.action == Action::Deny => state.denied += 1,
+            EventKind::PostTool => self.observe_post(state, event, seq),
+            _ => {}
+        }
+    }
+
+    fn observe_post(&self, state: &mut SessionState, event: &AgentEvent, seq: u64) {
+        let Some(tool) = &event.tool else { return };
+        let success = event
+            .outcome
+            .and_then(|o| o.exit_code.map(|c| c == 0).or(o.success));
+        if success == Some(false) {
+            return;
+        }
+        let cwd = event.cwd.clone().or_else(|| state.cwd.clone());
+        match tool.class {
+            ToolClass::Read => {
+                state.evidence.insert("research".into());
+            }
+            ToolClass::Write => {
+                let plans = self.plan_paths(cwd.as_deref());
+                if !tool.paths.is_empty() && tool.paths.iter().all(|p| plans.contains(p)) {
+                    state.evidence.insert("plan".into());
+                } else {
+                    state.evidence.insert("edited".into());
+                    state.last_edit_seq = seq;
+                }
+            }
+            ToolClass::Shell => {
+                let Some(cmd) = tool.command.as_deref() else {
+                    return;
+                };
+                if shell::any_segment_matches(cmd, &self.test_commands) {
+                    // Only an observed exit code 0 (or an explicit success)
+                    // counts; "no news" is not evidence.
+                    if success == Some(true) {
+                        state.last_test_pass_seq = seq;
+                    }
+                } else if shell::looks_like_write(cmd) {
+                    state.evidence.insert("edited".into());
+                    state.last_edit_seq = seq;
+                } else if shell::is_read_only(cmd) {
+                    state.evidence.insert("research".into());
+                    let review = shell::segments(cmd)
+                        .iter()
+                        .any(|s| s.starts_with("git diff") || s.starts_with("git status"));
+                    if review && state.has("tests_passed") {
+                        state.evidence.insert("reviewed".into());
+                    }
+                }
+            }
+            ToolClass::Other => {}
+        }
+    }
+
+    /// Records the evidence `uas sop advance` may record for the nearest
+    /// phase that needs only such evidence. Returns what was added.
+    pub fn advance(&self, state: &mut SessionState) -> Result<Vec<String>, String> {
+        let (i, _) = self.phase(state);
+        for p in &self.phases[i + 1..] {
+            let missing: Vec<_> = p.enter.iter().filter(|e| !state.has(e)).cloned().collect();
+            if missing.is_empty() {
+                continue;
+            }
+            if missing.iter().all(|e| self.manual_evidence.contains(e)) {
+                state.evidence.extend(missing.iter().cloned());
+                return Ok(missing);
+            }
+        }
+        let gate = self.next_gate(state);
+        Err(match gate {
+            None => "the session is in the last phase already".into(),
+            Some(g) => format!(
+                "phase `{}` needs {}, which must be observed, not declared",
+                g.phase,
+                g.missing
+                    .iter()
+                    .map(|e| format!("`{e}` ({})", crate::describe_evidence(e)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        })
+    }
+
+    /// What a session start tells the agent: phase, next gate, the rules.
+    pub fn session_brief(&self, ctx: &Context, state: &SessionState) -> String {
+        let (i, phase) = self.phase(state);
+        let cwd = state.cwd.as_deref();
+        let mut out = format!(
+            "Universal Agent SOP `{}` is enforced by hooks on every tool call. Current phase: {} ({}/{}){}.",
+            self.name,
+            phase.id,
+            i + 1,
+            self.phases.len(),
+            if phase.summary.is_empty() {
+                String::new()
+            } else {
+                format!(": {}", phase.summary)
+            }
+        );
+        if let Some(g) = self.next_gate(state) {
+            let needs: Vec<_> = g.missing.iter().map(|e| crate::describe_evidence(e)).collect();
+            out.push_str(&format!(
+                " Next phase `{}` needs: {}.",
+                g.phase,
+                if needs.is_empty() {
+                    "nothing more".into()
+                } else {
+                    needs.join("; ")
+                }
+            ));
+        }
+        if let Some(plan) = self.plan_files.first() {
+            out.push_str(&format!(
+                " Record your plan by writing {plan} (or run `uas sop advance`) before editing files."
+            ));
+        }
+        let denies: Vec<_> = self
+            .rules
+            .iter()
+            .filter(|r| r.action == Action::Deny && !r.reason.is_empty())
+            .map(|r| format!("- {}", self.expand_text(&r.reason, ctx, cwd)))
+            .collect();
+        if !denies.is_empty() {
+            out.push_str("\nRules that block tool calls:\n");
+            out.push_str(&denies.join("\n"));
+        }
+        out
+    }
+
+    fn plan_paths(&self, cwd: Option<&str>) -> Vec<String> {
+        match cwd {
+            Some(c) => self
+                .plan_files
+                .iter()
+                .map(|p| join(c, p))
+                .collect(),
+            None => vec![],
+        }
+    }
+
+    fn matches(&self, pat: &Pattern, ctx: &Context, cwd: Option<&str>, tool: &ToolCall) -> bool {
+        let class_ok = match pat.tool {
+            None | Some(ToolPattern::Any) => true,
+            Some(ToolPattern::Write) => tool.class == ToolClass::Write,
+            Some(ToolPattern::Shell) => tool.class == ToolClass::Shell,
+            Some(ToolPattern::Read) => tool.class == ToolClass::Read,
+        };
+        if !class_ok {
+            return false;
+        }
+        if !pat.name.is_empty() && !pat.name.iter().any(|n| shell::wildcard(n, &tool.name)) {
+            return false;
+        }
+        if !pat.path.is_empty() {
+            let pats: Vec<String> = pat
+                .path
+                .iter()
+                .flat_map(|p| self.expand(p, ctx, cwd))
+                .collect();
+            if !tool
+                .paths
+                .iter()
+                .any(|path| pats.iter().any(|p| shell::wildcard(p, path)))
+            {
+                return false;
+            }
+        }
+        let cmd = tool.command.as_deref().unwrap_or("");
+        if !pat.command.is_empty() {
+            let pats: Vec<String> = pat
+                .command
+                .iter()
+                .flat_map(|p| self.expand(p, ctx, cwd))
+                .collect();
+            if !pats.iter().any(|p| shell::wildcard(p, cmd)) {
+                return false;
+            }
+        }
+        if pat.writes && !shell::looks_like_write(cmd) {
+            return false;
+        }
+        true
+    }
+
+    /// Expands the placeholders of one pattern into every spelling.
+    fn expand(&self, pattern: &str, ctx: &Context, cwd: Option<&str>) -> Vec<String> {
+        let Some(start) = pattern.find('{') else {
+            return vec![pattern.to_owned()];
+        };
+        let Some(len) = pattern[start..].find('}') else {
+            return vec![pattern.to_owned()];
+        };
+        let ph = &pattern[start..=start + len];
+        let values: Vec<String> = match ph {
+            "{uas_home}" => spellings(&ctx.uas_home, ctx.user_home.as_deref()),
+            "{hook_configs}" => ctx
+                .hook_configs
+                .iter()
+                .flat_map(|h| spellings(h, ctx.user_home.as_deref()))
+                .collect(),
+            "{plan_files}" => self.plan_paths(cwd),
+            "{plan_file}" => self.plan_paths(cwd).into_iter().take(1).collect(),
+            "{cwd}" => cwd.map(str::to_owned).into_iter().collect(),
+            _ => vec![ph.to_owned()],
+        };
+        let (head, tail) = (&pattern[..start], &pattern[start + len + 1..]);
+        values
+            .iter()
+            .flat_map(|v| {
+                self.expand(tail, ctx, cwd)
+                    .into_iter()
+                    .map(move |t| format!("{head}{v}{t}"))
+            })
+            .collect()
+    }
+
+    fn expand_text(&self, text: &str, ctx: &Context, cwd: Option<&str>) -> String {
+        let plan = self.plan_files.first().cloned().unwrap_or_default();
+        let plan = match cwd {
+            Some(c) if !plan.is_empty() => join(c, &plan),
+            _ => plan,
+        };
+        text.replace("{uas_home}", &ctx.uas_home)
+            .replace("{plan_file}", &plan)
+            .replace("{cwd}", cwd.unwrap_or("."))
+    }
+}
+
+fn join(dir: &str, rel: &str) -> String {
+    if rel.starts_with('/') {
+        rel.to_owned()
+    } else {
+        format!("{}/{rel}", dir.trim_end_matches('/'))
+    }
+}
+
+/// A path and, under the user's home, its `~/`, `$HOME/` and `${HOME}/` forms.
+fn spellings(path: &str, user_home: Option<&str>) -> Vec<String> {
+    let mut out = vec![path.to_owned()];
+    if let Some(home) = user_home
+        && let Some(rel) = path.strip_prefix(home.trim_end_matches('/'))
+        && let Some(rel) = rel.strip_prefix('/')
+    {
+        out.extend([
+            format!("~/{rel}"),
+            format!("$HOME/{rel}"),
+            format!("${{HOME}}/{rel}"),
+        ]);
+    }
+    out
+}

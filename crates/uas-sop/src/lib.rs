@@ -1,0 +1,21 @@
+//! The standard operating procedure (SOP): declarative phases, gates and
+//! rules, and the engine that turns an agent's tool call into allow, warn
+//! or deny.
+//!
+//! An SOP file (`~/.agent/sop/<name>.toml`, see [`DEFAULT_SOP_TOML`]) lists
+//! ordered phases, each with the evidence needed to enter it, and ordered
+//! rules matching tool calls by class, name, written path or shell command.
+//! Evidence is observed from events (a post-tool event of a test command
+//! with exit code 0), never taken from the agent's word. The engine is pure:
+//! the caller loads and stores [`SessionState`] (the hook does it in the same
+//! database transaction as the audit record).
+
+pub mod def;
+pub mod engine;
+pub mod shell;
+
+pub use def::{
+    Action, DEFAULT_SOP_TOML, EVIDENCE, Phase, Rule, RuleSeverity, Sop, SopError, Violation,
+    describe_evidence,
+};
+pub use engine::{Context, Decision, Gate, SessionState};
