@@ -18,6 +18,7 @@ pub mod chain;
 pub mod checkpoint;
 pub mod export;
 pub mod follow;
+pub mod journal;
 pub mod keys;
 pub mod verify;
 
@@ -28,6 +29,7 @@ use std::time::Duration;
 
 pub use chain::{GENESIS, Hash};
 pub use checkpoint::{Checkpoint, CheckpointFile};
+pub use journal::{Journal, spool};
 pub use keys::{KeyLocation, SigningKeys};
 pub use verify::{Problem, ProblemKind, VerifyReport};
 
@@ -69,7 +71,7 @@ impl Severity {
 }
 
 /// An event to append.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewEvent {
     /// Milliseconds since the epoch.
     pub ts_ms: i64,

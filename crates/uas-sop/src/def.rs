@@ -169,14 +169,22 @@ pub struct Pattern {
     /// Shell command patterns.
     #[serde(default)]
     pub command: Vec<String>,
-    /// Only shell commands that look like they change files.
+    /// Only shell commands that explicitly change files (redirection,
+    /// `tee`, `sed -i`, `rm`, `mv`, `cp`, …).
     #[serde(default)]
     pub writes: bool,
+    /// `false`: only shell commands that are not purely reading (`cat`,
+    /// `grep`, `ls`, `git log`…); interpreters and scripts count as not
+    /// read-only.
+    #[serde(default)]
+    pub read_only: Option<bool>,
 }
 
 /// A problem in an SOP file.
 #[derive(Debug, thiserror::Error)]
-#[error("{location}: {message}\n  fix the SOP file (reference: docs/sop.md); `uas sop validate` checks it")]
+#[error(
+    "{location}: {message}\n  fix the SOP file (reference: docs/sop.md); `uas sop validate` checks it"
+)]
 pub struct SopError {
     /// `file[:line[:col]]`.
     pub location: String,
@@ -184,7 +192,13 @@ pub struct SopError {
     pub message: String,
 }
 
-const PLACEHOLDERS: &[&str] = &["{uas_home}", "{hook_configs}", "{plan_files}", "{plan_file}", "{cwd}"];
+const PLACEHOLDERS: &[&str] = &[
+    "{uas_home}",
+    "{hook_configs}",
+    "{plan_files}",
+    "{plan_file}",
+    "{cwd}",
+];
 
 impl Sop {
     /// The built-in default SOP.
@@ -275,12 +289,19 @@ impl Sop {
                 return Err(format!("rule `{}` is defined twice", r.id));
             }
             check_evidence(&format!("rule `{}` requires", r.id), &r.requires)?;
-            for pat in r.when.path.iter().chain(&r.when.command).chain(&r.when.name) {
+            for pat in r
+                .when
+                .path
+                .iter()
+                .chain(&r.when.command)
+                .chain(&r.when.name)
+            {
                 let mut rest = pat.as_str();
                 while let Some(start) = rest.find('{') {
-                    let end = rest[start..].find('}').map(|e| start + e + 1).ok_or_else(|| {
-                        format!("rule `{}`: unclosed `{{` in `{pat}`", r.id)
-                    })?;
+                    let end = rest[start..]
+                        .find('}')
+                        .map(|e| start + e + 1)
+                        .ok_or_else(|| format!("rule `{}`: unclosed `{{` in `{pat}`", r.id))?;
                     let ph = &rest[start..end];
                     if !PLACEHOLDERS.contains(&ph) {
                         return Err(format!(
@@ -292,7 +313,9 @@ impl Sop {
                     rest = &rest[end..];
                 }
             }
-            if r.when.writes && !r.when.command.is_empty() && r.when.tool != Some(ToolPattern::Shell)
+            if r.when.writes
+                && !r.when.command.is_empty()
+                && r.when.tool != Some(ToolPattern::Shell)
             {
                 return Err(format!(
                     "rule `{}`: `writes` and `command` only apply to tool = \"shell\"",
@@ -314,7 +337,15 @@ mod tests {
         let ids: Vec<_> = sop.phases.iter().map(|p| p.id.as_str()).collect();
         assert_eq!(
             ids,
-            ["intake", "research", "plan", "implement", "verify", "review", "finalize"]
+            [
+                "intake",
+                "research",
+                "plan",
+                "implement",
+                "verify",
+                "review",
+                "finalize"
+            ]
         );
         assert_eq!(Sop::builtin(), sop);
     }
@@ -330,9 +361,12 @@ mod tests {
         assert!(e.starts_with("/h/sop/x.toml:4:"), "{e}");
         assert!(e.contains("phases[0].enter"), "{e}");
 
-        let e = Sop::parse(Path::new("x.toml"), "name = \"x\"\n[[phases]]\nid = \"a\"\nbogus = 1\n")
-            .expect_err("unknown key")
-            .to_string();
+        let e = Sop::parse(
+            Path::new("x.toml"),
+            "name = \"x\"\n[[phases]]\nid = \"a\"\nbogus = 1\n",
+        )
+        .expect_err("unknown key")
+        .to_string();
         assert!(e.starts_with("x.toml:4:1"), "{e}");
     }
 
@@ -341,12 +375,18 @@ mod tests {
         let base = "name = \"x\"\n[[phases]]\nid = \"a\"\n";
         for (extra, needle) in [
             ("[[phases]]\nid = \"a\"\n", "defined twice"),
-            ("[[phases]]\nid = \"b\"\nenter = [\"magic\"]\n", "unknown evidence `magic`"),
+            (
+                "[[phases]]\nid = \"b\"\nenter = [\"magic\"]\n",
+                "unknown evidence `magic`",
+            ),
             (
                 "[[rules]]\nid = \"r\"\naction = \"deny\"\nwhen = { tool = \"write\", path = [\"{home}/x\"] }\n",
                 "unknown placeholder `{home}`",
             ),
-            ("[[rules]]\nid = \"r\"\naction = \"nope\"\n", "unknown variant"),
+            (
+                "[[rules]]\nid = \"r\"\naction = \"nope\"\n",
+                "unknown variant",
+            ),
         ] {
             let e = Sop::parse(Path::new("x.toml"), &format!("{base}{extra}"))
                 .expect_err(extra)

@@ -231,8 +231,17 @@ impl Sop {
                         state.last_test_pass_seq = seq;
                     }
                 } else if shell::looks_like_write(cmd) {
-                    state.evidence.insert("edited".into());
-                    state.last_edit_seq = seq;
+                    let plan_only = !self.plan_files.is_empty()
+                        && shell::segments(cmd).iter().all(|seg| {
+                            !shell::looks_like_write(seg)
+                                || self.plan_files.iter().any(|p| seg.contains(p.as_str()))
+                        });
+                    if plan_only {
+                        state.evidence.insert("plan".into());
+                    } else {
+                        state.evidence.insert("edited".into());
+                        state.last_edit_seq = seq;
+                    }
                 } else if shell::is_read_only(cmd) {
                     state.evidence.insert("research".into());
                     let review = shell::segments(cmd)
@@ -293,7 +302,11 @@ impl Sop {
             }
         );
         if let Some(g) = self.next_gate(state) {
-            let needs: Vec<_> = g.missing.iter().map(|e| crate::describe_evidence(e)).collect();
+            let needs: Vec<_> = g
+                .missing
+                .iter()
+                .map(|e| crate::describe_evidence(e))
+                .collect();
             out.push_str(&format!(
                 " Next phase `{}` needs: {}.",
                 g.phase,
@@ -324,11 +337,7 @@ impl Sop {
 
     fn plan_paths(&self, cwd: Option<&str>) -> Vec<String> {
         match cwd {
-            Some(c) => self
-                .plan_files
-                .iter()
-                .map(|p| join(c, p))
-                .collect(),
+            Some(c) => self.plan_files.iter().map(|p| join(c, p)).collect(),
             None => vec![],
         }
     }
@@ -374,6 +383,11 @@ impl Sop {
         if pat.writes && !shell::looks_like_write(cmd) {
             return false;
         }
+        if let Some(ro) = pat.read_only
+            && shell::is_read_only(cmd) != ro
+        {
+            return false;
+        }
         true
     }
 
@@ -393,7 +407,11 @@ impl Sop {
                 .iter()
                 .flat_map(|h| spellings(h, ctx.user_home.as_deref()))
                 .collect(),
-            "{plan_files}" => self.plan_paths(cwd),
+            "{plan_files}" => self
+                .plan_paths(cwd)
+                .into_iter()
+                .chain(self.plan_files.iter().cloned())
+                .collect(),
             "{plan_file}" => self.plan_paths(cwd).into_iter().take(1).collect(),
             "{cwd}" => cwd.map(str::to_owned).into_iter().collect(),
             _ => vec![ph.to_owned()],

@@ -45,13 +45,13 @@ pub fn segments(cmd: &str) -> Vec<&str> {
 }
 
 const WRITERS: &[&str] = &[
-    "tee", "rm", "mv", "cp", "truncate", "chmod", "chown", "ln", "dd", "touch", "install",
-    "rsync", "unlink", "mkdir", "rmdir", "python", "python3", "node", "perl", "ruby", "sh",
-    "bash", "zsh", "vi", "vim", "nano", "ed", "patch", "shred",
+    "tee", "rm", "mv", "cp", "truncate", "chmod", "chown", "ln", "dd", "touch", "install", "rsync",
+    "unlink", "mkdir", "rmdir", "patch", "shred",
 ];
 
-/// True when the command plausibly changes files: an output redirection,
-/// `sed -i`, or a program that writes (`rm`, `mv`, `tee`, an interpreter…).
+/// True when the command explicitly changes files: an output redirection,
+/// `sed -i`/`perl -i`, or a program whose job is writing (`rm`, `mv`, `tee`…).
+/// Interpreters running scripts are not counted (see [`is_read_only`]).
 pub fn looks_like_write(cmd: &str) -> bool {
     let cleaned = cmd
         .replace("2>&1", "")
@@ -70,19 +70,25 @@ pub fn looks_like_write(cmd: &str) -> bool {
         };
         let prog = first.rsplit('/').next().unwrap_or(first);
         let prog = if prog == "sudo" || prog == "env" {
-            words.next().map_or(prog, |w| w.rsplit('/').next().unwrap_or(w))
+            words
+                .next()
+                .map_or(prog, |w| w.rsplit('/').next().unwrap_or(w))
         } else {
             prog
         };
         WRITERS.contains(&prog)
-            || (prog == "sed" && seg.split_whitespace().any(|w| w.starts_with("-i")))
-            || (prog == "git" && seg.split_whitespace().any(|w| ["apply", "checkout", "restore", "reset"].contains(&w)))
+            || (matches!(prog, "sed" | "perl")
+                && seg.split_whitespace().any(|w| w.starts_with("-i")))
+            || (prog == "git"
+                && seg
+                    .split_whitespace()
+                    .any(|w| ["apply", "checkout", "restore", "reset"].contains(&w)))
     })
 }
 
 const READERS: &[&str] = &[
-    "cat", "less", "more", "head", "tail", "grep", "rg", "ag", "ls", "find", "fd", "tree",
-    "wc", "file", "stat", "du",
+    "cat", "less", "more", "head", "tail", "grep", "rg", "ag", "ls", "find", "fd", "tree", "wc",
+    "file", "stat", "du",
 ];
 
 /// True when the command only reads (`cat`, `grep`, `ls`, `git log`…).
@@ -92,7 +98,9 @@ pub fn is_read_only(cmd: &str) -> bool {
             let words: Vec<_> = seg.split_whitespace().collect();
             match words.as_slice() {
                 [first, ..] if READERS.contains(first) => true,
-                ["git", sub, ..] => ["log", "show", "diff", "status", "grep", "blame"].contains(sub),
+                ["git", sub, ..] => {
+                    ["log", "show", "diff", "status", "grep", "blame"].contains(sub)
+                }
                 _ => false,
             }
         })
@@ -136,7 +144,6 @@ mod tests {
             "rm -rf ~/.claude/settings.json",
             "cat a | tee b",
             "sudo mv a b",
-            "python3 -c 'open(\"x\",\"w\")'",
             "git checkout -- .",
         ] {
             assert!(looks_like_write(w), "{w}");
@@ -151,6 +158,8 @@ mod tests {
             assert!(!looks_like_write(r), "{r}");
         }
         assert!(is_read_only("git diff && git status"));
+        assert!(!is_read_only("python3 -c 'open(\"x\",\"w\")'"));
+        assert!(!looks_like_write("python3 script.py"));
         assert!(!is_read_only("cargo build"));
     }
 

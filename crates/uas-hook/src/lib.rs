@@ -1,0 +1,18 @@
+//! `uas hook <agent> <event>`: the process every agent starts on its hook
+//! events. It reads the agent's JSON on stdin, normalizes it into one
+//! [`uas_core::AgentEvent`], asks the SOP engine for a decision, appends the
+//! event and the decision to the audit log in one transaction (with the
+//! session's SOP state), and answers in the agent's own protocol.
+//!
+//! It always answers: when the database is locked past `[hooks] budget_ms`
+//! or broken, `[hooks] on_error` decides (by default: deny only what a deny
+//! rule would deny without session state) and the event is spooled for the
+//! next writer. Unreadable input is recorded as a `malformed` event.
+
+pub mod normalize;
+pub mod respond;
+pub mod run;
+pub mod sessions;
+
+pub use respond::Response;
+pub use run::{HookEnv, Outcome, run};

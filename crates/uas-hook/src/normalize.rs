@@ -1,0 +1,464 @@
+//! Each agent's hook input -> one [`AgentEvent`].
+
+use serde_json::Value;
+use std::path::{Component, Path, PathBuf};
+use uas_core::{AgentEvent, AgentId, EventKind, ToolCall, ToolClass, ToolOutcome};
+
+/// The input could not be understood.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct Malformed(pub String);
+
+/// The agent-neutral kind of an agent's own event name, and whether it
+/// reports a failed tool.
+pub fn event_kind(agent: AgentId, name: &str) -> (EventKind, Option<bool>) {
+    use EventKind::*;
+    let kind = match (agent, name) {
+        (AgentId::Opencode, "session.created") => SessionStart,
+        (AgentId::Opencode, "tool.execute.before") => PreTool,
+        (AgentId::Opencode, "tool.execute.after") => PostTool,
+        (AgentId::Opencode, "session.idle") => Stop,
+        (AgentId::Opencode, "session.deleted") => SessionEnd,
+        (_, "SessionStart" | "sessionStart") => SessionStart,
+        (_, "UserPromptSubmit" | "BeforeAgent" | "userPromptSubmitted" | "beforeSubmitPrompt") => {
+            Prompt
+        }
+        (
+            _,
+            "PreToolUse"
+            | "BeforeTool"
+            | "preToolUse"
+            | "beforeShellExecution"
+            | "beforeMCPExecution",
+        ) => PreTool,
+        (
+            _,
+            "PostToolUse"
+            | "AfterTool"
+            | "postToolUse"
+            | "afterShellExecution"
+            | "afterMCPExecution"
+            | "afterFileEdit",
+        ) => PostTool,
+        (_, "PostToolUseFailure" | "postToolUseFailure") => {
+            return (PostTool, Some(false));
+        }
+        (_, "Stop" | "AfterAgent" | "agentStop" | "stop") => Stop,
+        (_, "SessionEnd" | "sessionEnd") => SessionEnd,
+        _ => Other,
+    };
+    (kind, None)
+}
+
+/// Tool names by class, compared case-insensitively.
+const WRITE_TOOLS: &[&str] = &[
+    "write",
+    "edit",
+    "multiedit",
+    "notebookedit",
+    "apply_patch",
+    "write_file",
+    "replace",
+    "edit_file",
+    "create",
+    "create_file",
+    "str_replace",
+    "str_replace_editor",
+    "insert",
+    "patch",
+    "write_to_file",
+    "replace_file_content",
+    "multi_replace_file_content",
+    "delete_file",
+    "search_replace",
+];
+const SHELL_TOOLS: &[&str] = &[
+    "bash",
+    "shell",
+    "run_shell_command",
+    "exec_command",
+    "run_command",
+    "powershell",
+    "local_shell",
+    "terminal",
+    "run_terminal_cmd",
+];
+const READ_TOOLS: &[&str] = &[
+    "read",
+    "grep",
+    "glob",
+    "ls",
+    "view",
+    "read_file",
+    "read_many_files",
+    "list_directory",
+    "list",
+    "search_file_content",
+    "webfetch",
+    "web_fetch",
+    "websearch",
+    "google_web_search",
+    "find",
+    "codebase_search",
+    "view_file",
+    "list_dir",
+    "grep_search",
+    "file_search",
+];
+
+/// The class of a tool name.
+pub fn classify(name: &str) -> ToolClass {
+    let n = name.to_ascii_lowercase();
+    if WRITE_TOOLS.contains(&n.as_str()) {
+        ToolClass::Write
+    } else if SHELL_TOOLS.contains(&n.as_str()) {
+        ToolClass::Shell
+    } else if READ_TOOLS.contains(&n.as_str()) {
+        ToolClass::Read
+    } else {
+        ToolClass::Other
+    }
+}
+
+fn str_at<'a>(v: &'a Value, keys: &[&str]) -> Option<&'a str> {
+    keys.iter().find_map(|k| v.get(*k).and_then(Value::as_str))
+}
+
+/// Parses the JSON an agent wrote on stdin. `user_home` expands `~/` paths.
+pub fn normalize(
+    agent: AgentId,
+    event_name: &str,
+    input: &[u8],
+    received_ms: i64,
+    user_home: Option<&Path>,
+) -> Result<AgentEvent, Malformed> {
+    let text = std::str::from_utf8(input)
+        .map_err(|e| Malformed(format!("the event is not UTF-8: {e}")))?;
+    if text.trim().is_empty() {
+        return Err(Malformed(
+            "the event is empty (expected a JSON object on stdin)".into(),
+        ));
+    }
+    let v: Value = serde_json::from_str(text).map_err(|e| {
+        Malformed(format!(
+            "the event is not valid JSON (line {}, column {}): {e}",
+            e.line(),
+            e.column()
+        ))
+    })?;
+    if !v.is_object() {
+        return Err(Malformed("the event is JSON but not an object".into()));
+    }
+    let (kind, failed) = event_kind(agent, event_name);
+    // OpenCode events arrive as {event: {type, properties}} from our plugin.
+    let ev = v.get("event");
+    let props = ev.and_then(|e| e.get("properties"));
+    let session = str_at(
+        &v,
+        &[
+            "session_id",
+            "sessionId",
+            "sessionID",
+            "conversation_id",
+            "thread_id",
+        ],
+    )
+    .or_else(|| props.and_then(|p| str_at(p, &["sessionID"])))
+    .or_else(|| {
+        props
+            .and_then(|p| p.get("info"))
+            .and_then(|i| str_at(i, &["id"]))
+    })
+    .unwrap_or("unknown")
+    .to_owned();
+    let cwd = str_at(&v, &["cwd", "directory"])
+        .map(str::to_owned)
+        .or_else(|| {
+            v.get("workspace_roots")
+                .and_then(|w| w.get(0))
+                .and_then(Value::as_str)
+                .map(str::to_owned)
+        });
+    let agent_ts_ms = v.get("timestamp").and_then(Value::as_i64);
+
+    let mut tool = None;
+    let mut tool_input = Value::Null;
+    let mut outcome = None;
+    if matches!(kind, EventKind::PreTool | EventKind::PostTool) {
+        let name = str_at(&v, &["tool_name", "toolName", "tool"])
+            .map(str::to_owned)
+            .or_else(|| {
+                // Cursor's shell events carry the command at the top level.
+                v.get("command").map(|_| "Shell".to_owned())
+            })
+            .ok_or_else(|| Malformed(format!("a {event_name} event without a tool name")))?;
+        tool_input = v
+            .get("tool_input")
+            .or_else(|| v.get("toolArgs"))
+            .or_else(|| v.get("args"))
+            .cloned()
+            .unwrap_or_else(|| {
+                v.get("command")
+                    .map(|c| serde_json::json!({ "command": c }))
+                    .unwrap_or(Value::Null)
+            });
+        // Copilot may send the arguments as a JSON string.
+        if let Value::String(s) = &tool_input
+            && let Ok(parsed @ Value::Object(_)) = serde_json::from_str::<Value>(s)
+        {
+            tool_input = parsed;
+        }
+        let class = classify(&name);
+        let base = cwd.as_deref().map(Path::new);
+        let paths = match class {
+            ToolClass::Shell => vec![],
+            _ => tool_paths(&name, &tool_input)
+                .into_iter()
+                .map(|p| absolute(&p, base, user_home))
+                .collect(),
+        };
+        let command = match class {
+            ToolClass::Shell => shell_command(&tool_input),
+            _ => None,
+        };
+        tool = Some(ToolCall {
+            name,
+            class,
+            paths,
+            command,
+        });
+        if kind == EventKind::PostTool {
+            outcome = Some(tool_outcome(agent, &v, failed));
+        }
+    }
+    Ok(AgentEvent {
+        agent,
+        session,
+        cwd,
+        kind,
+        agent_event: event_name.to_owned(),
+        tool,
+        tool_input,
+        outcome,
+        agent_ts_ms,
+        received_ms,
+    })
+}
+
+fn shell_command(input: &Value) -> Option<String> {
+    match input
+        .get("command")
+        .or_else(|| input.get("cmd"))
+        .or_else(|| input.get("CommandLine"))
+    {
+        Some(Value::String(s)) => Some(s.clone()),
+        Some(Value::Array(parts)) => {
+            let words: Vec<&str> = parts.iter().filter_map(Value::as_str).collect();
+            // ["bash", "-lc", "cargo test"] -> the script itself.
+            match words.as_slice() {
+                [sh, flag, script] if sh.ends_with("sh") && flag.starts_with('-') => {
+                    Some((*script).to_owned())
+                }
+                _ => Some(words.join(" ")),
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Every path a tool call names.
+fn tool_paths(name: &str, input: &Value) -> Vec<String> {
+    let mut out: Vec<String> = [
+        "file_path",
+        "filePath",
+        "path",
+        "notebook_path",
+        "target_file",
+        "TargetFile",
+        "absolute_path",
+        "file",
+    ]
+    .iter()
+    .filter_map(|k| input.get(*k).and_then(Value::as_str))
+    .map(str::to_owned)
+    .collect();
+    if let Some(Value::Array(paths)) = input.get("paths") {
+        out.extend(paths.iter().filter_map(Value::as_str).map(str::to_owned));
+    }
+    let patch = match input {
+        Value::String(s) => Some(s.as_str()),
+        _ => str_at(input, &["patch", "input", "command", "patchText"]),
+    };
+    if name.eq_ignore_ascii_case("apply_patch") || name.eq_ignore_ascii_case("patch") {
+        if let Some(p) = patch {
+            out.extend(patch_paths(p));
+        }
+    }
+    out
+}
+
+/// Paths named by an apply_patch envelope (`*** Add File: p`, …).
+pub fn patch_paths(patch: &str) -> Vec<String> {
+    patch
+        .lines()
+        .filter_map(|l| {
+            [
+                "*** Add File: ",
+                "*** Update File: ",
+                "*** Delete File: ",
+                "*** Move to: ",
+            ]
+            .iter()
+            .find_map(|p| l.strip_prefix(p))
+        })
+        .map(|p| p.trim().to_owned())
+        .collect()
+}
+
+/// An absolute, lexically normalized path.
+fn absolute(p: &str, cwd: Option<&Path>, user_home: Option<&Path>) -> String {
+    let path = match (p.strip_prefix("~/"), user_home) {
+        (Some(rest), Some(home)) => home.join(rest),
+        _ => PathBuf::from(p),
+    };
+    let path = match cwd {
+        Some(c) if path.is_relative() => c.join(path),
+        _ => path,
+    };
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out.display().to_string()
+}
+
+/// Finds `exit code N` / `Exit Code: N` / `exited with code N` in text.
+pub fn exit_code_in(text: &str) -> Option<i32> {
+    let lower = text.to_ascii_lowercase();
+    for needle in ["exit code", "exited with code", "exit status"] {
+        if let Some(i) = lower.find(needle) {
+            let rest = lower[i + needle.len()..].trim_start_matches([':', ' ', '=']);
+            let end = rest
+                .char_indices()
+                .find(|(j, c)| !(c.is_ascii_digit() || (*j == 0 && *c == '-')))
+                .map_or(rest.len(), |(j, _)| j);
+            if let Ok(n) = rest[..end].parse() {
+                return Some(n);
+            }
+        }
+    }
+    None
+}
+
+fn tool_outcome(agent: AgentId, v: &Value, failed: Option<bool>) -> ToolOutcome {
+    if failed == Some(false) {
+        return ToolOutcome {
+            success: Some(false),
+            exit_code: None,
+        };
+    }
+    let resp = v
+        .get("tool_response")
+        .or_else(|| v.get("toolResult"))
+        .or_else(|| v.get("tool_output"))
+        .or_else(|| v.get("metadata"))
+        .or_else(|| v.get("output"));
+    let text_of = |r: &Value| -> String {
+        match r {
+            Value::String(s) => s.clone(),
+            other => str_at(
+                other,
+                &["llmContent", "textResultForLlm", "stdout", "output"],
+            )
+            .unwrap_or("")
+            .to_owned(),
+        }
+    };
+    let explicit_exit = resp.and_then(|r| {
+        ["exit_code", "exitCode", "exit"]
+            .iter()
+            .find_map(|k| r.get(*k).and_then(Value::as_i64))
+    });
+    let exit_code = explicit_exit
+        .map(|c| c as i32)
+        .or_else(|| resp.map(text_of).and_then(|t| exit_code_in(&t)));
+    let success = match agent {
+        // Claude fires PostToolUse only for tools that succeeded
+        // (failures go to PostToolUseFailure).
+        AgentId::Claude => Some(
+            resp.and_then(|r| r.get("interrupted"))
+                .and_then(Value::as_bool)
+                != Some(true),
+        ),
+        AgentId::Copilot => resp
+            .and_then(|r| r.get("resultType"))
+            .and_then(Value::as_str)
+            .map(|t| t == "success"),
+        AgentId::Gemini | AgentId::Antigravity => {
+            let err = resp
+                .and_then(|r| r.get("error"))
+                .is_some_and(|e| !e.is_null());
+            Some(!err)
+        }
+        _ => None,
+    };
+    let success = match exit_code {
+        Some(c) => Some(c == 0 && success != Some(false)),
+        None => success,
+    };
+    ToolOutcome { success, exit_code }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn exit_codes_are_found_in_agent_text() {
+        assert_eq!(exit_code_in("Exit code: 0\nWall time: 0 seconds"), Some(0));
+        assert_eq!(
+            exit_code_in("<shellId: 0 completed with exit code 1>"),
+            Some(1)
+        );
+        assert_eq!(exit_code_in("Exit Code: 101"), Some(101));
+        assert_eq!(exit_code_in("no code here"), None);
+    }
+
+    #[test]
+    fn patch_paths_are_read_from_the_envelope() {
+        let p = "*** Begin Patch\n*** Add File: a.txt\n+x\n*** Update File: src/b.rs\n*** Move to: src/c.rs\n*** End Patch\n";
+        assert_eq!(patch_paths(p), ["a.txt", "src/b.rs", "src/c.rs"]);
+    }
+
+    #[test]
+    fn paths_are_made_absolute_and_normalized() {
+        let cwd = Path::new("/p/proj");
+        let home = Path::new("/home/u");
+        assert_eq!(absolute("a/../b.txt", Some(cwd), None), "/p/proj/b.txt");
+        assert_eq!(
+            absolute("~/.agent/x", Some(cwd), Some(home)),
+            "/home/u/.agent/x"
+        );
+        assert_eq!(absolute("/abs/./y", Some(cwd), None), "/abs/y");
+    }
+
+    #[test]
+    fn malformed_inputs_are_explained() {
+        for (input, needle) in [
+            (&b""[..], "empty"),
+            (b"{not json", "not valid JSON (line 1"),
+            (b"[1,2]", "not an object"),
+            (b"\xff\xfe", "not UTF-8"),
+            (b"{\"session_id\":\"s\"}", "without a tool name"),
+        ] {
+            let e = normalize(AgentId::Claude, "PreToolUse", input, 0, None).expect_err("bad");
+            assert!(e.0.contains(needle), "{e}");
+        }
+    }
+}

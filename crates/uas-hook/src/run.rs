@@ -1,0 +1,361 @@
+//! The whole hook call: read, normalize, decide, record, answer.
+
+use crate::normalize::{self, Malformed};
+use crate::respond::{Response, respond};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+use uas_audit::{AuditError, Journal, NewEvent, Severity};
+use uas_core::config::FailMode;
+use uas_core::{AgentEvent, AgentId, Config, EventKind, Home};
+use uas_providers::ProbeEnv;
+use uas_providers::plan::AgentPaths;
+use uas_sop::{Action, Context, Decision, RuleSeverity, SessionState, Sop};
+
+/// What a hook needs to know about the machine.
+#[derive(Debug, Clone)]
+pub struct HookEnv {
+    /// The uas home.
+    pub home: Home,
+    /// The agents' locations (for the hook-config tamper rules).
+    pub probe: ProbeEnv,
+}
+
+/// The result of one hook call.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// What to print and the exit code.
+    pub response: Response,
+    /// The decision (including fallbacks).
+    pub decision: Decision,
+    /// The audit sequence number, when the event was written.
+    pub seq: Option<u64>,
+}
+
+/// Largest raw input kept in the audit record of an unreadable event.
+const RAW_LIMIT: usize = 64 * 1024;
+
+/// Everything the SOP engine needs from the machine.
+pub fn sop_context(env: &HookEnv) -> Context {
+    let mut hook_configs = Vec::new();
+    for agent in AgentId::ALL {
+        let paths = AgentPaths::new(agent, &env.probe);
+        hook_configs.extend(paths.hook_file().map(|p| p.display().to_string()));
+        hook_configs.extend(paths.owned_file().map(|p| p.display().to_string()));
+    }
+    let codex = uas_providers::detect::config_dir(AgentId::Codex, &env.probe);
+    let claude = uas_providers::detect::config_dir(AgentId::Claude, &env.probe);
+    hook_configs.push(codex.join("config.toml").display().to_string());
+    hook_configs.push(claude.join("settings.local.json").display().to_string());
+    // Project-level files that can add or disable hooks.
+    for rel in [
+        "*/.claude/settings.json",
+        "*/.claude/settings.local.json",
+        "*/.codex/hooks.json",
+        "*/.codex/config.toml",
+        "*/.gemini/settings.json",
+        "*/.agents/hooks.json",
+        "*/.cursor/hooks.json",
+        "*/.github/hooks/*",
+        "*/.opencode/plugin*",
+    ] {
+        hook_configs.push(rel.to_owned());
+    }
+    hook_configs.sort();
+    hook_configs.dedup();
+    Context {
+        uas_home: env.home.root().display().to_string(),
+        hook_configs,
+        user_home: Some(env.probe.user_home.display().to_string()),
+    }
+}
+
+/// Loads the active SOP; problems fall back to the built-in SOP (never to
+/// no SOP) and are reported in the second value.
+pub fn load_sop(home: &Home, config: &Config) -> (Sop, Option<String>) {
+    let path = home.sop_dir().join(format!("{}.toml", config.sop.active));
+    if !path.exists() {
+        return (
+            Sop::builtin(),
+            (config.sop.active != "default")
+                .then(|| format!("{} does not exist; using the built-in SOP", path.display())),
+        );
+    }
+    match Sop::load(&path) {
+        Ok(s) => (s, None),
+        Err(e) => (Sop::builtin(), Some(format!("{e}; using the built-in SOP"))),
+    }
+}
+
+/// The database path from the config.
+pub fn database_path(home: &Home, config: &Config) -> PathBuf {
+    home.database(&config.store.database)
+}
+
+fn severity(d: &Decision) -> Severity {
+    match d.severity {
+        RuleSeverity::Info => Severity::Info,
+        RuleSeverity::Warning => Severity::Warning,
+        RuleSeverity::Error => Severity::Error,
+        RuleSeverity::Critical => Severity::Critical,
+    }
+}
+
+/// Runs one hook call. Never panics on bad input; always answers.
+pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> Outcome {
+    let received = uas_core::now_ms();
+    let mut notes: Vec<String> = Vec::new();
+    let config = match Config::load(&env.home.config_file()) {
+        Ok(c) => c,
+        Err(e) => {
+            notes.push(format!("config unreadable, using defaults: {e}"));
+            Config::default()
+        }
+    };
+    let (sop, sop_note) = load_sop(&env.home, &config);
+    notes.extend(sop_note);
+    let ctx = sop_context(env);
+    let audit_dir = uas_audit::audit_dir(&env.home);
+    let db = database_path(&env.home, &config);
+    let budget = Duration::from_millis(config.hooks.budget_ms);
+
+    let agent = agent_name.parse::<AgentId>().ok();
+    let parsed = match agent {
+        Some(a) => normalize::normalize(a, event_name, input, received, Some(&env.probe.user_home)),
+        None => Err(Malformed(format!(
+            "unknown agent `{agent_name}`; known: {}",
+            AgentId::ALL
+                .iter()
+                .map(|a| a.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        ))),
+    };
+
+    match parsed {
+        Ok(event) => decided(&sop, &ctx, &config, &audit_dir, &db, budget, event, notes),
+        Err(Malformed(msg)) => {
+            let agent = agent.unwrap_or(AgentId::Claude);
+            let kind = normalize::event_kind(agent, event_name).0;
+            let decision = fallback_decision(
+                &sop,
+                &ctx,
+                config.hooks.on_error,
+                None,
+                &format!("unreadable {agent_name} {event_name} event: {msg}"),
+            );
+            let raw = String::from_utf8_lossy(&input[..input.len().min(RAW_LIMIT)]).into_owned();
+            let record = NewEvent {
+                ts_ms: received,
+                agent: agent_name.to_owned(),
+                session: "unknown".into(),
+                kind: "malformed".into(),
+                severity: Severity::Warning,
+                payload: json!({
+                    "agent_event": event_name,
+                    "error": msg,
+                    "raw": raw,
+                    "raw_bytes": input.len(),
+                    "notes": notes,
+                })
+                .to_string(),
+                decision: serde_json::to_string(&decision).ok(),
+            };
+            let seq = write_or_spool(&audit_dir, &db, budget, &config, &record);
+            let mut response = respond(agent, kind, &decision, None);
+            response.stderr.push_str(&format!(
+                "uas: could not read the {agent_name} {event_name} event: {msg} (recorded in the audit log)\n"
+            ));
+            Outcome {
+                response,
+                decision,
+                seq,
+            }
+        }
+    }
+}
+
+/// The decision when the normal path failed: by `[hooks] on_error`.
+fn fallback_decision(
+    sop: &Sop,
+    ctx: &Context,
+    mode: FailMode,
+    event: Option<&AgentEvent>,
+    why: &str,
+) -> Decision {
+    let fresh = SessionState::default();
+    let stateless = event.map(|e| sop.decide(ctx, &fresh, e));
+    let is_tool = event.is_some_and(|e| e.kind == EventKind::PreTool);
+    let (action, mode_name) = match mode {
+        FailMode::Open => (Action::Allow, "open"),
+        FailMode::Closed if is_tool => (Action::Deny, "closed"),
+        FailMode::Closed => (Action::Allow, "closed"),
+        FailMode::Auto => (
+            stateless.as_ref().map_or(Action::Allow, |d| {
+                if d.action == Action::Deny {
+                    Action::Deny
+                } else {
+                    Action::Allow
+                }
+            }),
+            "auto",
+        ),
+    };
+    let base = stateless.unwrap_or(Decision {
+        action,
+        rule: None,
+        reason: String::new(),
+        severity: RuleSeverity::Warning,
+        violation: None,
+        phase: sop.phases.first().map(|p| p.id.clone()).unwrap_or_default(),
+        fallback: None,
+    });
+    let reason = if action == Action::Deny {
+        if base.reason.is_empty() {
+            format!(
+                "cannot check this call against the SOP ({why}); denied because on_error = \"{mode_name}\""
+            )
+        } else {
+            format!("{} (decided without session state: {why})", base.reason)
+        }
+    } else {
+        String::new()
+    };
+    Decision {
+        action,
+        reason,
+        severity: if action == Action::Deny {
+            base.severity.max_error()
+        } else {
+            RuleSeverity::Warning
+        },
+        rule: if action == Action::Deny {
+            base.rule
+        } else {
+            None
+        },
+        violation: if action == Action::Deny {
+            base.violation
+        } else {
+            None
+        },
+        phase: base.phase,
+        fallback: Some(format!("fail-{mode_name}: {why}")),
+    }
+}
+
+trait MaxError {
+    fn max_error(self) -> Self;
+}
+
+impl MaxError for RuleSeverity {
+    fn max_error(self) -> Self {
+        match self {
+            RuleSeverity::Critical => RuleSeverity::Critical,
+            _ => RuleSeverity::Error,
+        }
+    }
+}
+
+fn open_journal(
+    audit_dir: &Path,
+    db: &Path,
+    budget: Duration,
+    config: &Config,
+) -> Result<Journal, AuditError> {
+    Journal::open(audit_dir, db, budget, config.audit.key_store)
+}
+
+fn write_or_spool(
+    audit_dir: &Path,
+    db: &Path,
+    budget: Duration,
+    config: &Config,
+    record: &NewEvent,
+) -> Option<u64> {
+    match open_journal(audit_dir, db, budget, config).and_then(|mut j| j.append(record)) {
+        Ok(r) => Some(r.seq),
+        Err(e) => {
+            tracing::warn!("audit log unavailable ({e}); spooling the event");
+            let _ = uas_audit::spool(audit_dir, record);
+            None
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+fn decided(
+    sop: &Sop,
+    ctx: &Context,
+    config: &Config,
+    audit_dir: &Path,
+    db: &Path,
+    budget: Duration,
+    event: AgentEvent,
+    notes: Vec<String>,
+) -> Outcome {
+    let payload = |notes: &[String]| {
+        let mut v = serde_json::to_value(&event).unwrap_or_default();
+        if !notes.is_empty()
+            && let Some(o) = v.as_object_mut()
+        {
+            o.insert("notes".into(), json!(notes));
+        }
+        v.to_string()
+    };
+    let normal = open_journal(audit_dir, db, budget, config).and_then(|mut journal| {
+        journal.write(|tx| {
+            let mut state = crate::sessions::load(tx.connection(), event.agent, &event.session)
+                .map_err(|e| tx.sql_error(e))?;
+            let decision = sop.decide(ctx, &state, &event);
+            let brief = (event.kind == EventKind::SessionStart).then(|| {
+                let mut preview = state.clone();
+                sop.observe(&mut preview, &event, &decision, 0);
+                sop.session_brief(ctx, &preview)
+            });
+            let record = tx.append(&NewEvent {
+                ts_ms: event.received_ms,
+                agent: event.agent.as_str().into(),
+                session: event.session.clone(),
+                kind: event.kind.as_str().into(),
+                severity: severity(&decision),
+                payload: payload(&notes),
+                decision: serde_json::to_string(&decision).ok(),
+            })?;
+            sop.observe(&mut state, &event, &decision, record.seq);
+            crate::sessions::save(tx.connection(), event.agent, &event.session, &state)
+                .map_err(|e| tx.sql_error(e))?;
+            Ok::<_, AuditError>((decision, brief, record.seq))
+        })
+    });
+    match normal {
+        Ok((decision, brief, seq)) => Outcome {
+            response: respond(event.agent, event.kind, &decision, brief.as_deref()),
+            decision,
+            seq: Some(seq),
+        },
+        Err(e) => {
+            let why = format!("audit log unavailable: {e}");
+            let decision = fallback_decision(sop, ctx, config.hooks.on_error, Some(&event), &why);
+            let record = NewEvent {
+                ts_ms: event.received_ms,
+                agent: event.agent.as_str().into(),
+                session: event.session.clone(),
+                kind: event.kind.as_str().into(),
+                severity: severity(&decision).max(Severity::Warning),
+                payload: payload(&notes),
+                decision: serde_json::to_string(&decision).ok(),
+            };
+            let _ = uas_audit::spool(audit_dir, &record);
+            let mut response = respond(event.agent, event.kind, &decision, None);
+            response.stderr.push_str(&format!(
+                "uas: {why}; answered by on_error (event spooled)\n"
+            ));
+            Outcome {
+                response,
+                decision,
+                seq: None,
+            }
+        }
+    }
+}
