@@ -26,6 +26,15 @@ pub enum ApiError {
     /// Setup cannot proceed (broken config file of an agent, broken markers).
     #[error(transparent)]
     Plan(#[from] uas_providers::plan::PlanError),
+    /// The audit log could not be used.
+    #[error(transparent)]
+    Audit(#[from] uas_audit::AuditError),
+    /// The SOP file is invalid.
+    #[error(transparent)]
+    Sop(#[from] uas_sop::SopError),
+    /// A request that cannot be carried out as asked.
+    #[error("{0}")]
+    Invalid(String),
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -46,6 +55,10 @@ impl ApiError {
             ApiError::Fs(_) => "io_error",
             ApiError::Vfs(_) => "vfs_error",
             ApiError::Plan(_) => "agent_config_invalid",
+            ApiError::Audit(uas_audit::AuditError::Missing(_)) => "store_missing",
+            ApiError::Audit(_) => "audit_error",
+            ApiError::Sop(_) => "sop_invalid",
+            ApiError::Invalid(_) => "invalid_request",
         }
     }
 

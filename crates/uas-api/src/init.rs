@@ -106,6 +106,10 @@ impl App {
                 DEFAULT_INSTRUCTIONS,
             ),
             (home.sop_dir().join("README.md"), SOP_README),
+            (
+                home.sop_dir().join("default.toml"),
+                uas_sop::DEFAULT_SOP_TOML,
+            ),
         ] {
             let action = create_file(&path, content)?;
             items.push(InitItem {
@@ -128,6 +132,11 @@ impl App {
             kind: ItemKind::Database,
             action,
         });
+        // The key that signs audit checkpoints, so hooks never create it.
+        uas_audit::SigningKeys::load_or_create(
+            &uas_audit::audit_dir(home),
+            config.audit.key_store,
+        )?;
 
         let changed = items
             .iter()

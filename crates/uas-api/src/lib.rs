@@ -5,11 +5,13 @@
 //! DTOs derive `ts_rs::TS`; `cargo test -p uas-api` regenerates
 //! `ui/src/bindings/`, and CI fails when the checked-in copy is stale.
 
+mod audit;
 mod doctor;
 mod error;
 mod init;
 mod setup;
 
+pub use audit::{AdvanceReport, GateReport, SessionPhase};
 pub use doctor::{Check, CheckStatus, DoctorReport};
 pub use error::{ApiError, ErrorDto};
 pub use init::{InitAction, InitItem, InitReport, ItemKind};

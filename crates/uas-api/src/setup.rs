@@ -382,6 +382,24 @@ impl App {
             });
         }
         let drifted = agents.iter().any(|a| !a.drift.is_empty());
+        let hook_drift: Vec<_> = agents
+            .iter()
+            .flat_map(|a| {
+                let paths = plan::AgentPaths::new(a.detection.agent, &self.probe);
+                let hook_files: Vec<PathBuf> = paths
+                    .hook_file()
+                    .into_iter()
+                    .chain(paths.owned_file())
+                    .collect();
+                a.drift
+                    .iter()
+                    .filter(move |d| hook_files.contains(&d.path))
+                    .map(move |d| (a.detection.agent, d.path.clone(), d.reason.clone()))
+            })
+            .collect();
+        if !hook_drift.is_empty() {
+            self.record_hook_drift(&hook_drift);
+        }
         Ok(StatusReport { agents, drifted })
     }
 }

@@ -58,8 +58,15 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
     }
 }
 
-fn keyring_entry(dir: &Path) -> Result<keyring::Entry, String> {
-    keyring::Entry::new(SERVICE, &format!("audit-signing-key {}", dir.display()))
+fn keyring_entry(dir: &Path) -> Result<keyring_core::Entry, String> {
+    // The platform store (Secret Service, Keychain, Credential Manager) is
+    // set up once, unless a store was set already (tests use the mock).
+    if keyring_core::get_default_store().is_none()
+        && let Err(e) = keyring::Entry::store_status()
+    {
+        return Err(format!("no OS keyring is available ({e})"));
+    }
+    keyring_core::Entry::new(SERVICE, &format!("audit-signing-key {}", dir.display()))
         .map_err(|e| e.to_string())
 }
 
@@ -70,7 +77,7 @@ fn keyring_get(dir: &Path) -> Result<Option<[u8; 32]>, String> {
             .try_into()
             .map(Some)
             .map_err(|_| "the keyring holds a key of the wrong length".into()),
-        Err(keyring::Error::NoEntry) => Ok(None),
+        Err(keyring_core::Error::NoEntry) => Ok(None),
         Err(e) => Err(e.to_string()),
     }
 }
@@ -227,6 +234,24 @@ mod tests {
                 .mode();
             assert_eq!(mode & 0o777, 0o600);
         }
+    }
+
+    #[test]
+    fn keyring_store_is_used_when_one_answers() {
+        // The mock store stands in for the Secret Service; it must be set
+        // before the first entry so the real keyring is never touched.
+        keyring_core::set_default_store(keyring_core::mock::Store::new().expect("mock"));
+        let dir = tempfile::tempdir().expect("tmp");
+        let a = SigningKeys::load_or_create(dir.path(), KeyStoreKind::Auto).expect("create");
+        assert_eq!(a.location(), &KeyLocation::Keyring);
+        assert!(
+            !dir.path().join("signing.key").exists(),
+            "no key file with a keyring"
+        );
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join("key-location")).expect("marker"),
+            "keyring\n"
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ pub mod export;
 pub mod follow;
 pub mod journal;
 pub mod keys;
+pub mod sink;
 pub mod verify;
 
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};

@@ -70,15 +70,150 @@ pub enum Command {
     ///
     /// Reversible with `uas rollback-setup`, which puts the symlinks back.
     Migrate(ApplyArgs),
+    /// The standard operating procedure: show, validate, explain, phases.
+    #[command(subcommand)]
+    Sop(SopCommand),
+    /// The tamper-evident audit log: verify, tail (follow), export, forward.
+    #[command(subcommand)]
+    Audit(AuditCommand),
     /// Called by agents on their hook events (reads the event JSON on stdin).
     ///
-    /// Currently accepts every event (exit 0) without recording it; SOP
-    /// enforcement and the audit log attach here.
+    /// Normalizes the event, decides it with the SOP, appends event and
+    /// decision to the audit log and answers in the agent's own protocol
+    /// (exit code 2 + reason, or JSON on stdout). It always answers: when the
+    /// database is locked or broken, `[hooks] on_error` decides and the event
+    /// is spooled for the next writer.
     Hook {
         /// The agent calling (claude, codex, …).
         agent: String,
         /// The agent's own event name (PreToolUse, preToolUse, BeforeTool, …).
         event: String,
+    },
+}
+
+/// `uas sop …`
+#[derive(Debug, Subcommand)]
+pub enum SopCommand {
+    /// Print the active SOP: phases with their gates, and the rules in order.
+    Show,
+    /// Check an SOP file (default: the active one); errors name file, line and key.
+    Validate {
+        /// The file to check.
+        file: Option<PathBuf>,
+    },
+    /// Show how the SOP decides one hook event (a raw agent hook input, or `-` for stdin).
+    ///
+    /// Uses the session's stored state when the event names a known session,
+    /// a fresh session otherwise (or with --fresh). Nothing is recorded.
+    Explain {
+        /// The event JSON file.
+        event: PathBuf,
+        /// The agent that sent it.
+        #[arg(long, default_value = "claude")]
+        agent: uas_api::AgentId,
+        /// The agent's event name (default: the input's `hook_event_name`, else PreToolUse).
+        #[arg(long = "event", value_name = "NAME")]
+        event_name: Option<String>,
+        /// Decide as for a new session.
+        #[arg(long)]
+        fresh: bool,
+    },
+    /// Show sessions with their phase and what the next gate needs.
+    Phase {
+        /// Only this session.
+        #[arg(long)]
+        session: Option<String>,
+    },
+    /// Record the plan for a session (the SOP's manual evidence) and move on.
+    ///
+    /// Without --session: the newest session working in the current
+    /// directory, else the newest session. Recorded in the audit log.
+    Advance {
+        /// The session id.
+        #[arg(long)]
+        session: Option<String>,
+        /// Only sessions of this agent.
+        #[arg(long)]
+        agent: Option<uas_api::AgentId>,
+    },
+    /// Apply a gate outside any agent (used by `uas setup git`'s pre-commit hook).
+    Gate {
+        /// The gate: `commit`.
+        #[arg(value_parser = ["commit"])]
+        gate: String,
+        /// The repository.
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
+    },
+}
+
+/// `uas audit …`
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Check the hash chain and the signed checkpoint; exits 1 on a problem.
+    ///
+    /// Reports the first bad sequence number and what is wrong: edited,
+    /// deleted, reordered, truncated, bad signature, missing checkpoint.
+    Verify,
+    /// Print events, oldest first; with --follow keep printing new ones as
+    /// any process writes them.
+    Tail {
+        /// Keep waiting for new events (Ctrl-C to stop).
+        #[arg(long, short)]
+        follow: bool,
+        /// Start after this sequence number (default: the last 20 events).
+        #[arg(long, value_name = "SEQ")]
+        since: Option<u64>,
+        /// Only events at or above this severity: info, warning, error, critical.
+        #[arg(long)]
+        severity: Option<String>,
+        /// Only this session.
+        #[arg(long)]
+        session: Option<String>,
+    },
+    /// Write the whole log (or from --since) as JSON Lines or CSV to stdout.
+    Export {
+        /// Output format.
+        #[arg(long, value_parser = ["jsonl", "csv"], default_value = "jsonl")]
+        format: String,
+        /// Start after this sequence number.
+        #[arg(long, value_name = "SEQ", default_value_t = 0)]
+        since: u64,
+    },
+    /// Deliver events to the webhooks in `[[audit.webhooks]]`, in order,
+    /// resuming from each one's last delivered sequence number.
+    Forward {
+        /// Keep delivering new events as they are written.
+        #[arg(long, short)]
+        follow: bool,
+        /// Events per POST.
+        #[arg(long, default_value_t = 100)]
+        batch: usize,
+    },
+    /// Test and benchmark helper: append N synthetic events.
+    #[command(hide = true)]
+    AppendSynthetic {
+        /// Events to append.
+        #[arg(long, default_value_t = 1000)]
+        count: usize,
+        /// Events per transaction.
+        #[arg(long, default_value_t = 1)]
+        batch: usize,
+        /// Session name to use.
+        #[arg(long, default_value = "synthetic")]
+        session: String,
+    },
+}
+
+/// `uas setup git`
+#[derive(Debug, Subcommand)]
+pub enum SetupCommand {
+    /// Install a git pre-commit hook that applies the SOP's commit gate
+    /// outside any agent (a foreign pre-commit hook is never replaced).
+    Git {
+        /// The repository (default: the current directory).
+        #[arg(long, default_value = ".")]
+        repo: PathBuf,
     },
 }
 
@@ -111,4 +246,7 @@ pub struct SetupArgs {
     /// .cursor/rules, .github/copilot-instructions.md) instead of the user's.
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
+    /// `uas setup git`.
+    #[command(subcommand)]
+    pub target: Option<SetupCommand>,
 }

@@ -4,7 +4,9 @@
 //! does nothing a subcommand doesn't need: no async runtime, database or
 //! config is touched before the chosen subcommand asks for it.
 
+mod audit_cmd;
 mod cli;
+mod forward;
 mod output;
 
 use clap::Parser;
@@ -41,10 +43,19 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                 ExitCode::FAILURE
             })
         }
-        cli::Command::Hook { .. } => {
-            // Drain the event so the agent's write never blocks.
-            let mut sink = Vec::new();
-            let _ = std::io::Read::read_to_end(&mut std::io::stdin(), &mut sink);
+        cli::Command::Hook { agent, event } => Ok(audit_cmd::hook(&app(cli)?, agent, event)),
+        cli::Command::Sop(cmd) => audit_cmd::sop(&app(cli)?, cmd, cli.json),
+        cli::Command::Audit(cmd) => audit_cmd::audit(&app(cli)?, cmd, cli.json),
+        cli::Command::Setup(cli::SetupArgs {
+            target: Some(cli::SetupCommand::Git { repo }),
+            ..
+        }) => {
+            let hook = app(cli)?.setup_git(repo)?;
+            if cli.json {
+                println!("{}", serde_json::json!({"pre_commit_hook": hook}));
+            } else {
+                println!("installed {} (the SOP's commit gate)", hook.display());
+            }
             Ok(ExitCode::SUCCESS)
         }
         cli::Command::Detect => {

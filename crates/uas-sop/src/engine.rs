@@ -298,7 +298,7 @@ impl Sop {
             if phase.summary.is_empty() {
                 String::new()
             } else {
-                format!(": {}", phase.summary)
+                format!(": {}", phase.summary.trim_end_matches('.'))
             }
         );
         if let Some(g) = self.next_gate(state) {
