@@ -433,13 +433,13 @@ mod tests {
             agent: "claude".into(),
             session: format!("s{}", i % 3),
             kind: "pre_tool".into(),
-            severity: if i % 5 == 0 {
+            severity: if i.is_multiple_of(5) {
                 Severity::Error
             } else {
                 Severity::Info
             },
             payload: format!("{{\"i\":{i}}}"),
-            decision: (i % 2 == 0).then(|| "{\"action\":\"allow\"}".into()),
+            decision: i.is_multiple_of(2).then(|| "{\"action\":\"allow\"}".into()),
         }
     }
 

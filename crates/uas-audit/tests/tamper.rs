@@ -31,13 +31,15 @@ fn event(i: usize) -> NewEvent {
         agent: ["claude", "codex", "gemini"][i % 3].into(),
         session: format!("session-{}", i % 4),
         kind: "pre_tool".into(),
-        severity: if i % 7 == 0 {
+        severity: if i.is_multiple_of(7) {
             Severity::Error
         } else {
             Severity::Info
         },
         payload: format!("{{\"tool\":\"Write\",\"n\":{i}}}"),
-        decision: (i % 2 == 0).then(|| format!("{{\"action\":\"deny\",\"i\":{i}}}")),
+        decision: i
+            .is_multiple_of(2)
+            .then(|| format!("{{\"action\":\"deny\",\"i\":{i}}}")),
     }
 }
 

@@ -427,13 +427,13 @@ fn tail(
         let batch = log.read_after(after, 1000)?;
         for r in &batch {
             after = r.seq;
-            if filter.accepts(r) {
-                if let Err(e) = print_record(&mut out, r, json) {
-                    if e.kind() == std::io::ErrorKind::BrokenPipe {
-                        return Ok(ExitCode::SUCCESS);
-                    }
-                    bail!(e);
+            if filter.accepts(r)
+                && let Err(e) = print_record(&mut out, r, json)
+            {
+                if e.kind() == std::io::ErrorKind::BrokenPipe {
+                    return Ok(ExitCode::SUCCESS);
                 }
+                bail!(e);
             }
         }
         if batch.len() == 1000 {

@@ -289,10 +289,10 @@ fn tool_paths(name: &str, input: &Value) -> Vec<String> {
         Value::String(s) => Some(s.as_str()),
         _ => str_at(input, &["patch", "input", "command", "patchText"]),
     };
-    if name.eq_ignore_ascii_case("apply_patch") || name.eq_ignore_ascii_case("patch") {
-        if let Some(p) = patch {
-            out.extend(patch_paths(p));
-        }
+    if (name.eq_ignore_ascii_case("apply_patch") || name.eq_ignore_ascii_case("patch"))
+        && let Some(p) = patch
+    {
+        out.extend(patch_paths(p));
     }
     out
 }
