@@ -2,19 +2,18 @@
 //!
 //! The hash chain proves nothing was changed *inside* the log, but deleting
 //! the newest rows leaves a shorter, still valid chain. So after each append
-//! the writer signs `(seq, hash, ts)` into `audit/checkpoint.json`; verify
+//! the writer signs `(seq, hash, ts)` into `audit/checkpoint-{0,1}.json`; verify
 //! checks that the log still reaches that sequence number with that hash.
-//! The file is replaced by rename (atomic for readers and against a crashed
-//! writer) without an fsync, to keep hooks fast: after a power loss it can be
-//! older than the log, which verify accepts, never newer.
+//! It is written without an fsync, to keep hooks fast: after a power loss
+//! it can be older than the log, which verify accepts, never newer.
 
 use crate::{AuditError, Hash, SigningKeys};
 use ed25519_dalek::{Signature, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
-use std::io::Write;
+use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// The contents of `checkpoint.json`.
+/// The contents of a checkpoint slot.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Checkpoint {
     /// Format version (1).
@@ -75,54 +74,113 @@ impl Checkpoint {
     }
 }
 
-/// `audit/checkpoint.json`.
+/// The checkpoint: two slots, `audit/checkpoint-0.json` and
+/// `checkpoint-1.json`, written alternately (by the parity of `seq`) in
+/// place. A write torn by a crash leaves the other slot, one event older,
+/// intact; readers take the newest slot that parses. This avoids a rename
+/// per event (the costliest step of an append on ext4).
 #[derive(Debug, Clone)]
 pub struct CheckpointFile {
-    path: PathBuf,
+    dir: PathBuf,
 }
 
 impl CheckpointFile {
     /// The checkpoint in `dir` (`<home>/audit`).
     pub fn in_dir(dir: &Path) -> Self {
         Self {
-            path: dir.join("checkpoint.json"),
+            dir: dir.to_path_buf(),
         }
     }
 
-    /// The file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// Both slot files.
+    pub fn paths(&self) -> [PathBuf; 2] {
+        [
+            self.dir.join("checkpoint-0.json"),
+            self.dir.join("checkpoint-1.json"),
+        ]
     }
 
-    /// Replaces the checkpoint (temp file + rename, no fsync).
+    /// Writes the checkpoint into its slot (no fsync: see the module docs).
     pub fn write(&self, cp: &Checkpoint) -> Result<(), AuditError> {
+        let path = &self.paths()[(cp.seq % 2) as usize];
         let io = |action| {
-            let path = self.path.clone();
+            let path = path.clone();
             move |source| AuditError::Io {
                 action,
                 path,
                 source,
             }
         };
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        std::fs::create_dir_all(dir).map_err(io("create"))?;
-        let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(io("create a temp file for"))?;
-        let text = serde_json::to_vec_pretty(cp).map_err(|e| AuditError::Key(e.to_string()))?;
-        tmp.write_all(&text).map_err(io("write"))?;
-        tmp.persist(&self.path)
-            .map_err(|e| io("replace")(e.error))?;
+        let mut text = serde_json::to_vec_pretty(cp).map_err(|e| AuditError::Key(e.to_string()))?;
+        text.push(b'\n');
+        let open = || {
+            std::fs::OpenOptions::new()
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(path)
+        };
+        let mut f = match open() {
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                std::fs::create_dir_all(&self.dir).map_err(io("create"))?;
+                open().map_err(io("open"))?
+            }
+            other => other.map_err(io("open"))?,
+        };
+        f.write_all(&text).map_err(io("write"))?;
+        // The first checkpoint fills both slots, so a missing slot always
+        // means one was deleted.
+        let other = &self.paths()[(1 - cp.seq % 2) as usize];
+        if !other.exists() {
+            std::fs::write(other, &text).map_err(io("write"))?;
+        }
         Ok(())
     }
 
-    /// Reads the checkpoint; `None` when there is none yet.
+    /// The newest checkpoint; `None` when there is none yet. Strict, so a
+    /// deleted or damaged newest slot cannot hide the newest event: both
+    /// slots must exist and parse. (A crash in
+    /// the middle of writing a slot is reported the same way until the
+    /// next append rewrites it.)
     pub fn read(&self) -> Result<Option<Checkpoint>, String> {
-        match std::fs::read(&self.path) {
-            Ok(b) => serde_json::from_slice(&b)
-                .map(Some)
-                .map_err(|e| format!("{} is not a valid checkpoint: {e}", self.path.display())),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-            Err(e) => Err(format!("cannot read {}: {e}", self.path.display())),
+        let (newest, errors, missing) = self.read_slots();
+        if !errors.is_empty() {
+            return Err(errors.join("; "));
         }
+        match (newest, missing) {
+            (Some(cp), Some(m)) => Err(format!(
+                "{} is missing while the other slot is at #{}: a checkpoint slot was deleted",
+                m.display(),
+                cp.seq
+            )),
+            (newest, _) => Ok(newest),
+        }
+    }
+
+    /// The newest slot that parses, ignoring a damaged or missing one (for
+    /// diagnostics).
+    pub fn read_lenient(&self) -> Option<Checkpoint> {
+        self.read_slots().0
+    }
+
+    fn read_slots(&self) -> (Option<Checkpoint>, Vec<String>, Option<PathBuf>) {
+        let mut found = Vec::new();
+        let mut errors = Vec::new();
+        let mut missing = None;
+        for path in self.paths() {
+            match std::fs::read(&path) {
+                Ok(b) => match serde_json::from_slice::<Checkpoint>(&b) {
+                    Ok(cp) => found.push(cp),
+                    Err(e) => errors.push(format!(
+                        "{} is not a valid checkpoint (damaged, or torn by a crash): {e}",
+                        path.display()
+                    )),
+                },
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing = Some(path),
+                Err(e) => errors.push(format!("cannot read {}: {e}", path.display())),
+            }
+        }
+        (found.into_iter().max_by_key(|c| c.seq), errors, missing)
     }
 }
 
@@ -156,18 +214,26 @@ mod tests {
     }
 
     #[test]
-    fn write_then_read_round_trips() {
+    fn newest_slot_wins_and_a_damaged_or_deleted_slot_is_reported() {
         let dir = tempfile::tempdir().expect("tmp");
         let f = CheckpointFile::in_dir(&dir.path().join("audit"));
         assert_eq!(f.read(), Ok(None));
-        let cp = Checkpoint::sign(&SigningKeys::ephemeral([7; 32]), 1, &[3; 32], 5);
-        f.write(&cp).expect("write");
-        assert_eq!(f.read(), Ok(Some(cp)));
-        std::fs::write(f.path(), "{").expect("damage");
+        let keys = SigningKeys::ephemeral([7; 32]);
+        let one = Checkpoint::sign(&keys, 1, &[3; 32], 5);
+        let two = Checkpoint::sign(&keys, 2, &[4; 32], 6);
+        f.write(&one).expect("write");
+        assert_eq!(f.read(), Ok(Some(one.clone())));
+        f.write(&two).expect("write");
+        assert_eq!(f.read(), Ok(Some(two)));
+        // A torn or deleted newest slot is reported, not silently skipped.
+        std::fs::write(&f.paths()[0], "{\"version\":1,\"se").expect("torn");
         assert!(
             f.read()
-                .expect_err("bad")
+                .expect_err("torn")
                 .contains("not a valid checkpoint")
         );
+        assert_eq!(f.read_lenient(), Some(one));
+        std::fs::remove_file(&f.paths()[0]).expect("rm");
+        assert!(f.read().expect_err("deleted").contains("slot was deleted"));
     }
 }

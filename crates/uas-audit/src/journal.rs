@@ -38,6 +38,11 @@ impl Journal {
         })
     }
 
+    /// Sets the WAL size that triggers a truncating checkpoint.
+    pub fn set_wal_limit(&mut self, bytes: u64) {
+        self.log.set_wal_limit(bytes);
+    }
+
     /// The log (for reads).
     pub fn log(&self) -> &AuditLog {
         &self.log

@@ -336,6 +336,7 @@ pub fn audit(app: &App, cmd: &AuditCommand, json: bool) -> anyhow::Result<ExitCo
             session,
         } => {
             let mut journal = app.journal()?;
+            journal.set_wal_limit(uas_audit::WAL_LIMIT_BULK);
             let pid = std::process::id();
             let mut done = 0;
             while done < *count {
