@@ -1,0 +1,832 @@
+//! The operations behind `uas skill …`: install, update, rollback, remove,
+//! list, verify, search, info.
+//!
+//! Every changing operation follows the same order: resolve -> fetch and
+//! verify every archive (checksum, then signature against the trusted keys)
+//! -> unpack into the store -> rewrite `skills.lock` atomically. Any error
+//! before the last step leaves the lockfile, and therefore what agents see,
+//! exactly as it was; new store folders are inert until the lock names them.
+
+use crate::client::Registry;
+use crate::index::{IndexEntry, RegistryIndex, sha256_hex};
+use crate::lock::{LockedSkill, Lockfile};
+use crate::resolve::{self, Candidate, Limits, Universe};
+use crate::{SkillError, sign, store};
+use semver::{Version, VersionReq};
+use serde::Serialize;
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+use uas_core::Home;
+use uas_core::config::SkillsConfig;
+
+/// Download progress of one archive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProgressEvent {
+    /// Skill.
+    pub name: String,
+    /// Version.
+    pub version: Version,
+    /// Bytes so far.
+    pub done: u64,
+    /// Bytes expected.
+    pub total: u64,
+}
+
+/// Receives download progress.
+pub type ProgressFn<'a> = &'a mut dyn FnMut(&ProgressEvent);
+
+/// Options shared by the changing operations.
+#[derive(Debug, Clone, Default)]
+pub struct ChangeOptions {
+    /// Compute and report, change nothing.
+    pub dry_run: bool,
+    /// Accept archives without a trusted signature.
+    pub allow_unsigned: bool,
+    /// Test failpoint: abort the process (as a crash would) after this many
+    /// archives were stored, before the lockfile is written.
+    pub abort_after_stored: Option<usize>,
+}
+
+/// One skill whose active version changes.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkillChange {
+    /// Skill.
+    pub name: String,
+    /// Active before (none: newly added).
+    pub from: Option<Version>,
+    /// Active after (none: removed).
+    pub to: Option<Version>,
+}
+
+/// What a changing operation did (or would do).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChangeReport {
+    /// The changes, by name.
+    pub changes: Vec<SkillChange>,
+    /// Nothing was written.
+    pub dry_run: bool,
+    /// Archives downloaded.
+    pub downloaded: Vec<String>,
+    /// Advice (e.g. a hand-made skill shadows a packaged one).
+    pub notices: Vec<String>,
+}
+
+/// Registries with their indexes, highest priority first.
+pub struct Registries {
+    list: Vec<(Registry, RegistryIndex)>,
+}
+
+impl Registries {
+    /// Reads every configured registry's index.
+    pub fn load(home: &Home, config: &SkillsConfig) -> Result<Self, SkillError> {
+        if config.registries.is_empty() {
+            return Err(SkillError::NoRegistries);
+        }
+        let mut list = Vec::new();
+        for rc in &config.registries {
+            let r = Registry::from_config(rc)?;
+            let index = r.index(&home.cache_dir())?;
+            list.push((r, index));
+        }
+        list.sort_by(|a, b| b.0.priority.cmp(&a.0.priority));
+        Ok(Self { list })
+    }
+
+    /// The registry that provides `name` (highest priority listing it) and its versions.
+    pub fn lookup(&self, name: &str) -> Option<(&Registry, &[IndexEntry])> {
+        self.list
+            .iter()
+            .find_map(|(r, i)| i.skills.get(name).map(|v| (r, v.as_slice())))
+    }
+
+    /// Every skill name, each from its providing registry.
+    pub fn names(&self) -> BTreeSet<&str> {
+        self.list
+            .iter()
+            .flat_map(|(_, i)| i.skills.keys().map(String::as_str))
+            .collect()
+    }
+
+    /// The resolver's view.
+    pub fn universe(&self) -> Universe {
+        let mut u = Universe::default();
+        for name in self.names() {
+            if let Some((_, entries)) = self.lookup(name) {
+                u.skills.insert(
+                    name.to_owned(),
+                    entries
+                        .iter()
+                        .map(|e| Candidate {
+                            version: e.version.clone(),
+                            dependencies: e.dependencies.clone(),
+                            yanked: e.yanked,
+                        })
+                        .collect(),
+                );
+            }
+        }
+        u
+    }
+}
+
+fn limits(config: &SkillsConfig) -> Limits {
+    Limits {
+        time: Duration::from_millis(config.limits.resolve_timeout_ms),
+        max_skills: config.limits.max_resolve_skills,
+    }
+}
+
+/// Checks the archive bytes against the index entry: checksum first, then
+/// the signature against `trusted` keys.
+pub fn verify_archive(
+    name: &str,
+    entry: &IndexEntry,
+    bytes: &[u8],
+    trusted: &[String],
+    allow_unsigned: bool,
+) -> Result<(), SkillError> {
+    let actual = sha256_hex(bytes);
+    if actual != entry.sha256 {
+        return Err(SkillError::Checksum {
+            name: name.to_owned(),
+            version: entry.version.to_string(),
+            expected: entry.sha256.clone(),
+            actual,
+        });
+    }
+    let sig_err = |message: String| SkillError::Signature {
+        name: name.to_owned(),
+        version: entry.version.to_string(),
+        message,
+    };
+    match &entry.signature {
+        None if allow_unsigned => Ok(()),
+        None => Err(sig_err(
+            "is not signed; install it only if you trust the registry, with --allow-unsigned"
+                .into(),
+        )),
+        Some(sig) => {
+            // A present signature must always be right, trusted or not.
+            sign::verify(&sig.key, bytes, &sig.sig).map_err(|e| {
+                sig_err(format!(
+                    "signature check failed: {e}; nothing was installed"
+                ))
+            })?;
+            if trusted.iter().any(|k| k.trim() == sig.key) || allow_unsigned {
+                Ok(())
+            } else {
+                Err(sig_err(format!(
+                    "is signed by {}, which is not in skills.trusted_keys of config.toml; add the key if you trust it, or pass --allow-unsigned",
+                    sig.key
+                )))
+            }
+        }
+    }
+}
+
+/// The package manager for one home.
+pub struct Skills<'a> {
+    home: &'a Home,
+    config: &'a SkillsConfig,
+}
+
+impl<'a> Skills<'a> {
+    /// Operations on `home` with `config`.
+    pub fn new(home: &'a Home, config: &'a SkillsConfig) -> Self {
+        Self { home, config }
+    }
+
+    fn lock(&self) -> Result<Lockfile, SkillError> {
+        Lockfile::load(&self.home.skills_lock_file())
+    }
+
+    fn roots(lock: &Lockfile) -> BTreeMap<String, VersionReq> {
+        lock.skills
+            .iter()
+            .filter_map(|(n, s)| s.requested.clone().map(|r| (n.clone(), r)))
+            .collect()
+    }
+
+    /// `uas skill install NAME[@REQ]…`.
+    pub fn install(
+        &self,
+        requests: &[(String, Option<VersionReq>)],
+        opts: &ChangeOptions,
+        progress: ProgressFn<'_>,
+    ) -> Result<ChangeReport, SkillError> {
+        let lock = self.lock()?;
+        let regs = Registries::load(self.home, self.config)?;
+        let mut roots = Self::roots(&lock);
+        for (name, req) in requests {
+            if regs.lookup(name).is_none() {
+                return Err(SkillError::UnknownSkill(name.clone()));
+            }
+            let req = req
+                .clone()
+                .or_else(|| roots.get(name).cloned())
+                .unwrap_or(VersionReq::STAR);
+            roots.insert(name.clone(), req);
+        }
+        let preferred = lock
+            .skills
+            .iter()
+            .map(|(n, s)| (n.clone(), s.version.clone()))
+            .collect();
+        let solution = resolve::resolve(&regs.universe(), &roots, &preferred, limits(self.config))?;
+        self.apply(lock, &regs, &roots, solution, opts, progress)
+    }
+
+    /// `uas skill update [NAME…|--all]`: newest versions the recorded
+    /// requirements allow.
+    pub fn update(
+        &self,
+        names: &[String],
+        opts: &ChangeOptions,
+        progress: ProgressFn<'_>,
+    ) -> Result<ChangeReport, SkillError> {
+        let lock = self.lock()?;
+        for n in names {
+            if !lock.skills.contains_key(n) {
+                return Err(SkillError::Refused(format!(
+                    "`{n}` is not installed; use `uas skill install {n}`"
+                )));
+            }
+        }
+        let regs = Registries::load(self.home, self.config)?;
+        let roots = Self::roots(&lock);
+        let preferred: BTreeMap<String, Version> = if names.is_empty() {
+            BTreeMap::new()
+        } else {
+            lock.skills
+                .iter()
+                .filter(|(n, _)| !names.contains(n))
+                .map(|(n, s)| (n.clone(), s.version.clone()))
+                .collect()
+        };
+        let solution = resolve::resolve(&regs.universe(), &roots, &preferred, limits(self.config))?;
+        self.apply(lock, &regs, &roots, solution, opts, progress)
+    }
+
+    /// Fetches, verifies and stores what `solution` needs, then switches the lock.
+    fn apply(
+        &self,
+        lock: Lockfile,
+        regs: &Registries,
+        roots: &BTreeMap<String, VersionReq>,
+        solution: BTreeMap<String, Version>,
+        opts: &ChangeOptions,
+        progress: ProgressFn<'_>,
+    ) -> Result<ChangeReport, SkillError> {
+        let mut changes = Vec::new();
+        for (name, version) in &solution {
+            let from = lock.skills.get(name).map(|s| s.version.clone());
+            if from.as_ref() != Some(version) {
+                changes.push(SkillChange {
+                    name: name.clone(),
+                    from,
+                    to: Some(version.clone()),
+                });
+            }
+        }
+        for (name, s) in &lock.skills {
+            if !solution.contains_key(name) {
+                changes.push(SkillChange {
+                    name: name.clone(),
+                    from: Some(s.version.clone()),
+                    to: None,
+                });
+            }
+        }
+        changes.sort_by(|a, b| a.name.cmp(&b.name));
+        let notices = self.shadow_notices(solution.keys());
+        let mut report = ChangeReport {
+            changes,
+            dry_run: opts.dry_run,
+            downloaded: Vec::new(),
+            notices,
+        };
+        if opts.dry_run {
+            return Ok(report);
+        }
+        store::clean_stale_staging(self.home);
+        let mut next = Lockfile::default();
+        let mut stored = 0usize;
+        for (name, version) in &solution {
+            let old = lock.skills.get(name);
+            let requested = roots.get(name).cloned();
+            if let Some(o) = old
+                && &o.version == version
+            {
+                let mut keep = o.clone();
+                keep.requested = requested;
+                next.skills.insert(name.clone(), keep);
+                continue;
+            }
+            let (registry, entries) = regs
+                .lookup(name)
+                .ok_or_else(|| SkillError::UnknownSkill(name.clone()))?;
+            let entry = entries
+                .iter()
+                .find(|e| &e.version == version)
+                .ok_or_else(|| SkillError::UnknownSkill(format!("{name} {version}")))?;
+            // A version from the history whose stored copy is intact needs no download.
+            let past = old.and_then(|o| o.history.iter().find(|p| &p.version == version).cloned());
+            let intact = past.as_ref().is_some_and(|p| {
+                p.sha256 == entry.sha256
+                    && store::tree_of(self.home, name, version).as_deref() == Some(p.tree.as_str())
+            });
+            let tree = if intact {
+                past.as_ref().map(|p| p.tree.clone()).unwrap_or_default()
+            } else {
+                let bytes = self.download(registry, name, entry, progress)?;
+                verify_archive(
+                    name,
+                    entry,
+                    &bytes,
+                    &self.config.trusted_keys,
+                    opts.allow_unsigned,
+                )?;
+                let tree =
+                    store::store_archive(self.home, name, version, &bytes, &self.config.limits)?;
+                report.downloaded.push(format!("{name} {version}"));
+                stored += 1;
+                if opts.abort_after_stored == Some(stored) {
+                    tracing::warn!("failpoint: aborting after {stored} stored archive(s)");
+                    std::process::abort();
+                }
+                tree
+            };
+            let mut entry_new = LockedSkill {
+                version: version.clone(),
+                requested,
+                registry: registry.name.clone(),
+                sha256: entry.sha256.clone(),
+                tree,
+                dependencies: entry.dependencies.clone(),
+                history: Vec::new(),
+            };
+            if let Some(o) = old {
+                entry_new.remember(o.history.clone(), o.as_past());
+            }
+            next.skills.insert(name.clone(), entry_new);
+        }
+        next.save(&self.home.skills_lock_file())?;
+        Ok(report)
+    }
+
+    fn download(
+        &self,
+        registry: &Registry,
+        name: &str,
+        entry: &IndexEntry,
+        progress: ProgressFn<'_>,
+    ) -> Result<Vec<u8>, SkillError> {
+        let mut ev = ProgressEvent {
+            name: name.to_owned(),
+            version: entry.version.clone(),
+            done: 0,
+            total: entry.size,
+        };
+        progress(&ev);
+        let max = self.config.limits.max_total_bytes;
+        registry.archive(entry, max, &mut |done, total| {
+            ev.done = done;
+            ev.total = total;
+            progress(&ev);
+        })
+    }
+
+    fn shadow_notices<'n>(&self, names: impl Iterator<Item = &'n String>) -> Vec<String> {
+        names
+            .filter(|n| self.home.skills_dir().join(n.as_str()).join("SKILL.md").is_file())
+            .map(|n| format!("a hand-made skill folder {} has the same name and wins over the packaged `{n}`; rename or remove it to use the package", self.home.skills_dir().join(n.as_str()).display()))
+            .collect()
+    }
+
+    /// `uas skill install --locked`: make the store match `skills.lock`
+    /// exactly (downloading missing versions and checking their hashes).
+    pub fn install_locked(
+        &self,
+        opts: &ChangeOptions,
+        progress: ProgressFn<'_>,
+    ) -> Result<ChangeReport, SkillError> {
+        let lock = self.lock()?;
+        let mut report = ChangeReport {
+            changes: Vec::new(),
+            dry_run: opts.dry_run,
+            downloaded: Vec::new(),
+            notices: Vec::new(),
+        };
+        let missing: Vec<(&String, &LockedSkill)> = lock
+            .skills
+            .iter()
+            .filter(|(n, s)| {
+                store::tree_of(self.home, n, &s.version).as_deref() != Some(s.tree.as_str())
+            })
+            .collect();
+        if missing.is_empty() || opts.dry_run {
+            report.changes = missing
+                .iter()
+                .map(|(n, s)| SkillChange {
+                    name: (*n).clone(),
+                    from: None,
+                    to: Some(s.version.clone()),
+                })
+                .collect();
+            return Ok(report);
+        }
+        let regs = Registries::load(self.home, self.config)?;
+        for (name, locked) in missing {
+            let (registry, entries) = regs
+                .lookup(name)
+                .ok_or_else(|| SkillError::UnknownSkill(name.clone()))?;
+            let entry = entries
+                .iter()
+                .find(|e| e.version == locked.version)
+                .ok_or_else(|| SkillError::UnknownSkill(format!("{name} {}", locked.version)))?;
+            let bytes = self.download(registry, name, entry, progress)?;
+            let pinned = IndexEntry {
+                sha256: locked.sha256.clone(),
+                ..entry.clone()
+            };
+            verify_archive(
+                name,
+                &pinned,
+                &bytes,
+                &self.config.trusted_keys,
+                opts.allow_unsigned,
+            )?;
+            let tree = store::store_archive(
+                self.home,
+                name,
+                &locked.version,
+                &bytes,
+                &self.config.limits,
+            )?;
+            if tree != locked.tree {
+                return Err(SkillError::Checksum {
+                    name: name.clone(),
+                    version: locked.version.to_string(),
+                    expected: locked.tree.clone(),
+                    actual: tree,
+                });
+            }
+            report.downloaded.push(format!("{name} {}", locked.version));
+            report.changes.push(SkillChange {
+                name: name.clone(),
+                from: None,
+                to: Some(locked.version.clone()),
+            });
+        }
+        Ok(report)
+    }
+
+    /// `uas skill remove NAME`: refused while another skill depends on it.
+    /// Dependencies nobody needs any more go too.
+    pub fn remove(&self, name: &str, opts: &ChangeOptions) -> Result<ChangeReport, SkillError> {
+        let lock = self.lock()?;
+        if !lock.skills.contains_key(name) {
+            return Err(SkillError::Refused(format!("`{name}` is not installed")));
+        }
+        let dependents: Vec<String> = lock
+            .dependents(name)
+            .into_iter()
+            .map(|(n, r)| format!("{n} {} (needs {name} {r})", lock.skills[&n].version))
+            .collect();
+        if !dependents.is_empty() {
+            return Err(SkillError::Refused(format!(
+                "cannot remove `{name}`: {} depend(s) on it; remove those first",
+                dependents.join(", ")
+            )));
+        }
+        let mut next = lock.clone();
+        next.skills.remove(name);
+        // Keep what the remaining requested skills still reach.
+        let mut keep = BTreeSet::new();
+        let mut stack: Vec<String> = next
+            .skills
+            .iter()
+            .filter(|(_, s)| s.requested.is_some())
+            .map(|(n, _)| n.clone())
+            .collect();
+        while let Some(n) = stack.pop() {
+            if keep.insert(n.clone())
+                && let Some(s) = next.skills.get(&n)
+            {
+                stack.extend(s.dependencies.keys().cloned());
+            }
+        }
+        next.skills.retain(|n, _| keep.contains(n));
+        let changes: Vec<SkillChange> = lock
+            .skills
+            .iter()
+            .filter(|(n, _)| !next.skills.contains_key(*n))
+            .map(|(n, s)| SkillChange {
+                name: n.clone(),
+                from: Some(s.version.clone()),
+                to: None,
+            })
+            .collect();
+        if !opts.dry_run {
+            next.save(&self.home.skills_lock_file())?;
+            for c in &changes {
+                store::remove_all(self.home, &c.name)?;
+            }
+        }
+        Ok(ChangeReport {
+            changes,
+            dry_run: opts.dry_run,
+            downloaded: Vec::new(),
+            notices: Vec::new(),
+        })
+    }
+
+    /// `uas skill rollback NAME [--to V]`: back to the previous (or a given
+    /// earlier) version still in the store, if every dependent accepts it.
+    pub fn rollback(
+        &self,
+        name: &str,
+        to: Option<&Version>,
+        opts: &ChangeOptions,
+    ) -> Result<ChangeReport, SkillError> {
+        let lock = self.lock()?;
+        let current = lock
+            .skills
+            .get(name)
+            .ok_or_else(|| SkillError::Refused(format!("`{name}` is not installed")))?;
+        let target = match to {
+            Some(v) => current
+                .history
+                .iter()
+                .rev()
+                .find(|p| &p.version == v)
+                .ok_or_else(|| {
+                    SkillError::Refused(format!(
+                        "{name} {v} was never active here; earlier versions: {}",
+                        list_versions(current.history.iter().map(|p| &p.version))
+                    ))
+                })?,
+            None => current.history.last().ok_or_else(|| {
+                SkillError::Refused(format!("{name} has no earlier version to roll back to"))
+            })?,
+        };
+        if store::tree_of(self.home, name, &target.version).as_deref() != Some(target.tree.as_str())
+        {
+            return Err(SkillError::Refused(format!(
+                "{name} {} is missing or changed in the store; reinstall it with `uas skill install {name}@={}`",
+                target.version, target.version
+            )));
+        }
+        for (dep_name, req) in lock.dependents(name) {
+            if !req.matches(&target.version) {
+                return Err(SkillError::Refused(format!(
+                    "cannot roll {name} back to {}: {dep_name} {} needs {name} {req}",
+                    target.version, lock.skills[&dep_name].version
+                )));
+            }
+        }
+        for (dep, req) in &target.dependencies {
+            match lock.skills.get(dep) {
+                Some(s) if req.matches(&s.version) => {}
+                Some(s) => {
+                    return Err(SkillError::Refused(format!(
+                        "cannot roll {name} back to {}: it needs {dep} {req}, but {dep} {} is active",
+                        target.version, s.version
+                    )));
+                }
+                None => {
+                    return Err(SkillError::Refused(format!(
+                        "cannot roll {name} back to {}: it needs {dep} {req}, which is not installed",
+                        target.version
+                    )));
+                }
+            }
+        }
+        let mut next = lock.clone();
+        let mut entry = LockedSkill {
+            version: target.version.clone(),
+            requested: current.requested.clone(),
+            registry: target.registry.clone(),
+            sha256: target.sha256.clone(),
+            tree: target.tree.clone(),
+            dependencies: target.dependencies.clone(),
+            history: Vec::new(),
+        };
+        entry.remember(current.history.clone(), current.as_past());
+        next.skills.insert(name.to_owned(), entry);
+        if !opts.dry_run {
+            next.save(&self.home.skills_lock_file())?;
+        }
+        Ok(ChangeReport {
+            changes: vec![SkillChange {
+                name: name.to_owned(),
+                from: Some(current.version.clone()),
+                to: Some(target.version.clone()),
+            }],
+            dry_run: opts.dry_run,
+            downloaded: Vec::new(),
+            notices: Vec::new(),
+        })
+    }
+
+    /// `uas skill list [--outdated]`.
+    pub fn list(&self, outdated: bool) -> Result<Vec<InstalledSkill>, SkillError> {
+        let lock = self.lock()?;
+        let regs = if outdated {
+            Some(Registries::load(self.home, self.config)?)
+        } else {
+            None
+        };
+        let mut out = Vec::new();
+        for (name, s) in &lock.skills {
+            let (mut latest, mut compatible) = (None, None);
+            if let Some((_, entries)) = regs.as_ref().and_then(|r| r.lookup(name)) {
+                let mut reqs: Vec<VersionReq> =
+                    lock.dependents(name).into_iter().map(|(_, r)| r).collect();
+                reqs.extend(s.requested.clone());
+                let usable = entries
+                    .iter()
+                    .filter(|e| !e.yanked && e.version.pre.is_empty());
+                latest = usable.clone().map(|e| e.version.clone()).max();
+                compatible = usable
+                    .filter(|e| reqs.iter().all(|r| r.matches(&e.version)))
+                    .map(|e| e.version.clone())
+                    .max();
+            }
+            let item = InstalledSkill {
+                name: name.clone(),
+                version: s.version.clone(),
+                requested: s.requested.as_ref().map(ToString::to_string),
+                registry: s.registry.clone(),
+                stored: store::versions(self.home, name),
+                latest,
+                compatible,
+            };
+            if !outdated || item.latest.as_ref().is_some_and(|l| *l > item.version) {
+                out.push(item);
+            }
+        }
+        Ok(out)
+    }
+
+    /// `uas skill verify`: every locked version present, unchanged, with its
+    /// dependencies met. Returns the problems (empty: all good).
+    pub fn verify(&self) -> Result<Vec<String>, SkillError> {
+        let lock = self.lock()?;
+        let mut problems = Vec::new();
+        for (name, s) in &lock.skills {
+            match store::tree_of(self.home, name, &s.version) {
+                None => problems.push(format!("{name} {}: missing from the store (run `uas skill install --locked`)", s.version)),
+                Some(t) if t != s.tree => problems.push(format!(
+                    "{name} {}: files in {} differ from what was installed (run `uas skill install --locked` to restore)",
+                    s.version,
+                    store::version_dir(self.home, name, &s.version).display()
+                )),
+                Some(_) => {}
+            }
+            for (dep, req) in &s.dependencies {
+                match lock.skills.get(dep) {
+                    Some(d) if req.matches(&d.version) => {}
+                    Some(d) => problems.push(format!(
+                        "{name} {} needs {dep} {req}, but {} is active",
+                        s.version, d.version
+                    )),
+                    None => problems.push(format!(
+                        "{name} {} needs {dep} {req}, which is not installed",
+                        s.version
+                    )),
+                }
+            }
+        }
+        Ok(problems)
+    }
+
+    /// `uas skill search QUERY`: names and descriptions containing it.
+    pub fn search(&self, query: &str) -> Result<Vec<SearchHit>, SkillError> {
+        let regs = Registries::load(self.home, self.config)?;
+        let q = query.to_lowercase();
+        let mut out = Vec::new();
+        for name in regs.names() {
+            let Some((r, entries)) = regs.lookup(name) else {
+                continue;
+            };
+            let Some(newest) = entries
+                .iter()
+                .filter(|e| !e.yanked)
+                .max_by(|a, b| a.version.cmp(&b.version))
+            else {
+                continue;
+            };
+            if name.contains(&q) || newest.description.to_lowercase().contains(&q) {
+                out.push(SearchHit {
+                    name: name.to_owned(),
+                    version: newest.version.clone(),
+                    description: newest.description.clone(),
+                    registry: r.name.clone(),
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// `uas skill info NAME`: every published version.
+    pub fn info(&self, name: &str) -> Result<SkillInfo, SkillError> {
+        let regs = Registries::load(self.home, self.config)?;
+        let (r, entries) = regs
+            .lookup(name)
+            .ok_or_else(|| SkillError::UnknownSkill(name.to_owned()))?;
+        let installed = self.lock()?.skills.get(name).map(|s| s.version.clone());
+        Ok(SkillInfo {
+            name: name.to_owned(),
+            registry: r.name.clone(),
+            installed,
+            versions: entries
+                .iter()
+                .rev()
+                .map(|e| VersionInfo {
+                    version: e.version.clone(),
+                    description: e.description.clone(),
+                    dependencies: e
+                        .dependencies
+                        .iter()
+                        .map(|(d, q)| format!("{d} {q}"))
+                        .collect(),
+                    signed_by: e.signature.as_ref().map(|s| s.key.clone()),
+                    yanked: e.yanked,
+                    size: e.size,
+                })
+                .collect(),
+        })
+    }
+}
+
+fn list_versions<'v>(vs: impl Iterator<Item = &'v Version>) -> String {
+    let v: Vec<String> = vs.map(ToString::to_string).collect();
+    if v.is_empty() {
+        "none".into()
+    } else {
+        v.join(", ")
+    }
+}
+
+/// One row of `uas skill list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct InstalledSkill {
+    /// Skill.
+    pub name: String,
+    /// Active version.
+    pub version: Version,
+    /// Requirement asked for (none: a dependency).
+    pub requested: Option<String>,
+    /// Registry.
+    pub registry: String,
+    /// Versions in the store (rollback targets).
+    pub stored: Vec<Version>,
+    /// Newest published (with `--outdated`).
+    pub latest: Option<Version>,
+    /// Newest allowed by the requirements (with `--outdated`).
+    pub compatible: Option<Version>,
+}
+
+/// One result of `uas skill search`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SearchHit {
+    /// Skill.
+    pub name: String,
+    /// Newest non-yanked version.
+    pub version: Version,
+    /// Its description.
+    pub description: String,
+    /// Registry.
+    pub registry: String,
+}
+
+/// `uas skill info`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SkillInfo {
+    /// Skill.
+    pub name: String,
+    /// Registry providing it.
+    pub registry: String,
+    /// Active version here.
+    pub installed: Option<Version>,
+    /// Newest first.
+    pub versions: Vec<VersionInfo>,
+}
+
+/// One version in `uas skill info`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct VersionInfo {
+    /// Version.
+    pub version: Version,
+    /// Description.
+    pub description: String,
+    /// `name req` per dependency.
+    pub dependencies: Vec<String>,
+    /// Signing key, when signed.
+    pub signed_by: Option<String>,
+    /// Withdrawn.
+    pub yanked: bool,
+    /// Archive bytes.
+    pub size: u64,
+}
