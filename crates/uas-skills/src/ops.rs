@@ -88,7 +88,7 @@ impl Registries {
             let index = r.index(&home.cache_dir())?;
             list.push((r, index));
         }
-        list.sort_by(|a, b| b.0.priority.cmp(&a.0.priority));
+        list.sort_by_key(|(r, _)| std::cmp::Reverse(r.priority));
         Ok(Self { list })
     }
 

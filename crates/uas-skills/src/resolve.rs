@@ -131,9 +131,12 @@ fn comparator_range(c: &Comparator) -> Vs {
     }
 }
 
+/// A choosable version with its dependency ranges.
+type Choice = (Version, Vec<(String, Vs)>);
+
 struct Provider<'a> {
     /// Name -> choosable versions, newest first, with dependency ranges.
-    skills: HashMap<&'a str, Vec<(Version, Vec<(String, Vs)>)>>,
+    skills: HashMap<&'a str, Vec<Choice>>,
     roots: Vec<(String, Vs)>,
     preferred: &'a BTreeMap<String, Version>,
     start: Instant,
@@ -259,7 +262,7 @@ pub fn resolve(
             continue;
         };
         let pref = preferred.get(*name);
-        let mut list: Vec<(Version, Vec<(String, Vs)>)> = cands
+        let mut list: Vec<Choice> = cands
             .iter()
             .filter(|c| Some(&c.version) == pref || (!c.yanked && c.version.pre.is_empty()))
             .map(|c| {
@@ -320,6 +323,7 @@ fn plain(report: &str) -> String {
 }
 
 #[cfg(test)]
+#[allow(clippy::type_complexity)]
 mod tests {
     use super::*;
     use proptest::prelude::*;

@@ -38,7 +38,7 @@ pub fn to_hex(bytes: &[u8]) -> String {
 /// Bytes of a hex string.
 pub fn from_hex(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 || !s.is_ascii() {
+    if !s.len().is_multiple_of(2) || !s.is_ascii() {
         return None;
     }
     (0..s.len())
