@@ -26,6 +26,9 @@ pub enum ApiError {
     /// Setup cannot proceed (broken config file of an agent, broken markers).
     #[error(transparent)]
     Plan(#[from] uas_providers::plan::PlanError),
+    /// The skills package manager refused or failed; nothing was switched.
+    #[error(transparent)]
+    Skills(#[from] uas_skills::SkillError),
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -46,6 +49,7 @@ impl ApiError {
             ApiError::Fs(_) => "io_error",
             ApiError::Vfs(_) => "vfs_error",
             ApiError::Plan(_) => "agent_config_invalid",
+            ApiError::Skills(e) => e.code(),
         }
     }
 

@@ -9,6 +9,7 @@ mod doctor;
 mod error;
 mod init;
 mod setup;
+pub mod skills;
 
 pub use doctor::{Check, CheckStatus, DoctorReport};
 pub use error::{ApiError, ErrorDto};
@@ -16,6 +17,10 @@ pub use init::{InitAction, InitItem, InitReport, ItemKind};
 pub use setup::{
     AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, HookState, RollbackReport,
     SetupOptions, SetupReport, StatusReport,
+};
+pub use skills::{
+    InstalledSkillDto, RegistryBuildReport, SkillChangeDto, SkillInfoDto, SkillOptions,
+    SkillProgress, SkillSearchHit, SkillVerifyReport, SkillVersionDto, SkillsReport,
 };
 pub use uas_core::paths::HOME_ENV;
 pub use uas_core::{AgentId, Home};

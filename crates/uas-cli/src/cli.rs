@@ -70,6 +70,10 @@ pub enum Command {
     ///
     /// Reversible with `uas rollback-setup`, which puts the symlinks back.
     Migrate(ApplyArgs),
+    /// Install, update, roll back and remove versioned skills from registries.
+    Skill(crate::skill_cmd::SkillArgs),
+    /// Build, serve and sign skill registries.
+    Registry(crate::skill_cmd::RegistryArgs),
     /// Called by agents on their hook events (reads the event JSON on stdin).
     ///
     /// Currently accepts every event (exit 0) without recording it; SOP

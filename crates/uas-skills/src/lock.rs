@@ -54,7 +54,7 @@ pub struct LockedSkill {
     /// Content hash of the unpacked files (see `uas_vfs::tree_hash`).
     pub tree: String,
     /// Its dependencies.
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub dependencies: BTreeMap<String, VersionReq>,
     /// Versions active before this one, oldest first.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -217,14 +217,18 @@ impl<'a> Skills<'a> {
         let lock = self.lock()?;
         let regs = Registries::load(self.home, self.config)?;
         let mut roots = Self::roots(&lock);
+        let mut open = Vec::new();
         for (name, req) in requests {
             if regs.lookup(name).is_none() {
                 return Err(SkillError::UnknownSkill(name.clone()));
             }
-            let req = req
-                .clone()
-                .or_else(|| roots.get(name).cloned())
-                .unwrap_or(VersionReq::STAR);
+            let req = match req.clone().or_else(|| roots.get(name).cloned()) {
+                Some(r) => r,
+                None => {
+                    open.push(name.clone());
+                    VersionReq::STAR
+                }
+            };
             roots.insert(name.clone(), req);
         }
         let preferred = lock
@@ -233,6 +237,15 @@ impl<'a> Skills<'a> {
             .map(|(n, s)| (n.clone(), s.version.clone()))
             .collect();
         let solution = resolve::resolve(&regs.universe(), &roots, &preferred, limits(self.config))?;
+        // Like cargo and npm: a bare name records `^<chosen>`, so a later
+        // `update` stays within the chosen major version.
+        for name in open {
+            if let Some(v) = solution.get(&name) {
+                let caret = VersionReq::parse(&format!("^{}.{}.{}", v.major, v.minor, v.patch))
+                    .unwrap_or(VersionReq::STAR);
+                roots.insert(name, caret);
+            }
+        }
         self.apply(lock, &regs, &roots, solution, opts, progress)
     }
 

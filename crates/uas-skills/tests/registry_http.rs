@@ -190,7 +190,14 @@ fn install_pulls_transitive_dependencies_over_http() {
         Some(true)
     );
     let lock = uas_skills::lock::Lockfile::load(&w.home().skills_lock_file()).expect("lock");
-    assert!(lock.skills["review"].requested.is_some());
+    assert_eq!(
+        lock.skills["review"]
+            .requested
+            .as_ref()
+            .map(ToString::to_string),
+        Some("^1.0.0".to_owned()),
+        "a bare name records a caret requirement, like cargo and npm"
+    );
     assert!(
         lock.skills["base"].requested.is_none(),
         "a dependency is not a request"
