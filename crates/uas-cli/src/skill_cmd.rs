@@ -139,7 +139,8 @@ pub enum RegistryCommand {
         /// Skill name.
         name: String,
         /// Version.
-        version: String,
+        #[arg(value_name = "VERSION")]
+        skill_version: String,
         /// Un-yank.
         #[arg(long)]
         undo: bool,
@@ -433,7 +434,7 @@ pub fn registry(args: &RegistryArgs, as_json: bool) -> anyhow::Result<ExitCode> 
         RegistryCommand::Yank {
             dir,
             name,
-            version,
+            skill_version: version,
             undo,
         } => {
             api::registry_yank(dir, name, version, !*undo)?;
