@@ -140,6 +140,8 @@ pub struct RegistryBuildReport {
     /// The index written.
     #[ts(type = "string")]
     pub index: PathBuf,
+    /// Things skipped, with advice.
+    pub notes: Vec<String>,
 }
 
 /// Parses `name`, `name@^1.2` or `name@=1.0.0`.
@@ -359,6 +361,7 @@ pub fn registry_build(
         added: r.added,
         unchanged: r.unchanged,
         index: r.index,
+        notes: r.notes,
     })
 }
 

@@ -391,6 +391,9 @@ pub fn registry(args: &RegistryArgs, as_json: bool) -> anyhow::Result<ExitCode> 
                 for a in &r.added {
                     writeln!(o, "+ {a}")?;
                 }
+                for n in &r.notes {
+                    writeln!(o, "note: {n}")?;
+                }
                 writeln!(
                     o,
                     "{} added, {} unchanged; index: {}{}",

@@ -137,6 +137,8 @@ pub struct BuildReport {
     pub unchanged: Vec<String>,
     /// Where the index was written.
     pub index: PathBuf,
+    /// Things skipped, with advice (e.g. marketplace plugins hosted elsewhere).
+    pub notes: Vec<String>,
 }
 
 /// Finds skill folders under `dir`: `dir` itself, `dir/<name>/` or
@@ -176,8 +178,18 @@ pub fn build(src: &Path, out: &Path, key: Option<&SigningKey>) -> Result<BuildRe
         },
         Err(e) => return Err(SkillError::io("cannot read", &index_path, e)),
     };
-    let mut dirs = Vec::new();
-    find_skill_dirs(src, 2, &mut dirs)?;
+    let mut notes = Vec::new();
+    let dirs: Vec<(PathBuf, Option<Version>)> = match crate::marketplace::import(src)? {
+        Some(imported) => {
+            notes = imported.notes;
+            imported.skills
+        }
+        None => {
+            let mut dirs = Vec::new();
+            find_skill_dirs(src, 2, &mut dirs)?;
+            dirs.into_iter().map(|d| (d, None)).collect()
+        }
+    };
     if dirs.is_empty() {
         return Err(SkillError::Refused(format!(
             "{} holds no skill folders (folders with a SKILL.md)",
@@ -186,10 +198,11 @@ pub fn build(src: &Path, out: &Path, key: Option<&SigningKey>) -> Result<BuildRe
     }
     let mut report = BuildReport {
         index: index_path.clone(),
+        notes,
         ..BuildReport::default()
     };
-    for dir in dirs {
-        let files = archive::read_folder(&dir).map_err(|message| SkillError::Manifest {
+    for (dir, plugin_version) in dirs {
+        let mut files = archive::read_folder(&dir).map_err(|message| SkillError::Manifest {
             path: dir.clone(),
             message,
         })?;
@@ -200,7 +213,26 @@ pub fn build(src: &Path, out: &Path, key: Option<&SigningKey>) -> Result<BuildRe
         let hash = uas_vfs::tree_hash(&tree);
         let folder = dir.file_name().and_then(|n| n.to_str());
         let folder = folder.filter(|f| Version::parse(f).is_err());
-        let manifest = SkillManifest::from_dir(&dir, folder, &hash)?;
+        let mut manifest = SkillManifest::from_dir(&dir, folder, &hash)?;
+        // A marketplace skill without a version of its own takes its plugin's,
+        // written into the archive as skill.toml so the installed copy agrees.
+        let undeclared = manifest.version.major == 0
+            && manifest.version.minor == 0
+            && manifest.version.patch == 0
+            && !manifest.version.build.is_empty();
+        if let Some(v) = plugin_version
+            && undeclared
+            && !files.contains_key(Path::new("skill.toml"))
+        {
+            files.insert(
+                PathBuf::from("skill.toml"),
+                archive::SkillFile {
+                    bytes: format!("# Added by `uas registry build` from the plugin version.\nversion = \"{v}\"\n").into_bytes(),
+                    executable: false,
+                },
+            );
+            manifest.version = v;
+        }
         let bytes = archive::pack(&files).map_err(|e| SkillError::io("cannot pack", &dir, e))?;
         let sha = sha256_hex(&bytes);
         let label = format!("{} {}", manifest.name, manifest.version);

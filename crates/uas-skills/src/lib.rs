@@ -5,6 +5,7 @@
 //!   optional `skill.toml`), validated.
 //! - [`index`]: the registry format (`index.json` + `.tar.gz` archives) and
 //!   `registry build`.
+//! - [`marketplace`]: Claude Code `marketplace.json` as a build source.
 //! - [`sign`]: ed25519 keys and signatures over archive bytes.
 //! - [`archive`]: packing, and unpacking with strict safety checks.
 //! - [`client`]: reading registries from a folder or over HTTP.
@@ -20,6 +21,7 @@ mod error;
 pub mod index;
 pub mod lock;
 pub mod manifest;
+pub mod marketplace;
 pub mod ops;
 pub mod resolve;
 pub mod serve;

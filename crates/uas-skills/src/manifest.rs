@@ -69,6 +69,17 @@ const FRONTMATTER_KEYS: &[&str] = &[
     "metadata",
 ];
 
+/// Keys some agents add (Claude Code's skill options): accepted and left
+/// for the agent, since a packaged skill is materialized byte for byte.
+const AGENT_KEYS: &[&str] = &[
+    "argument-hint",
+    "disable-model-invocation",
+    "user-invocable",
+    "model",
+    "context",
+    "agent",
+];
+
 /// A frontmatter value: a string, a list of strings or a string map.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum YamlValue {
@@ -181,7 +192,15 @@ impl SkillManifest {
         };
         let front = frontmatter(text).map_err(|m| err(skill_md, m))?;
         for key in front.keys() {
-            if !FRONTMATTER_KEYS.contains(&key.as_str()) {
+            if key == "version" || key == "dependencies" {
+                return Err(err(
+                    skill_md,
+                    format!(
+                        "`{key}` is not a top-level frontmatter key; write it under `metadata:` as a string (`  {key}: \"…\"`) or in skill.toml"
+                    ),
+                ));
+            }
+            if !FRONTMATTER_KEYS.contains(&key.as_str()) && !AGENT_KEYS.contains(&key.as_str()) {
                 return Err(err(
                     skill_md,
                     format!(
@@ -507,7 +526,10 @@ mod tests {
     #[test]
     fn unknown_keys_and_bad_versions_are_errors() {
         let e = parse("---\nname: a\ndescription: d\nversion: 1\n---\n").err();
-        assert!(e.is_some_and(|e| e.contains("unknown frontmatter key `version`")));
+        assert!(e.is_some_and(|e| e.contains("under `metadata:`")));
+        let e = parse("---\nname: a\ndescription: d\ncolour: red\n---\n").err();
+        assert!(e.is_some_and(|e| e.contains("unknown frontmatter key `colour`")));
+        assert!(parse("---\nname: a\ndescription: d\nuser-invocable: false\n---\n").is_ok());
         let e = parse("---\nname: a\ndescription: d\nmetadata:\n  version: one\n---\n").err();
         assert!(
             e.is_some_and(|e| e.contains("metadata.version") && e.contains("semantic version"))

@@ -592,3 +592,38 @@ fn the_index_is_cached_with_its_etag() {
     // A second read gets a 304 and still sees the skill.
     assert_eq!(w.skills().search("lint").expect("search").len(), 1);
 }
+
+#[test]
+fn a_claude_marketplace_builds_into_a_registry_and_installs() {
+    let w = World::new();
+    let src = w.tmp.path().join("market");
+    let write = |rel: &str, text: &str| {
+        let p = src.join(rel);
+        fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+        fs::write(p, text).expect("write");
+    };
+    write(
+        ".claude-plugin/marketplace.json",
+        r#"{"name": "team", "owner": {"name": "t"}, "plugins": [
+            {"name": "docs", "source": "./plugins/docs", "version": "2.1.0"},
+            {"name": "remote", "source": {"source": "github", "repo": "o/r"}}
+        ]}"#,
+    );
+    write(
+        "plugins/docs/skills/pdf/SKILL.md",
+        "---\nname: pdf\ndescription: Read PDFs\nuser-invocable: true\n---\nUse pdftotext.\n",
+    );
+    let r = index::build(&src, &w.registry(), Some(&w.key)).expect("build");
+    assert_eq!(r.added, vec!["pdf 2.1.0".to_owned()]);
+    assert!(
+        r.notes.iter().any(|n| n.contains("remote")),
+        "{:?}",
+        r.notes
+    );
+    w.install("pdf", None).expect("install");
+    assert_eq!(w.active(), map(&[("pdf", "2.1.0")]));
+    assert!(
+        w.materialized("pdf")
+            .is_some_and(|s| s.contains("Use pdftotext."))
+    );
+}

@@ -15,4 +15,8 @@ unchanged: Array<string>,
 /**
  * The index written.
  */
-index: string, };
+index: string, 
+/**
+ * Things skipped, with advice.
+ */
+notes: Array<string>, };
