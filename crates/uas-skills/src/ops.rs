@@ -200,6 +200,33 @@ impl<'a> Skills<'a> {
         Lockfile::load(&self.home.skills_lock_file())
     }
 
+    /// Serializes changing operations across processes with an OS file lock
+    /// on `skills/store/.lock` (released by the OS even after `kill -9`), so
+    /// two concurrent installs cannot lose each other's lockfile update.
+    fn exclusive(&self) -> Result<std::fs::File, SkillError> {
+        let dir = self.home.skills_store_dir();
+        uas_core::fsx::create_dir_all(&dir)?;
+        let path = dir.join(".lock");
+        let file = std::fs::OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&path)
+            .map_err(|e| SkillError::io("cannot open", &path, e))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                tracing::warn!("another `uas skill` command is running; waiting for it to finish");
+                file.lock()
+                    .map_err(|e| SkillError::io("cannot lock", &path, e))?;
+            }
+            Err(std::fs::TryLockError::Error(e)) => {
+                return Err(SkillError::io("cannot lock", &path, e));
+            }
+        }
+        Ok(file)
+    }
+
     fn roots(lock: &Lockfile) -> BTreeMap<String, VersionReq> {
         lock.skills
             .iter()
@@ -214,6 +241,7 @@ impl<'a> Skills<'a> {
         opts: &ChangeOptions,
         progress: ProgressFn<'_>,
     ) -> Result<ChangeReport, SkillError> {
+        let _guard = (!opts.dry_run).then(|| self.exclusive()).transpose()?;
         let lock = self.lock()?;
         let regs = Registries::load(self.home, self.config)?;
         let mut roots = Self::roots(&lock);
@@ -257,6 +285,7 @@ impl<'a> Skills<'a> {
         opts: &ChangeOptions,
         progress: ProgressFn<'_>,
     ) -> Result<ChangeReport, SkillError> {
+        let _guard = (!opts.dry_run).then(|| self.exclusive()).transpose()?;
         let lock = self.lock()?;
         for n in names {
             if !lock.skills.contains_key(n) {
@@ -423,6 +452,7 @@ impl<'a> Skills<'a> {
         opts: &ChangeOptions,
         progress: ProgressFn<'_>,
     ) -> Result<ChangeReport, SkillError> {
+        let _guard = (!opts.dry_run).then(|| self.exclusive()).transpose()?;
         let lock = self.lock()?;
         let mut report = ChangeReport {
             changes: Vec::new(),
@@ -497,6 +527,7 @@ impl<'a> Skills<'a> {
     /// `uas skill remove NAME`: refused while another skill depends on it.
     /// Dependencies nobody needs any more go too.
     pub fn remove(&self, name: &str, opts: &ChangeOptions) -> Result<ChangeReport, SkillError> {
+        let _guard = (!opts.dry_run).then(|| self.exclusive()).transpose()?;
         let lock = self.lock()?;
         if !lock.skills.contains_key(name) {
             return Err(SkillError::Refused(format!("`{name}` is not installed")));
@@ -562,6 +593,7 @@ impl<'a> Skills<'a> {
         to: Option<&Version>,
         opts: &ChangeOptions,
     ) -> Result<ChangeReport, SkillError> {
+        let _guard = (!opts.dry_run).then(|| self.exclusive()).transpose()?;
         let lock = self.lock()?;
         let current = lock
             .skills

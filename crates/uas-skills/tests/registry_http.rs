@@ -627,3 +627,20 @@ fn a_claude_marketplace_builds_into_a_registry_and_installs() {
             .is_some_and(|s| s.contains("Use pdftotext."))
     );
 }
+
+#[test]
+fn concurrent_installs_do_not_lose_each_others_lockfile_entries() {
+    let w = World::new();
+    let names = ["one", "two", "three", "four", "five", "six"];
+    for n in names {
+        w.publish(n, "1.0.0", "");
+    }
+    std::thread::scope(|s| {
+        for n in names {
+            let w = &w;
+            s.spawn(move || w.install(n, None).expect("install"));
+        }
+    });
+    assert_eq!(w.active().len(), names.len(), "{:?}", w.active());
+    assert!(w.skills().verify().expect("verify").is_empty());
+}
