@@ -13,10 +13,11 @@ use pubgrub::{
     PubGrubError, Ranges, Reporter,
 };
 use semver::{Comparator, Op, Version, VersionReq};
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
 use std::cmp::Reverse;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::fmt;
+use std::rc::Rc;
 use std::time::{Duration, Instant};
 
 /// One version a registry offers.
@@ -131,17 +132,39 @@ fn comparator_range(c: &Comparator) -> Vs {
     }
 }
 
-/// A choosable version with its dependency ranges.
-type Choice = (Version, Vec<(String, Vs)>);
-
 struct Provider<'a> {
-    /// Name -> choosable versions, newest first, with dependency ranges.
-    skills: HashMap<&'a str, Vec<Choice>>,
+    universe: &'a Universe,
+    /// Name -> choosable candidates, newest first (built on first use, so
+    /// only the part of a big registry the search touches costs anything).
+    choosable: RefCell<HashMap<String, Rc<Vec<&'a Candidate>>>>,
     roots: Vec<(String, Vs)>,
     preferred: &'a BTreeMap<String, Version>,
     start: Instant,
     limits: Limits,
     visited: Cell<u64>,
+}
+
+impl<'a> Provider<'a> {
+    fn choosable(&self, name: &str) -> Rc<Vec<&'a Candidate>> {
+        if let Some(c) = self.choosable.borrow().get(name) {
+            return Rc::clone(c);
+        }
+        let pref = self.preferred.get(name);
+        let mut list: Vec<&'a Candidate> = self
+            .universe
+            .skills
+            .get(name)
+            .into_iter()
+            .flatten()
+            .filter(|c| Some(&c.version) == pref || (!c.yanked && c.version.pre.is_empty()))
+            .collect();
+        list.sort_by(|a, b| b.version.cmp(&a.version));
+        let list = Rc::new(list);
+        self.choosable
+            .borrow_mut()
+            .insert(name.to_owned(), Rc::clone(&list));
+        list
+    }
 }
 
 impl DependencyProvider for Provider<'_> {
@@ -161,9 +184,10 @@ impl DependencyProvider for Provider<'_> {
         let count = match package {
             Pkg::Root => 1,
             Pkg::Skill(s) => self
-                .skills
-                .get(s.as_str())
-                .map_or(0, |vs| vs.iter().filter(|(v, _)| range.contains(v)).count()),
+                .choosable(s)
+                .iter()
+                .filter(|c| range.contains(&c.version))
+                .count(),
         };
         (stats.conflict_count(), Reverse(count))
     }
@@ -172,20 +196,17 @@ impl DependencyProvider for Provider<'_> {
         match package {
             Pkg::Root => Ok(Some(Version::new(0, 0, 0))),
             Pkg::Skill(s) => {
+                let list = self.choosable(s);
                 if let Some(p) = self.preferred.get(s)
                     && range.contains(p)
-                    && self
-                        .skills
-                        .get(s.as_str())
-                        .is_some_and(|vs| vs.iter().any(|(v, _)| v == p))
+                    && list.iter().any(|c| &c.version == p)
                 {
                     return Ok(Some(p.clone()));
                 }
-                Ok(self
-                    .skills
-                    .get(s.as_str())
-                    .and_then(|vs| vs.iter().find(|(v, _)| range.contains(v)))
-                    .map(|(v, _)| v.clone()))
+                Ok(list
+                    .iter()
+                    .find(|c| range.contains(&c.version))
+                    .map(|c| c.version.clone()))
             }
         }
     }
@@ -195,29 +216,28 @@ impl DependencyProvider for Provider<'_> {
         package: &Pkg,
         version: &Version,
     ) -> Result<Dependencies<Pkg, Vs, String>, Stop> {
-        let deps = match package {
-            Pkg::Root => &self.roots,
+        match package {
+            Pkg::Root => Ok(Dependencies::Available(
+                self.roots
+                    .iter()
+                    .map(|(n, r)| (Pkg::Skill(n.clone()), r.clone()))
+                    .collect(),
+            )),
             Pkg::Skill(s) => {
                 self.visited.set(self.visited.get() + 1);
-                match self
-                    .skills
-                    .get(s.as_str())
-                    .and_then(|vs| vs.iter().find(|(v, _)| v == version))
-                {
-                    Some((_, d)) => d,
-                    None => {
-                        return Ok(Dependencies::Unavailable(
-                            "it is not in any registry".into(),
-                        ));
-                    }
+                match self.choosable(s).iter().find(|c| &c.version == version) {
+                    Some(c) => Ok(Dependencies::Available(
+                        c.dependencies
+                            .iter()
+                            .map(|(d, r)| (Pkg::Skill(d.clone()), req_to_ranges(r)))
+                            .collect(),
+                    )),
+                    None => Ok(Dependencies::Unavailable(
+                        "it is not in any registry".into(),
+                    )),
                 }
             }
-        };
-        Ok(Dependencies::Available(
-            deps.iter()
-                .map(|(n, r)| (Pkg::Skill(n.clone()), r.clone()))
-                .collect(),
-        ))
+        }
     }
 
     fn should_cancel(&self) -> Result<(), Stop> {
@@ -240,46 +260,9 @@ pub fn resolve(
     preferred: &BTreeMap<String, Version>,
     limits: Limits,
 ) -> Result<BTreeMap<String, Version>, SkillError> {
-    // Only the part of the universe reachable from the roots is converted.
-    let mut reachable: HashSet<&str> = HashSet::new();
-    let mut stack: Vec<&str> = roots.keys().map(String::as_str).collect();
-    while let Some(n) = stack.pop() {
-        if !reachable.insert(n) {
-            continue;
-        }
-        if reachable.len() as u64 > limits.max_skills {
-            return Err(SkillError::ResolveLimit(
-                Stop::Size(limits.max_skills).to_string(),
-            ));
-        }
-        for c in universe.skills.get(n).into_iter().flatten() {
-            stack.extend(c.dependencies.keys().map(String::as_str));
-        }
-    }
-    let mut skills = HashMap::new();
-    for name in &reachable {
-        let Some(cands) = universe.skills.get(*name) else {
-            continue;
-        };
-        let pref = preferred.get(*name);
-        let mut list: Vec<Choice> = cands
-            .iter()
-            .filter(|c| Some(&c.version) == pref || (!c.yanked && c.version.pre.is_empty()))
-            .map(|c| {
-                (
-                    c.version.clone(),
-                    c.dependencies
-                        .iter()
-                        .map(|(d, r)| (d.clone(), req_to_ranges(r)))
-                        .collect(),
-                )
-            })
-            .collect();
-        list.sort_by(|a, b| b.0.cmp(&a.0));
-        skills.insert(*name, list);
-    }
     let provider = Provider {
-        skills,
+        universe,
+        choosable: RefCell::new(HashMap::new()),
         roots: roots
             .iter()
             .map(|(n, r)| (n.clone(), req_to_ranges(r)))
