@@ -1,7 +1,7 @@
 //! Dependency resolution: semver requirements solved with pubgrub.
 //!
 //! Yanked versions are never chosen unless they are the locked (preferred)
-//! version; pre-releases are only chosen when locked. When a locked version
+//! version; pre-releases are never chosen (not supported yet). When a locked version
 //! still satisfies every requirement it is kept, so installing one skill
 //! does not silently upgrade others. Conflicts come back as a plain-language
 //! derivation ("Because a 1.2.0 depends on b >=2.0.0, <3.0.0 and …"), and
@@ -76,10 +76,38 @@ enum Stop {
     Size(u64),
 }
 
-type Vs = Ranges<Version>;
+/// A release version as the solver sees it: four integers compared in order
+/// (the fourth orders build-metadata variants of one `x.y.z`, such as the
+/// `0.0.0+<hash>` of unversioned skills). Much cheaper to compare than
+/// `semver::Version`, which matters: the solver compares versions constantly.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+struct Packed {
+    major: u64,
+    minor: u64,
+    patch: u64,
+    build: u16,
+}
 
-/// The range of versions a semver requirement admits (pre-releases aside).
-pub fn req_to_ranges(req: &VersionReq) -> Ranges<Version> {
+impl fmt::Display for Packed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}.{}", self.major, self.minor, self.patch)
+    }
+}
+
+fn p(major: u64, minor: u64, patch: u64) -> Packed {
+    Packed {
+        major,
+        minor,
+        patch,
+        build: 0,
+    }
+}
+
+type Vs = Ranges<Packed>;
+
+/// The versions a semver requirement admits. Build metadata never matters
+/// (as in semver); pre-releases are not candidates at all.
+fn req_to_ranges(req: &VersionReq) -> Vs {
     req.comparators.iter().fold(Ranges::full(), |acc, c| {
         acc.intersection(&comparator_range(c))
     })
@@ -87,44 +115,35 @@ pub fn req_to_ranges(req: &VersionReq) -> Ranges<Version> {
 
 fn comparator_range(c: &Comparator) -> Vs {
     let major = c.major;
-    let v = |maj: u64, min: u64, pat: u64| Version::new(maj, min, pat);
-    let lower = {
-        let mut l = v(major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
-        l.pre = c.pre.clone();
-        l
-    };
-    // First version past the named prefix (`1` -> 2.0.0, `1.2` -> 1.3.0).
+    let lower = p(major, c.minor.unwrap_or(0), c.patch.unwrap_or(0));
+    let pre = !c.pre.is_empty();
+    // First version past the named prefix (`1` -> 2.0.0, `1.2` -> 1.3.0, `1.2.3` -> 1.2.4).
     let after_prefix = match (c.minor, c.patch) {
-        (None, _) => v(major + 1, 0, 0),
-        (Some(mi), None) => v(major, mi + 1, 0),
-        (Some(mi), Some(pa)) => v(major, mi, pa + 1),
+        (None, _) => p(major + 1, 0, 0),
+        (Some(mi), None) => p(major, mi + 1, 0),
+        (Some(mi), Some(pa)) => p(major, mi, pa + 1),
     };
     match c.op {
-        Op::Exact | Op::Wildcard => match (c.minor, c.patch) {
-            (Some(_), Some(_)) if c.op == Op::Exact => Ranges::singleton(lower),
-            _ => Ranges::between(lower, after_prefix),
-        },
-        Op::Greater => match (c.minor, c.patch) {
-            (Some(_), Some(_)) => Ranges::strictly_higher_than(lower),
-            _ => Ranges::higher_than(after_prefix),
-        },
+        Op::Exact if pre => Ranges::empty(),
+        Op::Exact | Op::Wildcard => Ranges::between(lower, after_prefix),
+        // `>1.0.0-beta` admits 1.0.0 itself.
+        Op::Greater if pre => Ranges::higher_than(lower),
+        Op::Greater => Ranges::higher_than(after_prefix),
         Op::GreaterEq => Ranges::higher_than(lower),
         Op::Less => Ranges::strictly_lower_than(lower),
-        Op::LessEq => match (c.minor, c.patch) {
-            (Some(_), Some(_)) => Ranges::lower_than(lower),
-            _ => Ranges::strictly_lower_than(after_prefix),
-        },
+        Op::LessEq if pre => Ranges::strictly_lower_than(lower),
+        Op::LessEq => Ranges::strictly_lower_than(after_prefix),
         Op::Tilde => match c.minor {
-            None => Ranges::between(lower, v(major + 1, 0, 0)),
-            Some(mi) => Ranges::between(lower, v(major, mi + 1, 0)),
+            None => Ranges::between(lower, p(major + 1, 0, 0)),
+            Some(mi) => Ranges::between(lower, p(major, mi + 1, 0)),
         },
         Op::Caret => {
             let upper = match (major, c.minor, c.patch) {
-                (0, None, _) => v(1, 0, 0),
-                (0, Some(0), None) => v(0, 1, 0),
-                (0, Some(0), Some(pa)) => v(0, 0, pa + 1),
-                (0, Some(mi), _) => v(0, mi + 1, 0),
-                (maj, _, _) => v(maj + 1, 0, 0),
+                (0, None, _) => p(1, 0, 0),
+                (0, Some(0), None) => p(0, 1, 0),
+                (0, Some(0), Some(pa)) => p(0, 0, pa + 1),
+                (0, Some(mi), _) => p(0, mi + 1, 0),
+                (maj, _, _) => p(maj + 1, 0, 0),
             };
             Ranges::between(lower, upper)
         }
@@ -132,11 +151,14 @@ fn comparator_range(c: &Comparator) -> Vs {
     }
 }
 
+/// Choosable candidates of one skill, newest first, with their packed versions.
+type Choices<'a> = Rc<Vec<(Packed, &'a Candidate)>>;
+
 struct Provider<'a> {
     universe: &'a Universe,
     /// Name -> choosable candidates, newest first (built on first use, so
     /// only the part of a big registry the search touches costs anything).
-    choosable: RefCell<HashMap<String, Rc<Vec<&'a Candidate>>>>,
+    choosable: RefCell<HashMap<String, Choices<'a>>>,
     roots: Vec<(String, Vs)>,
     preferred: &'a BTreeMap<String, Version>,
     start: Instant,
@@ -145,31 +167,51 @@ struct Provider<'a> {
 }
 
 impl<'a> Provider<'a> {
-    fn choosable(&self, name: &str) -> Rc<Vec<&'a Candidate>> {
+    fn choosable(&self, name: &str) -> Choices<'a> {
         if let Some(c) = self.choosable.borrow().get(name) {
             return Rc::clone(c);
         }
-        let pref = self.preferred.get(name);
         let mut list: Vec<&'a Candidate> = self
             .universe
             .skills
             .get(name)
             .into_iter()
             .flatten()
-            .filter(|c| Some(&c.version) == pref || (!c.yanked && c.version.pre.is_empty()))
+            .filter(|c| c.version.pre.is_empty())
+            .filter(|c| !c.yanked || self.preferred.get(name) == Some(&c.version))
             .collect();
-        list.sort_by(|a, b| b.version.cmp(&a.version));
-        let list = Rc::new(list);
+        list.sort_by(|a, b| a.version.cmp(&b.version));
+        list.dedup_by(|a, b| a.version == b.version);
+        // Oldest first: number the build-metadata variants of each x.y.z.
+        let mut packed: Vec<(Packed, &'a Candidate)> = Vec::with_capacity(list.len());
+        for c in list {
+            let mut v = p(c.version.major, c.version.minor, c.version.patch);
+            if let Some((last, _)) = packed.last()
+                && (last.major, last.minor, last.patch) == (v.major, v.minor, v.patch)
+            {
+                v.build = last.build.saturating_add(1);
+            }
+            packed.push((v, c));
+        }
+        packed.reverse();
+        let list = Rc::new(packed);
         self.choosable
             .borrow_mut()
             .insert(name.to_owned(), Rc::clone(&list));
         list
     }
+
+    fn packed_of(&self, name: &str, v: &Version) -> Option<Packed> {
+        self.choosable(name)
+            .iter()
+            .find(|(_, c)| &c.version == v)
+            .map(|(p, _)| *p)
+    }
 }
 
 impl DependencyProvider for Provider<'_> {
     type P = Pkg;
-    type V = Version;
+    type V = Packed;
     type VS = Vs;
     type M = String;
     type Err = Stop;
@@ -186,27 +228,26 @@ impl DependencyProvider for Provider<'_> {
             Pkg::Skill(s) => self
                 .choosable(s)
                 .iter()
-                .filter(|c| range.contains(&c.version))
+                .filter(|(v, _)| range.contains(v))
                 .count(),
         };
         (stats.conflict_count(), Reverse(count))
     }
 
-    fn choose_version(&self, package: &Pkg, range: &Vs) -> Result<Option<Version>, Stop> {
+    fn choose_version(&self, package: &Pkg, range: &Vs) -> Result<Option<Packed>, Stop> {
         match package {
-            Pkg::Root => Ok(Some(Version::new(0, 0, 0))),
+            Pkg::Root => Ok(Some(p(0, 0, 0))),
             Pkg::Skill(s) => {
-                let list = self.choosable(s);
-                if let Some(p) = self.preferred.get(s)
-                    && range.contains(p)
-                    && list.iter().any(|c| &c.version == p)
+                if let Some(pref) = self.preferred.get(s).and_then(|v| self.packed_of(s, v))
+                    && range.contains(&pref)
                 {
-                    return Ok(Some(p.clone()));
+                    return Ok(Some(pref));
                 }
-                Ok(list
+                Ok(self
+                    .choosable(s)
                     .iter()
-                    .find(|c| range.contains(&c.version))
-                    .map(|c| c.version.clone()))
+                    .find(|(v, _)| range.contains(v))
+                    .map(|(v, _)| *v))
             }
         }
     }
@@ -214,7 +255,7 @@ impl DependencyProvider for Provider<'_> {
     fn get_dependencies(
         &self,
         package: &Pkg,
-        version: &Version,
+        version: &Packed,
     ) -> Result<Dependencies<Pkg, Vs, String>, Stop> {
         match package {
             Pkg::Root => Ok(Dependencies::Available(
@@ -225,8 +266,8 @@ impl DependencyProvider for Provider<'_> {
             )),
             Pkg::Skill(s) => {
                 self.visited.set(self.visited.get() + 1);
-                match self.choosable(s).iter().find(|c| &c.version == version) {
-                    Some(c) => Ok(Dependencies::Available(
+                match self.choosable(s).iter().find(|(v, _)| v == version) {
+                    Some((_, c)) => Ok(Dependencies::Available(
                         c.dependencies
                             .iter()
                             .map(|(d, r)| (Pkg::Skill(d.clone()), req_to_ranges(r)))
@@ -272,11 +313,18 @@ pub fn resolve(
         limits,
         visited: Cell::new(0),
     };
-    match pubgrub::resolve(&provider, Pkg::Root, Version::new(0, 0, 0)) {
+    match pubgrub::resolve(&provider, Pkg::Root, p(0, 0, 0)) {
         Ok(sol) => Ok(sol
             .into_iter()
-            .filter_map(|(p, v)| match p {
-                Pkg::Skill(s) => Some((s, v)),
+            .filter_map(|(pkg, v)| match pkg {
+                Pkg::Skill(s) => {
+                    let version = provider
+                        .choosable(&s)
+                        .iter()
+                        .find(|(pv, _)| *pv == v)
+                        .map(|(_, c)| c.version.clone())?;
+                    Some((s, version))
+                }
                 Pkg::Root => None,
             })
             .collect()),
@@ -421,14 +469,23 @@ mod tests {
                 for mi in 0..4 {
                     for pa in 0..5 {
                         let v = Version::new(ma, mi, pa);
-                        assert_eq!(ranges.contains(&v), q.matches(&v), "{r} vs {v}");
+                        assert_eq!(ranges.contains(&p(ma, mi, pa)), q.matches(&v), "{r} vs {v}");
+                        // Build metadata never changes whether a version matches.
+                        let b = Version::parse(&format!("{v}+b7")).expect("v");
+                        let packed_b = Packed {
+                            build: 3,
+                            ..p(ma, mi, pa)
+                        };
+                        assert_eq!(ranges.contains(&packed_b), q.matches(&b), "{r} vs {b}");
                     }
                 }
             }
         }
     }
 
-    const VERSIONS: [&str; 5] = ["0.1.0", "0.2.0", "1.0.0", "1.1.0", "2.0.0"];
+    const VERSIONS: [&str; 7] = [
+        "0.1.0", "0.2.0", "1.0.0", "1.1.0", "2.0.0", "1.0.0+a", "1.0.0+b",
+    ];
     const REQS: [&str; 8] = [
         "^1", "~1.0", ">=1.1", "<1", "*", "=2.0.0", "^0.1", ">0.1, <2",
     ];
@@ -442,7 +499,7 @@ mod tests {
     > {
         let entry = (
             0..4usize,
-            0..5usize,
+            0..VERSIONS.len(),
             proptest::bool::weighted(0.15),
             proptest::collection::vec((0..4usize, 0..8usize), 0..3),
         );
