@@ -328,4 +328,31 @@ mod tests {
             Some(PathBuf::from("a/b.md"))
         );
     }
+
+    proptest::proptest! {
+        #[test]
+        fn unpacking_arbitrary_bytes_never_panics_or_escapes(bytes in proptest::collection::vec(proptest::num::u8::ANY, 0..2048)) {
+            let dir = tempfile::tempdir().expect("tmp");
+            let dest = dir.path().join("dest");
+            std::fs::create_dir(&dest).expect("mkdir");
+            let gz = {
+                let mut e = GzEncoder::new(Vec::new(), Compression::fast());
+                e.write_all(&bytes).expect("gz");
+                e.finish().expect("gz")
+            };
+            for input in [&bytes, &gz] {
+                let _ = unpack(input, &dest, &SkillLimits::default());
+            }
+            let outside: Vec<_> = std::fs::read_dir(dir.path()).expect("ls").flatten().map(|e| e.file_name()).collect();
+            proptest::prop_assert_eq!(outside, vec![std::ffi::OsString::from("dest")]);
+        }
+
+        #[test]
+        fn safe_paths_stay_relative(raw in "[a-z./\\\\:]{0,20}") {
+            if let Ok(p) = safe_relative_path(raw.as_bytes()) {
+                proptest::prop_assert!(p.is_relative());
+                proptest::prop_assert!(p.components().all(|c| matches!(c, Component::Normal(_))));
+            }
+        }
+    }
 }

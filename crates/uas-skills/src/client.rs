@@ -181,6 +181,12 @@ impl Registry {
                 let p = root.join(&entry.archive);
                 let bytes = std::fs::read(&p)
                     .map_err(|e| self.fetch_err(&entry.archive, format!("{}: {e}", p.display())))?;
+                if bytes.len() as u64 > max {
+                    return Err(self.fetch_err(
+                        &entry.archive,
+                        format!("the archive is over the limit of {max} bytes"),
+                    ));
+                }
                 progress(bytes.len() as u64, entry.size);
                 Ok(bytes)
             }

@@ -318,3 +318,37 @@ pub fn set_yanked(
     entry.yanked = yanked;
     write_index(out, &index)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn index_with_unsafe_archive_path_or_bad_hash_is_refused() {
+        let bad_path = br#"{"format":1,"skills":{"a":[{"version":"1.0.0","archive":"../x.tar.gz","sha256":"00","size":1}]}}"#;
+        let e = RegistryIndex::parse("r", bad_path)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("registry r") && e.contains(".."), "{e}");
+        let bad_hash = br#"{"format":1,"skills":{"a":[{"version":"1.0.0","archive":"a.tar.gz","sha256":"zz","size":1}]}}"#;
+        let e = RegistryIndex::parse("r", bad_hash)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("sha256"), "{e}");
+        let future = br#"{"format":2,"skills":{}}"#;
+        let e = RegistryIndex::parse("r", future)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
+        assert!(e.contains("upgrade uas"), "{e}");
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn index_parse_never_panics(text in "\\PC{0,300}") {
+            let _ = RegistryIndex::parse("r", text.as_bytes());
+        }
+    }
+}
