@@ -67,7 +67,7 @@ impl fmt::Display for Pkg {
 #[derive(Debug, thiserror::Error)]
 enum Stop {
     #[error(
-        "dependency resolution took longer than {0:?} (skills.limits.resolve_timeout_ms) and was stopped; the requirements are probably contradictory in many ways — pin versions to narrow the search"
+        "dependency resolution took longer than {0:?} (skills.limits.resolve_timeout_ms) and was stopped; the search is too large or the requirements conflict in many ways; pin versions (`NAME@=1.2.3`) to narrow it, or raise the limit"
     )]
     Time(Duration),
     #[error(
