@@ -100,6 +100,35 @@ fn pathological() -> (Universe, BTreeMap<String, VersionReq>) {
     (u, roots)
 }
 
+/// `n` skills must each take one of `n - 1` slots exclusively: no solution,
+/// and resolution-based solvers need exponential time to prove it.
+fn pigeonhole(n: u64) -> (Universe, BTreeMap<String, VersionReq>) {
+    let mut u = Universe::default();
+    let mut roots = BTreeMap::new();
+    for k in 0..n {
+        let versions = (1..n)
+            .map(|slot| Candidate {
+                version: Version::new(slot, 0, 0),
+                dependencies: BTreeMap::from([(format!("slot-{slot}"), req(&format!("={k}.0.0")))]),
+                yanked: false,
+            })
+            .collect();
+        u.skills.insert(format!("bird-{k}"), versions);
+        roots.insert(format!("bird-{k}"), VersionReq::STAR);
+    }
+    for slot in 1..n {
+        let versions = (0..n)
+            .map(|k| Candidate {
+                version: Version::new(k, 0, 0),
+                dependencies: BTreeMap::new(),
+                yanked: false,
+            })
+            .collect();
+        u.skills.insert(format!("slot-{slot}"), versions);
+    }
+    (u, roots)
+}
+
 fn median(mut v: Vec<Duration>) -> Duration {
     v.sort();
     v[v.len() / 2]
@@ -177,6 +206,32 @@ fn main() {
         }
     };
     println!("pathological conflict graph (60 skills x 30 versions + shared): {took:?}; {what}");
+
+    for n in [6u64, 8, 10] {
+        let (hu, hroots) = pigeonhole(n);
+        let two_s = Limits {
+            time: Duration::from_secs(2),
+            max_skills: 10_000,
+        };
+        let t = Instant::now();
+        let r = resolve::resolve(&hu, &hroots, &BTreeMap::new(), two_s);
+        let what = match r {
+            Ok(_) => "solved (unexpected)".to_owned(),
+            Err(e) => e
+                .to_string()
+                .lines()
+                .next()
+                .unwrap_or("")
+                .chars()
+                .take(90)
+                .collect(),
+        };
+        println!(
+            "pigeonhole conflict, {n} skills into {} slots (2 s limit): {:?}; {what}",
+            n - 1,
+            t.elapsed()
+        );
+    }
 
     match install_50() {
         Ok(line) => println!("{line}"),
