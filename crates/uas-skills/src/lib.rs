@@ -13,7 +13,9 @@
 //! - [`resolve`]: semver resolution with pubgrub, explained conflicts, limits.
 //! - [`lock`]: `~/.agent/skills.lock`, the record of what is active.
 //! - [`store`]: `~/.agent/skills/store/<name>/<version>/` and staging.
-//! - [`ops`]: install, update, rollback, remove, list, verify.
+//! - [`registries`]: the configured registries together; archive checks.
+//! - [`ops`]: install, update, rollback, remove.
+//! - [`query`]: list, verify, search, info.
 
 pub mod archive;
 pub mod client;
@@ -23,6 +25,8 @@ pub mod lock;
 pub mod manifest;
 pub mod marketplace;
 pub mod ops;
+pub mod query;
+pub mod registries;
 pub mod resolve;
 pub mod serve;
 pub mod sign;

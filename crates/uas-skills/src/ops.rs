@@ -1,5 +1,5 @@
-//! The operations behind `uas skill …`: install, update, rollback, remove,
-//! list, verify, search, info.
+//! The changing operations behind `uas skill …`: install, update,
+//! rollback, remove (the read-only ones are in [`crate::query`]).
 //!
 //! Every changing operation follows the same order: resolve -> fetch and
 //! verify every archive (checksum, then signature against the trusted keys)
@@ -8,16 +8,18 @@
 //! exactly as it was; new store folders are inert until the lock names them.
 
 use crate::client::Registry;
-use crate::index::{IndexEntry, RegistryIndex, sha256_hex};
+use crate::index::IndexEntry;
 use crate::lock::{LockedSkill, Lockfile};
-use crate::resolve::{self, Candidate, Limits, Universe};
-use crate::{SkillError, sign, store};
+use crate::registries::{Registries, limits, verify_archive};
+use crate::resolve;
+use crate::{SkillError, store};
 use semver::{Version, VersionReq};
 use serde::Serialize;
 use std::collections::{BTreeMap, BTreeSet};
-use std::time::Duration;
 use uas_core::Home;
 use uas_core::config::SkillsConfig;
+
+pub use crate::query::{InstalledSkill, SearchHit, SkillInfo, VersionInfo};
 
 /// Download progress of one archive.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -71,123 +73,10 @@ pub struct ChangeReport {
     pub notices: Vec<String>,
 }
 
-/// Registries with their indexes, highest priority first.
-pub struct Registries {
-    list: Vec<(Registry, RegistryIndex)>,
-}
-
-impl Registries {
-    /// Reads every configured registry's index.
-    pub fn load(home: &Home, config: &SkillsConfig) -> Result<Self, SkillError> {
-        if config.registries.is_empty() {
-            return Err(SkillError::NoRegistries);
-        }
-        let mut list = Vec::new();
-        for rc in &config.registries {
-            let r = Registry::from_config(rc)?;
-            let index = r.index(&home.cache_dir())?;
-            list.push((r, index));
-        }
-        list.sort_by_key(|(r, _)| std::cmp::Reverse(r.priority));
-        Ok(Self { list })
-    }
-
-    /// The registry that provides `name` (highest priority listing it) and its versions.
-    pub fn lookup(&self, name: &str) -> Option<(&Registry, &[IndexEntry])> {
-        self.list
-            .iter()
-            .find_map(|(r, i)| i.skills.get(name).map(|v| (r, v.as_slice())))
-    }
-
-    /// Every skill name, each from its providing registry.
-    pub fn names(&self) -> BTreeSet<&str> {
-        self.list
-            .iter()
-            .flat_map(|(_, i)| i.skills.keys().map(String::as_str))
-            .collect()
-    }
-
-    /// The resolver's view.
-    pub fn universe(&self) -> Universe {
-        let mut u = Universe::default();
-        for name in self.names() {
-            if let Some((_, entries)) = self.lookup(name) {
-                u.skills.insert(
-                    name.to_owned(),
-                    entries
-                        .iter()
-                        .map(|e| Candidate {
-                            version: e.version.clone(),
-                            dependencies: e.dependencies.clone(),
-                            yanked: e.yanked,
-                        })
-                        .collect(),
-                );
-            }
-        }
-        u
-    }
-}
-
-fn limits(config: &SkillsConfig) -> Limits {
-    Limits {
-        time: Duration::from_millis(config.limits.resolve_timeout_ms),
-        max_skills: config.limits.max_resolve_skills,
-    }
-}
-
-/// Checks the archive bytes against the index entry: checksum first, then
-/// the signature against `trusted` keys.
-pub fn verify_archive(
-    name: &str,
-    entry: &IndexEntry,
-    bytes: &[u8],
-    trusted: &[String],
-    allow_unsigned: bool,
-) -> Result<(), SkillError> {
-    let actual = sha256_hex(bytes);
-    if actual != entry.sha256 {
-        return Err(SkillError::Checksum {
-            name: name.to_owned(),
-            version: entry.version.to_string(),
-            expected: entry.sha256.clone(),
-            actual,
-        });
-    }
-    let sig_err = |message: String| SkillError::Signature {
-        name: name.to_owned(),
-        version: entry.version.to_string(),
-        message,
-    };
-    match &entry.signature {
-        None if allow_unsigned => Ok(()),
-        None => Err(sig_err(
-            "is not signed; install it only if you trust the registry, with --allow-unsigned"
-                .into(),
-        )),
-        Some(sig) => {
-            // A present signature must always be right, trusted or not.
-            sign::verify(&sig.key, bytes, &sig.sig).map_err(|e| {
-                sig_err(format!(
-                    "signature check failed: {e}; nothing was installed"
-                ))
-            })?;
-            if trusted.iter().any(|k| k.trim() == sig.key) || allow_unsigned {
-                Ok(())
-            } else {
-                Err(sig_err(format!(
-                    "is signed by {}, which is not in skills.trusted_keys of config.toml; add the key if you trust it, or pass --allow-unsigned",
-                    sig.key
-                )))
-            }
-        }
-    }
-}
-
 /// The package manager for one home.
 pub struct Skills<'a> {
-    home: &'a Home,
-    config: &'a SkillsConfig,
+    pub(crate) home: &'a Home,
+    pub(crate) config: &'a SkillsConfig,
 }
 
 impl<'a> Skills<'a> {
@@ -196,7 +85,7 @@ impl<'a> Skills<'a> {
         Self { home, config }
     }
 
-    fn lock(&self) -> Result<Lockfile, SkillError> {
+    pub(crate) fn lock(&self) -> Result<Lockfile, SkillError> {
         Lockfile::load(&self.home.skills_lock_file())
     }
 
@@ -673,136 +562,6 @@ impl<'a> Skills<'a> {
             notices: Vec::new(),
         })
     }
-
-    /// `uas skill list [--outdated]`.
-    pub fn list(&self, outdated: bool) -> Result<Vec<InstalledSkill>, SkillError> {
-        let lock = self.lock()?;
-        let regs = if outdated {
-            Some(Registries::load(self.home, self.config)?)
-        } else {
-            None
-        };
-        let mut out = Vec::new();
-        for (name, s) in &lock.skills {
-            let (mut latest, mut compatible) = (None, None);
-            if let Some((_, entries)) = regs.as_ref().and_then(|r| r.lookup(name)) {
-                let mut reqs: Vec<VersionReq> =
-                    lock.dependents(name).into_iter().map(|(_, r)| r).collect();
-                reqs.extend(s.requested.clone());
-                let usable = entries
-                    .iter()
-                    .filter(|e| !e.yanked && e.version.pre.is_empty());
-                latest = usable.clone().map(|e| e.version.clone()).max();
-                compatible = usable
-                    .filter(|e| reqs.iter().all(|r| r.matches(&e.version)))
-                    .map(|e| e.version.clone())
-                    .max();
-            }
-            let item = InstalledSkill {
-                name: name.clone(),
-                version: s.version.clone(),
-                requested: s.requested.as_ref().map(ToString::to_string),
-                registry: s.registry.clone(),
-                stored: store::versions(self.home, name),
-                latest,
-                compatible,
-            };
-            if !outdated || item.latest.as_ref().is_some_and(|l| *l > item.version) {
-                out.push(item);
-            }
-        }
-        Ok(out)
-    }
-
-    /// `uas skill verify`: every locked version present, unchanged, with its
-    /// dependencies met. Returns the problems (empty: all good).
-    pub fn verify(&self) -> Result<Vec<String>, SkillError> {
-        let lock = self.lock()?;
-        let mut problems = Vec::new();
-        for (name, s) in &lock.skills {
-            match store::tree_of(self.home, name, &s.version) {
-                None => problems.push(format!("{name} {}: missing from the store (run `uas skill install --locked`)", s.version)),
-                Some(t) if t != s.tree => problems.push(format!(
-                    "{name} {}: files in {} differ from what was installed (run `uas skill install --locked` to restore)",
-                    s.version,
-                    store::version_dir(self.home, name, &s.version).display()
-                )),
-                Some(_) => {}
-            }
-            for (dep, req) in &s.dependencies {
-                match lock.skills.get(dep) {
-                    Some(d) if req.matches(&d.version) => {}
-                    Some(d) => problems.push(format!(
-                        "{name} {} needs {dep} {req}, but {} is active",
-                        s.version, d.version
-                    )),
-                    None => problems.push(format!(
-                        "{name} {} needs {dep} {req}, which is not installed",
-                        s.version
-                    )),
-                }
-            }
-        }
-        Ok(problems)
-    }
-
-    /// `uas skill search QUERY`: names and descriptions containing it.
-    pub fn search(&self, query: &str) -> Result<Vec<SearchHit>, SkillError> {
-        let regs = Registries::load(self.home, self.config)?;
-        let q = query.to_lowercase();
-        let mut out = Vec::new();
-        for name in regs.names() {
-            let Some((r, entries)) = regs.lookup(name) else {
-                continue;
-            };
-            let Some(newest) = entries
-                .iter()
-                .filter(|e| !e.yanked)
-                .max_by(|a, b| a.version.cmp(&b.version))
-            else {
-                continue;
-            };
-            if name.contains(&q) || newest.description.to_lowercase().contains(&q) {
-                out.push(SearchHit {
-                    name: name.to_owned(),
-                    version: newest.version.clone(),
-                    description: newest.description.clone(),
-                    registry: r.name.clone(),
-                });
-            }
-        }
-        Ok(out)
-    }
-
-    /// `uas skill info NAME`: every published version.
-    pub fn info(&self, name: &str) -> Result<SkillInfo, SkillError> {
-        let regs = Registries::load(self.home, self.config)?;
-        let (r, entries) = regs
-            .lookup(name)
-            .ok_or_else(|| SkillError::UnknownSkill(name.to_owned()))?;
-        let installed = self.lock()?.skills.get(name).map(|s| s.version.clone());
-        Ok(SkillInfo {
-            name: name.to_owned(),
-            registry: r.name.clone(),
-            installed,
-            versions: entries
-                .iter()
-                .rev()
-                .map(|e| VersionInfo {
-                    version: e.version.clone(),
-                    description: e.description.clone(),
-                    dependencies: e
-                        .dependencies
-                        .iter()
-                        .map(|(d, q)| format!("{d} {q}"))
-                        .collect(),
-                    signed_by: e.signature.as_ref().map(|s| s.key.clone()),
-                    yanked: e.yanked,
-                    size: e.size,
-                })
-                .collect(),
-        })
-    }
 }
 
 fn list_versions<'v>(vs: impl Iterator<Item = &'v Version>) -> String {
@@ -812,66 +571,4 @@ fn list_versions<'v>(vs: impl Iterator<Item = &'v Version>) -> String {
     } else {
         v.join(", ")
     }
-}
-
-/// One row of `uas skill list`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct InstalledSkill {
-    /// Skill.
-    pub name: String,
-    /// Active version.
-    pub version: Version,
-    /// Requirement asked for (none: a dependency).
-    pub requested: Option<String>,
-    /// Registry.
-    pub registry: String,
-    /// Versions in the store (rollback targets).
-    pub stored: Vec<Version>,
-    /// Newest published (with `--outdated`).
-    pub latest: Option<Version>,
-    /// Newest allowed by the requirements (with `--outdated`).
-    pub compatible: Option<Version>,
-}
-
-/// One result of `uas skill search`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SearchHit {
-    /// Skill.
-    pub name: String,
-    /// Newest non-yanked version.
-    pub version: Version,
-    /// Its description.
-    pub description: String,
-    /// Registry.
-    pub registry: String,
-}
-
-/// `uas skill info`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct SkillInfo {
-    /// Skill.
-    pub name: String,
-    /// Registry providing it.
-    pub registry: String,
-    /// Active version here.
-    pub installed: Option<Version>,
-    /// Newest first.
-    pub versions: Vec<VersionInfo>,
-}
-
-/// One version in `uas skill info`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct VersionInfo {
-    /// Version.
-    pub version: Version,
-    /// Description.
-    pub description: String,
-    /// `name req` per dependency.
-    pub dependencies: Vec<String>,
-    /// Signing key, when signed.
-    pub signed_by: Option<String>,
-    /// Withdrawn.
-    pub yanked: bool,
-    /// Archive bytes.
-    pub size: u64,
 }

@@ -38,7 +38,7 @@ pub enum VfsError {
     },
     /// `skills.lock` is not valid TOML of the expected shape.
     #[error(
-        "{path} is not a valid skills lockfile: {message}; run `uas skill verify`, or restore it from `uas skill install --locked`"
+        "{path} is not a valid skills lockfile: {message}; fix it, or move it aside (packaged skills then stop being materialized; their files stay in skills/store/)"
     )]
     Lock {
         /// The lockfile.
