@@ -35,6 +35,9 @@ pub enum ApiError {
     /// A request that cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The skills package manager refused or failed; nothing was switched.
+    #[error(transparent)]
+    Skills(#[from] uas_skills::SkillError),
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -59,6 +62,7 @@ impl ApiError {
             ApiError::Audit(_) => "audit_error",
             ApiError::Sop(_) => "sop_invalid",
             ApiError::Invalid(_) => "invalid_request",
+            ApiError::Skills(e) => e.code(),
         }
     }
 

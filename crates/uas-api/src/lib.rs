@@ -10,6 +10,7 @@ mod doctor;
 mod error;
 mod init;
 mod setup;
+pub mod skills;
 
 pub use audit::{AdvanceReport, GateReport, SessionPhase};
 pub use doctor::{Check, CheckStatus, DoctorReport};
@@ -18,6 +19,10 @@ pub use init::{InitAction, InitItem, InitReport, ItemKind};
 pub use setup::{
     AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, HookState, RollbackReport,
     SetupOptions, SetupReport, StatusReport,
+};
+pub use skills::{
+    InstalledSkillDto, RegistryBuildReport, SkillChangeDto, SkillInfoDto, SkillOptions,
+    SkillProgress, SkillSearchHit, SkillVerifyReport, SkillVersionDto, SkillsReport,
 };
 pub use uas_core::paths::HOME_ENV;
 pub use uas_core::{AgentId, Home};

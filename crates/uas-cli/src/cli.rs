@@ -76,6 +76,10 @@ pub enum Command {
     /// The tamper-evident audit log: verify, tail (follow), export, forward.
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// Install, update, roll back and remove versioned skills from registries.
+    Skill(crate::skill_cmd::SkillArgs),
+    /// Build, serve and sign skill registries.
+    Registry(crate::skill_cmd::RegistryArgs),
     /// Called by agents on their hook events (reads the event JSON on stdin).
     ///
     /// Normalizes the event, decides it with the SOP, appends event and

@@ -8,6 +8,7 @@ mod audit_cmd;
 mod cli;
 mod forward;
 mod output;
+mod skill_cmd;
 
 use clap::Parser;
 use std::io::{IsTerminal, Write};
@@ -121,6 +122,8 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                 ))
             })
         }
+        cli::Command::Skill(args) => skill_cmd::skill(&app(cli)?, args, cli.json),
+        cli::Command::Registry(args) => skill_cmd::registry(args, cli.json),
         cli::Command::RollbackSetup => {
             let report = app(cli)?.rollback_setup()?;
             output::rollback(&report, cli.json)?;

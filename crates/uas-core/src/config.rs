@@ -35,6 +35,9 @@ pub struct Config {
     /// Audit log signing and forwarding.
     #[serde(default)]
     pub audit: AuditConfig,
+    /// The skills package manager: registries, trusted keys, limits.
+    #[serde(default)]
+    pub skills: SkillsConfig,
 }
 
 /// What a hook answers when the database is locked or broken, or the
@@ -133,6 +136,85 @@ pub struct WebhookConfig {
     pub url: String,
 }
 
+/// `[skills]`
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkillsConfig {
+    /// Where skills come from; a skill name is taken from the registry with
+    /// the highest priority that lists it.
+    #[serde(default)]
+    pub registries: Vec<RegistryConfig>,
+    /// Public keys (`ed25519:<64 hex digits>`) whose signatures are trusted.
+    #[serde(default)]
+    pub trusted_keys: Vec<String>,
+    /// Safety limits for archives and the resolver.
+    #[serde(default)]
+    pub limits: SkillLimits,
+}
+
+/// One `[[skills.registries]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RegistryConfig {
+    /// Short name shown in listings and recorded in the lockfile.
+    pub name: String,
+    /// `http://`/`https://` URL of the folder holding `index.json`, or a
+    /// local folder path (absolute, or `file://`).
+    pub url: String,
+    /// Higher wins when two registries list the same skill.
+    #[serde(default)]
+    pub priority: i32,
+}
+
+/// `[skills.limits]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SkillLimits {
+    /// Largest single file inside a skill archive, in bytes.
+    #[serde(default = "default_max_file_bytes")]
+    pub max_file_bytes: u64,
+    /// Largest total unpacked size of one skill, in bytes.
+    #[serde(default = "default_max_total_bytes")]
+    pub max_total_bytes: u64,
+    /// Most files (and folders) in one skill archive.
+    #[serde(default = "default_max_files")]
+    pub max_files: u64,
+    /// Longest a dependency resolution may take, in milliseconds.
+    #[serde(default = "default_resolve_timeout_ms")]
+    pub resolve_timeout_ms: u64,
+    /// Most distinct skills a resolution may visit.
+    #[serde(default = "default_max_resolve_skills")]
+    pub max_resolve_skills: u64,
+}
+
+fn default_max_file_bytes() -> u64 {
+    8 * 1024 * 1024
+}
+fn default_max_total_bytes() -> u64 {
+    64 * 1024 * 1024
+}
+fn default_max_files() -> u64 {
+    2000
+}
+fn default_resolve_timeout_ms() -> u64 {
+    10_000
+}
+fn default_max_resolve_skills() -> u64 {
+    10_000
+}
+
+impl Default for SkillLimits {
+    fn default() -> Self {
+        Self {
+            max_file_bytes: default_max_file_bytes(),
+            max_total_bytes: default_max_total_bytes(),
+            max_files: default_max_files(),
+            resolve_timeout_ms: default_resolve_timeout_ms(),
+            max_resolve_skills: default_max_resolve_skills(),
+        }
+    }
+}
+
 /// `[store]`
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -176,6 +258,7 @@ impl Default for Config {
             hooks: HooksConfig::default(),
             sop: SopConfig::default(),
             audit: AuditConfig::default(),
+            skills: SkillsConfig::default(),
         }
     }
 }
@@ -349,6 +432,26 @@ key_store = "auto"
 # [[audit.webhooks]]
 # name = "siem"
 # url = "https://example.com/hook"
+
+[skills]
+# Public keys whose skill signatures are trusted, e.g.
+# trusted_keys = ["ed25519:3b6a27bc…"] (`uas registry keygen` prints one).
+# Unsigned skills install only with `uas skill install --allow-unsigned`.
+trusted_keys = []
+# Registries, e.g.
+# [[skills.registries]]
+# name = "team"
+# url = "https://skills.example.com/"   # or a local folder
+# priority = 10
+
+[skills.limits]
+# Largest file, total unpacked size and file count of one skill archive.
+max_file_bytes = 8388608
+max_total_bytes = 67108864
+max_files = 2000
+# The resolver gives up (with a clear error) after this long or this many skills.
+resolve_timeout_ms = 10000
+max_resolve_skills = 10000
 "#;
 
 #[cfg(test)]
@@ -369,6 +472,19 @@ mod tests {
     #[test]
     fn default_config_file_parses_to_the_defaults() {
         assert_eq!(parse(DEFAULT_CONFIG_TOML).ok(), Some(Config::default()));
+    }
+
+    #[test]
+    fn skills_registries_and_keys_are_read_and_unknown_keys_refused() {
+        let c = parse(
+            "[skills]\ntrusted_keys = [\"ed25519:00\"]\n[[skills.registries]]\nname = \"team\"\nurl = \"http://x/\"\npriority = 5\n",
+        )
+        .expect("parse");
+        assert_eq!(c.skills.registries[0].name, "team");
+        assert_eq!(c.skills.registries[0].priority, 5);
+        assert_eq!(c.skills.trusted_keys, vec!["ed25519:00".to_owned()]);
+        let e = error_text("[skills.limits]\nmax_filez = 3\n");
+        assert!(e.contains("max_filez"), "{e}");
     }
 
     #[test]

@@ -67,6 +67,23 @@ impl Home {
         self.root.join("skills")
     }
 
+    /// `skills/store/`: every installed version of every packaged skill,
+    /// side by side (`store/<name>/<version>/`).
+    pub fn skills_store_dir(&self) -> PathBuf {
+        self.skills_dir().join("store")
+    }
+
+    /// `skills.lock`: the exact active version and hash of every packaged
+    /// skill. Rewriting it atomically is what switches versions.
+    pub fn skills_lock_file(&self) -> PathBuf {
+        self.root.join("skills.lock")
+    }
+
+    /// `cache/`: things that can be fetched again (registry indexes).
+    pub fn cache_dir(&self) -> PathBuf {
+        self.root.join("cache")
+    }
+
     /// `sop/`: standard operating procedure definitions.
     pub fn sop_dir(&self) -> PathBuf {
         self.root.join("sop")

@@ -3,7 +3,14 @@
 //!
 //! 1. provider override: `~/.agent/providers/<agent>/…`
 //! 2. universal: `~/.agent/instructions/*.md`, `~/.agent/skills/<name>/`
-//! 3. fallback: the built-in default instructions
+//! 3. packaged: the active version of each skill installed by the package
+//!    manager, `~/.agent/skills/store/<name>/<version>/`, as recorded in
+//!    `~/.agent/skills.lock`
+//! 4. fallback: the built-in default instructions
+//!
+//! A hand-made universal skill folder wins over a packaged skill of the same
+//! name (the user's own copy is never shadowed by a download), and a provider
+//! override wins over both.
 //!
 //! Materialization (in `uas-providers`) copies what this resolves into each
 //! agent's own files; nothing here writes.
@@ -28,6 +35,16 @@ pub enum VfsError {
         /// The OS error.
         #[source]
         source: std::io::Error,
+    },
+    /// `skills.lock` is not valid TOML of the expected shape.
+    #[error(
+        "{path} is not a valid skills lockfile: {message}; fix it, or move it aside (packaged skills then stop being materialized; their files stay in skills/store/)"
+    )]
+    Lock {
+        /// The lockfile.
+        path: PathBuf,
+        /// What is wrong.
+        message: String,
     },
     /// A file is too large to materialize.
     #[error(
@@ -75,7 +92,16 @@ impl Vfs {
     pub fn load(home: &Home) -> Result<Self, VfsError> {
         let instructions = read_instructions(&home.instructions_dir())?
             .unwrap_or_else(|| FALLBACK_INSTRUCTIONS.to_owned());
-        let skills = read_skills(&home.skills_dir())?;
+        let mut skills = read_skills(&home.skills_dir())?;
+        for (name, version) in active_packaged(home)? {
+            if skills.contains_key(&name) {
+                continue;
+            }
+            let dir = home.skills_store_dir().join(&name).join(&version);
+            if let Some(tree) = read_skill(&dir, name.clone())? {
+                skills.insert(name, tree);
+            }
+        }
         let mut overrides_instructions = BTreeMap::new();
         let mut override_skills = BTreeMap::new();
         for agent in AgentId::ALL {
@@ -196,33 +222,79 @@ fn read_skills(dir: &Path) -> Result<BTreeMap<String, SkillTree>, VfsError> {
         if name == "store" || name.starts_with('.') || !path.is_dir() {
             continue;
         }
-        let mut files = BTreeMap::new();
-        let mut executables = std::collections::BTreeSet::new();
-        collect(&path, Path::new(""), &mut files, &mut executables)?;
-        if !files.contains_key(Path::new("SKILL.md")) {
-            continue;
+        if let Some(tree) = read_skill(&path, name.clone())? {
+            out.insert(name, tree);
         }
-        let mut h = Sha256::new();
-        for (p, c) in &files {
-            h.update(p.to_string_lossy().as_bytes());
-            h.update([0]);
-            h.update((c.len() as u64).to_le_bytes());
-            h.update(c);
-        }
-        let hash = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
-        out.insert(
-            name.clone(),
-            SkillTree {
-                address: format!("vfs://skills/{name}"),
-                name,
-                source: path,
-                files,
-                executables,
-                hash,
-            },
-        );
     }
     Ok(out)
+}
+
+/// Reads one skill folder; `None` when it has no `SKILL.md`.
+pub fn read_skill(path: &Path, name: String) -> Result<Option<SkillTree>, VfsError> {
+    let mut files = BTreeMap::new();
+    let mut executables = std::collections::BTreeSet::new();
+    collect(path, Path::new(""), &mut files, &mut executables)?;
+    if !files.contains_key(Path::new("SKILL.md")) {
+        return Ok(None);
+    }
+    let hash = tree_hash(&files);
+    Ok(Some(SkillTree {
+        address: format!("vfs://skills/{name}"),
+        name,
+        source: path.to_path_buf(),
+        files,
+        executables,
+        hash,
+    }))
+}
+
+/// SHA-256 (hex) over every (relative path, content) pair of a skill, in
+/// path order: the identity of a skill's content wherever it lives.
+pub fn tree_hash(files: &BTreeMap<PathBuf, Vec<u8>>) -> String {
+    let mut h = Sha256::new();
+    for (p, c) in files {
+        h.update(p.to_string_lossy().replace('\\', "/").as_bytes());
+        h.update([0]);
+        h.update((c.len() as u64).to_le_bytes());
+        h.update(c);
+    }
+    h.finalize().iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The part of `skills.lock` the VFS needs: name -> active version.
+#[derive(serde::Deserialize)]
+struct LockView {
+    #[serde(default)]
+    skills: BTreeMap<String, LockedView>,
+}
+
+#[derive(serde::Deserialize)]
+struct LockedView {
+    version: String,
+}
+
+/// Name -> active version of every packaged skill (empty without a lockfile).
+pub fn active_packaged(home: &Home) -> Result<BTreeMap<String, String>, VfsError> {
+    let path = home.skills_lock_file();
+    let Some(bytes) = read_optional(&path)? else {
+        return Ok(BTreeMap::new());
+    };
+    let text = String::from_utf8_lossy(&bytes);
+    let view: LockView = toml::from_str(&text).map_err(|e| VfsError::Lock {
+        path: path.clone(),
+        message: e.message().to_owned(),
+    })?;
+    Ok(view
+        .skills
+        .into_iter()
+        .filter(|(n, l)| is_plain_name(n) && is_plain_name(&l.version))
+        .map(|(n, l)| (n, l.version))
+        .collect())
+}
+
+/// A lockfile value used as a path component must not climb out of the store.
+fn is_plain_name(s: &str) -> bool {
+    !s.is_empty() && s != "." && s != ".." && !s.contains(['/', '\\', ':'])
 }
 
 fn collect(
@@ -332,6 +404,49 @@ mod tests {
                 .ends_with("Claude only.\n")
         );
         assert!(!v.instructions_for(AgentId::Codex).contains("Claude only"));
+    }
+
+    #[test]
+    fn active_packaged_version_is_included_and_hand_made_skill_wins() {
+        let (_t, h) = home();
+        write(
+            &h.skills_dir().join("store/notes/1.0.0/SKILL.md"),
+            "notes one",
+        );
+        write(
+            &h.skills_dir().join("store/notes/2.0.0/SKILL.md"),
+            "notes two",
+        );
+        write(
+            &h.skills_dir().join("store/lint/1.0.0/SKILL.md"),
+            "packaged lint",
+        );
+        write(&h.skills_dir().join("lint/SKILL.md"), "hand-made lint");
+        write(
+            &h.skills_lock_file(),
+            "version = 1\n[skills.notes]\nversion = \"1.0.0\"\n[skills.lint]\nversion = \"1.0.0\"\n",
+        );
+        let v = Vfs::load(&h).expect("load");
+        let notes = v
+            .resolve(AgentId::Codex, "vfs://skills/notes")
+            .expect("notes");
+        assert_eq!(notes[Path::new("SKILL.md")], b"notes one");
+        let lint = v
+            .resolve(AgentId::Codex, "vfs://skills/lint")
+            .expect("lint");
+        assert_eq!(lint[Path::new("SKILL.md")], b"hand-made lint");
+    }
+
+    #[test]
+    fn lockfile_path_tricks_are_ignored() {
+        let (_t, h) = home();
+        write(&h.root().join("SKILL.md"), "outside");
+        write(
+            &h.skills_lock_file(),
+            "[skills.x]\nversion = \"..\"\n[skills.\"..\"]\nversion = \"..\"\n",
+        );
+        let v = Vfs::load(&h).expect("load");
+        assert!(v.skills_for(AgentId::Claude).is_empty());
     }
 
     #[test]
