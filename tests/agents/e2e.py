@@ -1,0 +1,434 @@
+#!/usr/bin/env python3
+"""Real agents against uas: Claude Code, Codex, Gemini CLI, OpenCode and
+Copilot CLI, each run in a private network namespace with a scripted model
+server, in a fresh temporary home set up by the real `uas setup`.
+
+Usage: tests/agents/e2e.py [--agent A]... [--scenario S]... [--uas PATH]
+Scenarios: deny, allow, tamper, malformed, uninstall. Prints a table
+(agent, version, scenario, result, seconds) and exits 1 if any failed.
+A missing agent package or a missing `unshare` is a failure, not a skip.
+"""
+
+import argparse
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent.parent
+PORT = 18080  # free by construction: the namespace is private
+
+AGENTS = {
+    "claude": ("@anthropic-ai/claude-code", "2.1.197", "claude"),
+    "codex": ("@openai/codex", "0.169.0", "codex"),
+    "gemini": ("@google/gemini-cli", "0.61.0", "gemini"),
+    "opencode": ("opencode-ai", "1.18.33", "opencode"),
+    "copilot": ("@github/copilot", "1.0.102", "copilot"),
+}
+OPENCODE_PLUGIN = ("@opencode-ai/plugin", "1.18.33")
+SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall"]
+PROMPT = "Create the file hello.txt containing hello"
+
+
+def run(cmd, **kw):
+    return subprocess.run(cmd, capture_output=True, text=True, **kw)
+
+
+def install(cache):
+    """npm-installs the pinned agents once into `cache` (reused after)."""
+    cache.mkdir(parents=True, exist_ok=True)
+    want = [f"{p}@{v}" for p, v, _ in AGENTS.values()]
+    have_ok = True
+    for pkg, ver, _ in AGENTS.values():
+        pj = cache / "node_modules" / pkg / "package.json"
+        if not pj.exists() or json.loads(pj.read_text()).get("version") != ver:
+            have_ok = False
+    if not have_ok:
+        print(f"installing agents into {cache} (once)", file=sys.stderr)
+        if not (cache / "package.json").exists():
+            (cache / "package.json").write_text('{"name":"uas-e2e-agents","private":true}\n')
+        r = run(["npm", "install", "--save-exact", "--no-audit", "--no-fund", "--loglevel=error", *want], cwd=cache)
+        if r.returncode != 0:
+            sys.exit(f"npm install of the agents failed:\n{r.stderr}")
+    plug = cache / "opencode-plugin"
+    pj = plug / "node_modules" / OPENCODE_PLUGIN[0] / "package.json"
+    if not pj.exists() or json.loads(pj.read_text()).get("version") != OPENCODE_PLUGIN[1]:
+        plug.mkdir(parents=True, exist_ok=True)
+        (plug / "package.json").write_text('{"dependencies":{}}\n')
+        r = run(["npm", "install", "--save-exact", "--no-audit", "--no-fund", "--loglevel=error", f"{OPENCODE_PLUGIN[0]}@{OPENCODE_PLUGIN[1]}"], cwd=plug)
+        if r.returncode != 0:
+            sys.exit(f"npm install of {OPENCODE_PLUGIN[0]} failed:\n{r.stderr}")
+    return cache / "node_modules" / ".bin"
+
+
+class Home:
+    """A fresh temporary machine: HOME, XDG dirs, a project, the uas home."""
+
+    def __init__(self, root, agent, uas, agent_bin):
+        self.root = Path(root)
+        self.agent = agent
+        self.uas = uas
+        self.home = self.root / "home"
+        self.project = self.home / "project"
+        self.project.mkdir(parents=True)
+        self.marker = self.root / "user-hook-fired"
+        node_dir = str(Path(shutil.which("node") or "/usr/bin/node").parent)
+        self.env = {
+            "HOME": str(self.home),
+            "XDG_CONFIG_HOME": str(self.home / ".config"),
+            "XDG_DATA_HOME": str(self.home / ".local/share"),
+            "XDG_CACHE_HOME": str(self.home / ".cache"),
+            "XDG_STATE_HOME": str(self.home / ".local/state"),
+            "CODEX_HOME": str(self.home / ".codex"),
+            "COPILOT_HOME": str(self.home / ".copilot"),
+            "PATH": f"{agent_bin}:{node_dir}:/usr/bin:/bin",
+            "LANG": "C.UTF-8",
+            "TERM": "dumb",
+        }
+
+    @property
+    def agent_home(self):
+        return self.home / ".agent"
+
+    def uas_run(self, *args):
+        return run([self.uas, *args], env=self.env, cwd=self.project)
+
+    def events(self):
+        r = self.uas_run("audit", "export", "--format", "jsonl")
+        if r.returncode != 0:
+            return []
+        return [json.loads(l) for l in r.stdout.splitlines() if l.strip()]
+
+
+def user_hook_command(h):
+    return f"sh -c 'cat >/dev/null; echo fired >> {h.marker}'"
+
+
+def write_agent_config(h, with_user_hook):
+    """What the recipe needs to point each agent at the scripted server
+    (and, for the uninstall scenario, the user's own hook), written before
+    `uas setup` so setup merges into it like on a real machine."""
+    base = f"http://127.0.0.1:{PORT}"
+    a = h.agent
+    if a == "claude":
+        s = {}
+        if with_user_hook:
+            s["hooks"] = {"PreToolUse": [{"matcher": "", "hooks": [{"type": "command", "command": user_hook_command(h)}]}]}
+        (h.home / ".claude").mkdir(parents=True)
+        (h.home / ".claude/settings.json").write_text(json.dumps(s, indent=2) + "\n")
+    elif a == "gemini":
+        s = {
+            "security": {"auth": {"selectedType": "gemini-api-key"}},
+            "telemetry": {"enabled": False},
+            "privacy": {"usageStatisticsEnabled": False},
+            "general": {"disableAutoUpdate": True, "disableUpdateNag": True},
+        }
+        if with_user_hook:
+            s["hooks"] = {"BeforeTool": [{"matcher": "", "hooks": [{"type": "command", "command": user_hook_command(h), "timeout": 10000}]}]}
+        (h.home / ".gemini").mkdir(parents=True)
+        (h.home / ".gemini/settings.json").write_text(json.dumps(s, indent=2) + "\n")
+    elif a == "codex":
+        d = h.home / ".codex"
+        d.mkdir(parents=True)
+        (d / "config.toml").write_text(
+            f"""model = "gpt-5.5"
+model_provider = "mock"
+check_for_update_on_startup = false
+
+[model_providers.mock]
+name = "mock"
+base_url = "{base}/v1"
+wire_api = "responses"
+env_key = "MOCK_API_KEY"
+request_max_retries = 0
+stream_max_retries = 0
+
+[features]
+plugins = false
+
+[analytics]
+enabled = false
+
+[feedback]
+enabled = false
+"""
+        )
+        if with_user_hook:
+            (d / "hooks.json").write_text(json.dumps({"hooks": {"PreToolUse": [{"matcher": "", "hooks": [{"type": "command", "command": user_hook_command(h)}]}]}}, indent=2) + "\n")
+    elif a == "opencode":
+        d = h.home / ".config/opencode"
+        d.mkdir(parents=True)
+        cfg = {
+            "$schema": "https://opencode.ai/config.json",
+            "provider": {"mock": {"npm": "@ai-sdk/openai-compatible", "name": "Mock", "options": {"baseURL": f"{base}/v1", "apiKey": "x"}, "models": {"mock-model": {"name": "Mock", "tool_call": True}}}},
+            "model": "mock/mock-model",
+            "small_model": "mock/mock-model",
+            "permission": {"edit": "allow", "bash": "allow"},
+            "autoupdate": False,
+        }
+        (d / "opencode.json").write_text(json.dumps(cfg, indent=2) + "\n")
+        plug = CACHE / "opencode-plugin"
+        shutil.copy(plug / "package.json", d / "package.json")
+        shutil.copytree(plug / "node_modules", d / "node_modules", symlinks=True)
+        if with_user_hook:
+            (d / "plugins").mkdir()
+            (d / "plugins/user-audit.js").write_text(
+                "import { appendFileSync } from 'node:fs';\n"
+                "export const UserAudit = async () => ({\n"
+                "  'tool.execute.before': async () => { appendFileSync(%s, 'fired\\n'); },\n"
+                "});\n" % json.dumps(str(h.marker))
+            )
+    elif a == "copilot":
+        d = h.home / ".copilot"
+        d.mkdir(parents=True)
+        s = {}
+        if with_user_hook:
+            s["hooks"] = {"preToolUse": [{"type": "command", "bash": user_hook_command(h), "timeoutSec": 10}]}
+        (d / "settings.json").write_text(json.dumps(s, indent=2) + "\n")
+
+
+def agent_command(h, prompt):
+    base = f"http://127.0.0.1:{PORT}"
+    a = h.agent
+    env = dict(h.env)
+    if a == "claude":
+        env.update(ANTHROPIC_BASE_URL=base, ANTHROPIC_API_KEY="dummy", CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC="1", DISABLE_TELEMETRY="1", DISABLE_ERROR_REPORTING="1", DISABLE_AUTOUPDATER="1")
+        argv = ["claude", "-p", prompt, "--output-format", "json", "--permission-mode", "acceptEdits"]
+    elif a == "gemini":
+        env.update(GOOGLE_GEMINI_BASE_URL=base, GEMINI_API_KEY="dummy", GEMINI_CLI_TRUST_WORKSPACE="true", NO_BROWSER="1")
+        argv = ["gemini", "-p", prompt, "-m", "gemini-2.5-flash", "--output-format", "json", "--yolo"]
+    elif a == "codex":
+        env.update(MOCK_API_KEY="x")
+        argv = ["codex", "exec", "--skip-git-repo-check", "--json", "-s", "danger-full-access"]
+        if TRUST_BYPASS:
+            argv.append("--dangerously-bypass-hook-trust")
+        argv.append(prompt)
+    elif a == "opencode":
+        env.update(OPENCODE_DISABLE_AUTOUPDATE="1", OPENCODE_DISABLE_MODELS_FETCH="1", OPENCODE_DISABLE_DEFAULT_PLUGINS="1", OPENCODE_DISABLE_LSP_DOWNLOAD="1", OPENCODE_DISABLE_SHARE="1")
+        argv = ["opencode", "run", prompt]
+    else:
+        env.update(COPILOT_OFFLINE="true", COPILOT_AUTO_UPDATE="false", COPILOT_PROVIDER_BASE_URL=f"{base}/v1", COPILOT_PROVIDER_API_KEY="x", COPILOT_PROVIDER_TYPE="openai", COPILOT_PROVIDER_WIRE_API="completions", COPILOT_MODEL="gpt-5.4")
+        argv = ["copilot", "-p", prompt, "--allow-all-tools", "--no-auto-update", "--disable-client-telemetry"]
+    return argv, env
+
+
+def run_agent(h, calls, tag):
+    """Runs the agent and the scripted server together under `unshare -n`."""
+    spec = h.root / f"{tag}-spec.json"
+    argv, env = agent_command(h, PROMPT)
+    spec.write_text(json.dumps({"agent": h.agent, "calls": calls, "argv": argv, "env": env, "cwd": str(h.project), "log": str(h.root / f"{tag}-requests.jsonl"), "out": str(h.root / f"{tag}-agent.json"), "port": PORT}))
+    r = run(["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$1" --inner "$2"', sys.executable, str(Path(__file__).resolve()), str(spec)])
+    if r.returncode != 0:
+        raise AssertionError(f"namespace runner failed ({r.returncode}): {r.stderr[-2000:]}")
+    out = json.loads((h.root / f"{tag}-agent.json").read_text())
+    log = h.root / f"{tag}-requests.jsonl"
+    requests = [json.loads(l) for l in log.read_text().splitlines()] if log.exists() else []
+    return out, requests
+
+
+def inner(spec_path):
+    sys.path.insert(0, str(HERE))
+    import model_server
+
+    spec = json.loads(Path(spec_path).read_text())
+    calls = [tuple(c) for c in spec["calls"]]
+    server = model_server.Server(spec["agent"], calls, spec["log"], spec["port"])
+    t0 = time.time()
+    try:
+        p = subprocess.run(spec["argv"], env=spec["env"], cwd=spec["cwd"], stdin=subprocess.DEVNULL, capture_output=True, text=True, timeout=180)
+        result = {"code": p.returncode, "stdout": p.stdout[-20000:], "stderr": p.stderr[-20000:]}
+    except subprocess.TimeoutExpired as e:
+        result = {"code": None, "stdout": str(e.stdout)[-5000:], "stderr": "TIMEOUT " + str(e.stderr)[-5000:]}
+    result["seconds"] = time.time() - t0
+    Path(spec["out"]).write_text(json.dumps(result))
+
+
+# ---------------------------------------------------------------- scenarios
+
+def decisions(events):
+    out = []
+    for e in events:
+        d = json.loads(e["decision"]) if e.get("decision") else {}
+        out.append((e, d))
+    return out
+
+
+def denied(events):
+    return [(e, d) for e, d in decisions(events) if d.get("action") == "deny"]
+
+
+def requests_text(requests):
+    return "\n".join(json.dumps(r.get("body", {})) for r in requests)
+
+
+def check(cond, msg):
+    if not cond:
+        raise AssertionError(msg)
+
+
+def verify_ok(h):
+    r = h.uas_run("--json", "audit", "verify")
+    v = json.loads(r.stdout or "{}")
+    check(v.get("ok") is True, f"uas audit verify failed: {r.stdout} {r.stderr}")
+
+
+def setup(h, with_user_hook=False):
+    write_agent_config(h, with_user_hook)
+    for args in (["init"], ["setup", "--agent", h.agent, "--yes"]):
+        r = h.uas_run(*args)
+        check(r.returncode == 0, f"uas {' '.join(args)} failed: {r.stdout}\n{r.stderr}")
+
+
+def scenario_deny(h):
+    setup(h)
+    target = h.project / "hello.txt"
+    out, reqs = run_agent(h, [("write", str(target), "hello")], "deny")
+    check(not target.exists(), "the denied file was written")
+    ev = h.events()
+    kinds = {e["kind"] for e in ev}
+    check("session_start" in kinds, f"no session start audited: {sorted(kinds)}")
+    d = denied(ev)
+    check(d, f"no denied attempt audited; agent said: {out['stderr'][-800:]}")
+    e, dec = d[0]
+    check(dec.get("rule", "").startswith("plan-before") and dec.get("phase"), f"deny without rule/phase: {dec}")
+    check("No plan is recorded" in requests_text(reqs), "the agent did not pass our reason to the model")
+    verify_ok(h)
+
+
+def scenario_allow(h):
+    setup(h)
+    plan, target = h.project / "PLAN.md", h.project / "hello.txt"
+    out, reqs = run_agent(h, [("write", str(plan), "1. write hello.txt"), ("write", str(target), "hello")], "allow")
+    check(plan.exists(), f"the plan was not written; agent: {out['stderr'][-800:]}")
+    check(target.exists(), f"the write after the plan was not allowed; denies: {[d for _, d in denied(h.events())]}")
+    posts = [e for e in h.events() if e["kind"] == "post_tool" and "hello.txt" in e["payload"]]
+    check(posts, "the post-tool event of the allowed write was not audited")
+    check(not denied(h.events()), f"unexpected deny: {denied(h.events())}")
+    verify_ok(h)
+
+
+TAMPER_TARGETS = {
+    # Inside the uas home.
+    "claude": ".agent/sop/override.toml",
+    # The agent's own (project-level) hook configuration: agents that refuse
+    # paths outside the workspace before any hook runs get this one.
+    "gemini": "project/.gemini/settings.json",
+    "codex": "project/.codex/hooks.json",
+    "opencode": "project/.opencode/plugins/override.js",
+    "copilot": "project/.github/hooks/override.json",
+}
+
+
+def scenario_tamper(h):
+    setup(h)
+    sop = h.agent_home / "sop"
+    before = {p.name: p.read_bytes() for p in sop.iterdir()}
+    # A new file (agents refuse to overwrite a file they have not read,
+    # before any hook runs).
+    target = h.home / TAMPER_TARGETS[h.agent]
+    out, reqs = run_agent(h, [("write", str(target), '{"hooks": {}}')], "tamper")
+    check(not target.exists(), f"{target} was written")
+    check({p.name: p.read_bytes() for p in sop.iterdir()} == before, "the uas home was changed")
+    d = [(e, dec) for e, dec in denied(h.events()) if dec.get("violation") == "tamper"]
+    check(d, f"no tamper violation audited; agent: {out['stderr'][-800:]}")
+    check(d[0][0]["severity"] == "critical", f"tamper not critical: {d[0][0]}")
+    verify_ok(h)
+
+
+def scenario_malformed(h):
+    setup(h)
+    out, reqs = run_agent(h, [("malformed", "unknown_tool"), ("malformed", "broken_json")], "malformed")
+    check(out["code"] is not None, "the agent hung")
+    text = out["stdout"] + out["stderr"]
+    check("panicked" not in text, f"a hook panicked: {text[-1500:]}")
+    ev = h.events()
+    check(any(e["kind"] == "session_start" for e in ev) or h.agent == "opencode", "hooks did not run at all")
+    # Whatever reached our hook is audited (tool name recorded), nothing crashed.
+    verify_ok(h)
+    h.malformed_seen = sorted({json.loads(e["payload"]).get("tool", {}).get("name", e["kind"]) for e in ev if e["kind"] in ("pre_tool", "post_tool", "malformed")})
+
+
+def scenario_uninstall(h):
+    setup(h, with_user_hook=True)
+    r = h.uas_run("uninstall", "--agent", h.agent, "--yes")
+    check(r.returncode == 0, f"uninstall failed: {r.stderr}")
+    for f in h.home.rglob("*"):
+        if f.is_file() and f.suffix in (".json", ".js", ".toml") and "node_modules" not in f.parts and ".agent" not in f.parts:
+            check("uas hook" not in f.read_text(errors="ignore") and "uas:managed" not in f.read_text(errors="ignore"), f"uas left in {f}")
+    n_before = len(h.events())
+    target = h.project / "hello.txt"
+    out, reqs = run_agent(h, [("write", str(target), "hello")], "uninstall")
+    check(target.exists(), f"without uas the write should go through; agent: {out['stderr'][-800:]}")
+    check(h.marker.exists(), "the user's own hook did not fire")
+    check(len(h.events()) == n_before, "a uas hook still ran after uninstall")
+
+
+RUNNERS = {
+    "deny": scenario_deny,
+    "allow": scenario_allow,
+    "tamper": scenario_tamper,
+    "malformed": scenario_malformed,
+    "uninstall": scenario_uninstall,
+}
+
+
+def main():
+    global CACHE, TRUST_BYPASS
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--agent", action="append", choices=list(AGENTS))
+    ap.add_argument("--scenario", action="append", choices=SCENARIOS)
+    ap.add_argument("--uas", default=str(ROOT / "target/debug/uas"))
+    ap.add_argument("--cache", default=os.environ.get("UAS_E2E_CACHE", str(Path.home() / ".cache/uas-e2e")))
+    ap.add_argument("--keep", action="store_true", help="keep the temporary homes")
+    ap.add_argument("--inner", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.inner:
+        return inner(args.inner)
+    CACHE = Path(args.cache)
+    TRUST_BYPASS = True
+    if not shutil.which("unshare"):
+        sys.exit("unshare not found (util-linux): the real-agent tests need a private network namespace")
+    uas = str(Path(args.uas).resolve())
+    if not Path(uas).exists():
+        sys.exit(f"{uas} not found: build it first (cargo build -p uas-cli)")
+    agent_bin = install(CACHE / "agents")
+    rows, failed = [], 0
+    # Codex refuses a CODEX_HOME under /tmp, so homes live in /var/tmp.
+    work = Path(tempfile.mkdtemp(prefix="uas-e2e-", dir="/var/tmp"))
+    for agent in args.agent or list(AGENTS):
+        version = AGENTS[agent][1]
+        exe = agent_bin / AGENTS[agent][2]
+        for sc in args.scenario or SCENARIOS:
+            t0 = time.time()
+            root = work / f"{agent}-{sc}"
+            root.mkdir()
+            h = Home(root, agent, uas, agent_bin)
+            try:
+                check(exe.exists(), f"agent binary {exe} missing")
+                RUNNERS[sc](h)
+                result, note = "pass", getattr(h, "malformed_seen", "")
+            except AssertionError as e:
+                failed += 1
+                result, note = "FAIL", str(e)
+            rows.append((agent, version, sc, result, time.time() - t0, note))
+            print(f"{agent:<9} {sc:<10} {result} {time.time() - t0:5.1f}s {note if result != 'pass' else ''}", file=sys.stderr, flush=True)
+    print(f"\n{'agent':<9} {'version':<9} {'scenario':<10} {'result':<6} {'seconds':>7}")
+    for agent, version, sc, result, secs, note in rows:
+        extra = f"  {note}" if note and result == "pass" else ""
+        print(f"{agent:<9} {version:<9} {sc:<10} {result:<6} {secs:7.1f}{extra}")
+    print(f"\n{len(rows) - failed}/{len(rows)} passed; homes in {work}" if args.keep else f"\n{len(rows) - failed}/{len(rows)} passed")
+    if not args.keep:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if failed else 0
+
+
+CACHE = None
+TRUST_BYPASS = True
+
+if __name__ == "__main__":
+    sys.exit(main() or 0)
