@@ -172,8 +172,9 @@ enabled = false
             "autoupdate": False,
         }
         (d / "opencode.json").write_text(json.dumps(cfg, indent=2) + "\n")
-        plug = CACHE / "opencode-plugin"
+        plug = CACHE / "agents" / "opencode-plugin"
         shutil.copy(plug / "package.json", d / "package.json")
+        shutil.copy(plug / "package-lock.json", d / "package-lock.json")
         shutil.copytree(plug / "node_modules", d / "node_modules", symlinks=True)
         if with_user_hook:
             (d / "plugins").mkdir()
@@ -209,7 +210,7 @@ def agent_command(h, prompt):
             argv.append("--dangerously-bypass-hook-trust")
         argv.append(prompt)
     elif a == "opencode":
-        env.update(OPENCODE_DISABLE_AUTOUPDATE="1", OPENCODE_DISABLE_MODELS_FETCH="1", OPENCODE_DISABLE_DEFAULT_PLUGINS="1", OPENCODE_DISABLE_LSP_DOWNLOAD="1", OPENCODE_DISABLE_SHARE="1")
+        env.update(OPENCODE_DISABLE_AUTOUPDATE="1", OPENCODE_DISABLE_MODELS_FETCH="1", OPENCODE_DISABLE_DEFAULT_PLUGINS="1", OPENCODE_DISABLE_LSP_DOWNLOAD="1", OPENCODE_DISABLE_SHARE="1", npm_config_offline="true", npm_config_fetch_retries="0")
         argv = ["opencode", "run", prompt]
     else:
         env.update(COPILOT_OFFLINE="true", COPILOT_AUTO_UPDATE="false", COPILOT_PROVIDER_BASE_URL=f"{base}/v1", COPILOT_PROVIDER_API_KEY="x", COPILOT_PROVIDER_TYPE="openai", COPILOT_PROVIDER_WIRE_API="completions", COPILOT_MODEL="gpt-5.4")
