@@ -104,6 +104,7 @@ fn severity(d: &Decision) -> Severity {
 /// Runs one hook call. Never panics on bad input; always answers.
 pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> Outcome {
     let received = uas_core::now_ms();
+    let started = std::time::Instant::now();
     let mut notes: Vec<String> = Vec::new();
     let config = match Config::load(&env.home.config_file()) {
         Ok(c) => c,
@@ -133,7 +134,9 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
     };
 
     match parsed {
-        Ok(event) => decided(&sop, &ctx, &config, &audit_dir, &db, budget, event, notes),
+        Ok(event) => decided(
+            &sop, &ctx, &config, &audit_dir, &db, budget, event, notes, started,
+        ),
         Err(Malformed(msg)) => {
             let agent = agent.unwrap_or(AgentId::Claude);
             let kind = normalize::event_kind(agent, event_name).0;
@@ -293,13 +296,20 @@ fn decided(
     budget: Duration,
     event: AgentEvent,
     notes: Vec<String>,
+    started: std::time::Instant,
 ) -> Outcome {
+    // The hook's own time from reading the event to deciding, in µs (the
+    // process start before it is measured by scripts/bench-audit).
     let payload = |notes: &[String]| {
         let mut v = serde_json::to_value(&event).unwrap_or_default();
-        if !notes.is_empty()
-            && let Some(o) = v.as_object_mut()
-        {
-            o.insert("notes".into(), json!(notes));
+        if let Some(o) = v.as_object_mut() {
+            if !notes.is_empty() {
+                o.insert("notes".into(), json!(notes));
+            }
+            o.insert(
+                "hook_us".into(),
+                json!(started.elapsed().as_micros() as u64),
+            );
         }
         v.to_string()
     };
