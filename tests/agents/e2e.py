@@ -280,9 +280,16 @@ def verify_ok(h):
 
 def setup(h, with_user_hook=False):
     write_agent_config(h, with_user_hook)
-    for args in (["init"], ["setup", "--agent", h.agent, "--yes"]):
-        r = h.uas_run(*args)
-        check(r.returncode == 0, f"uas {' '.join(args)} failed: {r.stdout}\n{r.stderr}")
+    r = h.uas_run("init")
+    check(r.returncode == 0, f"uas init failed: {r.stdout}\n{r.stderr}")
+    if h.agent == "codex":
+        # One-click trust through `codex app-server` (offline, so it runs in
+        # a private network namespace too); the user's own hook in the
+        # uninstall scenario is trusted the same way a user would.
+        r = run(["unshare", "-n", h.uas, "setup", "--agent", "codex", "--yes", "--trust-codex-hooks"], env=h.env, cwd=h.project)
+    else:
+        r = h.uas_run("setup", "--agent", h.agent, "--yes")
+    check(r.returncode == 0, f"uas setup failed: {r.stdout}\n{r.stderr}")
 
 
 def scenario_deny(h):
@@ -354,8 +361,35 @@ def scenario_malformed(h):
     h.malformed_seen = sorted({json.loads(e["payload"]).get("tool", {}).get("name", e["kind"]) for e in ev if e["kind"] in ("pre_tool", "post_tool", "malformed")})
 
 
+def trust_user_codex_hook(h):
+    """What a user does in Codex's /hooks for their own hook."""
+    reqs = "\n".join(json.dumps(r) for r in [
+        {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"clientInfo": {"name": "e2e", "version": "1"}}},
+        {"jsonrpc": "2.0", "method": "initialized"},
+        {"jsonrpc": "2.0", "id": 2, "method": "hooks/list", "params": {"cwds": [str(h.home)]}},
+    ]) + "\n"
+    p = subprocess.Popen(["unshare", "-n", "codex", "app-server"], env=h.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    p.stdin.write(reqs)
+    p.stdin.flush()
+    listed = None
+    for line in p.stdout:
+        v = json.loads(line)
+        if v.get("id") == 2:
+            listed = v
+            break
+    p.kill()
+    p.wait()
+    hooks = [x for d in listed["result"]["data"] for x in d["hooks"] if "user-hook-fired" in x["command"]]
+    check(hooks, "codex does not list the user's hook")
+    with open(h.home / ".codex/config.toml", "a") as f:
+        for x in hooks:
+            f.write(f'\n[hooks.state."{x["key"]}"]\ntrusted_hash = "{x["currentHash"]}"\n')
+
+
 def scenario_uninstall(h):
     setup(h, with_user_hook=True)
+    if h.agent == "codex":
+        trust_user_codex_hook(h)
     r = h.uas_run("uninstall", "--agent", h.agent, "--yes")
     check(r.returncode == 0, f"uninstall failed: {r.stderr}")
     for f in h.home.rglob("*"):
@@ -391,7 +425,7 @@ def main():
     if args.inner:
         return inner(args.inner)
     CACHE = Path(args.cache)
-    TRUST_BYPASS = True
+    TRUST_BYPASS = False
     if not shutil.which("unshare"):
         sys.exit("unshare not found (util-linux): the real-agent tests need a private network namespace")
     uas = str(Path(args.uas).resolve())

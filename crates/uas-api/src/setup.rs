@@ -284,6 +284,51 @@ impl App {
         self.run_plan("setup", agents, Goal::Install, opts)
     }
 
+    /// Trusts uas's hooks in Codex the way `/hooks` does (the user consents
+    /// with `uas setup --trust-codex-hooks`): `codex app-server` lists the
+    /// hooks and their hashes, and `config.toml` gets one
+    /// `hooks.state."<key>".trusted_hash` per uas hook, backed up and undone
+    /// by `uas rollback-setup` like every apply.
+    pub fn trust_codex_hooks(&self, dry_run: bool) -> Result<SetupReport, ApiError> {
+        let codex = self.probe.find_binary("codex").ok_or_else(|| {
+            ApiError::Invalid("codex is not on PATH: cannot ask it which hooks to trust".into())
+        })?;
+        let hooks = uas_providers::codex_trust::list_uas_hooks(
+            &codex,
+            &self.probe.user_home,
+            std::time::Duration::from_secs(30),
+        )
+        .map_err(ApiError::Invalid)?;
+        if hooks.is_empty() {
+            return Err(ApiError::Invalid(
+                "Codex lists no uas hooks: run `uas setup --agent codex` first".into(),
+            ));
+        }
+        let config =
+            uas_providers::detect::config_dir(AgentId::Codex, &self.probe).join("config.toml");
+        let change =
+            uas_providers::codex_trust::trust_change(&config, &hooks).map_err(ApiError::Invalid)?;
+        let plan = SetupPlan {
+            changes: change.into_iter().collect(),
+            notices: Vec::new(),
+        };
+        let opts = SetupOptions {
+            agents: AgentSelection::Only(vec![AgentId::Codex]),
+            dry_run,
+            project: None,
+            abort_after_writes: None,
+        };
+        let mut report = self.finish(
+            "trust-codex-hooks",
+            vec![AgentId::Codex],
+            Goal::Install,
+            plan,
+            &opts,
+        )?;
+        report.approvals.clear();
+        Ok(report)
+    }
+
     /// `uas repair`: setup again for every agent uas has configured.
     pub fn repair(&self, opts: &SetupOptions) -> Result<SetupReport, ApiError> {
         let agents = match &opts.agents {

@@ -250,6 +250,11 @@ pub struct SetupArgs {
     /// .cursor/rules, .github/copilot-instructions.md) instead of the user's.
     #[arg(long, value_name = "DIR")]
     pub project: Option<PathBuf>,
+    /// Also trust uas's hooks in Codex (as its `/hooks` screen would): asks
+    /// `codex app-server` for the hooks' hashes and records them in
+    /// $CODEX_HOME/config.toml. Only with your consent: this flag.
+    #[arg(long)]
+    pub trust_codex_hooks: bool,
     /// `uas setup git`.
     #[command(subcommand)]
     pub target: Option<SetupCommand>,

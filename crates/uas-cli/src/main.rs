@@ -80,14 +80,19 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                 selection(&args.apply, AgentSelection::Detected)
             };
             let app = app(cli)?;
-            changing(cli, &args.apply, |dry| {
+            let code = changing(cli, &args.apply, |dry| {
                 app.setup(&options(
                     &args.apply,
                     selection.clone(),
                     dry,
                     args.project.clone(),
                 ))
-            })
+            })?;
+            if args.trust_codex_hooks && code == ExitCode::SUCCESS {
+                let report = app.trust_codex_hooks(args.apply.dry_run)?;
+                output::setup(&report, cli.json, args.apply.dry_run)?;
+            }
+            Ok(code)
         }
         cli::Command::Repair(args) => {
             let app = app(cli)?;

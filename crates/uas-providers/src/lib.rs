@@ -6,6 +6,7 @@
 pub mod agents;
 pub mod apply;
 pub mod block;
+pub mod codex_trust;
 pub mod detect;
 pub mod history;
 pub mod hookjson;

@@ -1,0 +1,206 @@
+//! Codex runs a hook only after the user trusted it (by its hash, in
+//! `/hooks`); untrusted hooks are skipped silently. With the user's consent
+//! (`uas setup --trust-codex-hooks`) we do what `/hooks` does: ask
+//! `codex app-server` (stdio JSON-RPC, offline) for `hooks/list`, and for
+//! each of *our* hooks write `[hooks.state."<key>"] trusted_hash = "<hash>"`
+//! into `$CODEX_HOME/config.toml`, editing only those keys (toml_edit keeps
+//! the rest of the file as it was).
+
+use crate::plan::{ChangeKind, FileChange};
+use serde_json::{Value, json};
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+use uas_core::AgentId;
+
+/// One of our hooks as Codex lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ListedHook {
+    /// Codex's key (`<hooks.json>:pre_tool_use:0:0`).
+    pub key: String,
+    /// The hash Codex trusts.
+    pub current_hash: String,
+    /// Whether Codex already trusts it.
+    pub trusted: bool,
+}
+
+/// Asks `codex app-server` for the hooks that apply in `cwd` and keeps ours.
+pub fn list_uas_hooks(
+    codex: &Path,
+    cwd: &Path,
+    timeout: Duration,
+) -> Result<Vec<ListedHook>, String> {
+    let mut child = Command::new(codex)
+        .arg("app-server")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("cannot start {} app-server: {e}", codex.display()))?;
+    let mut stdin = child.stdin.take().ok_or("no stdin")?;
+    let stdout = child.stdout.take().ok_or("no stdout")?;
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Ok(v) = serde_json::from_str::<Value>(&line)
+                && v["id"] == 2
+            {
+                let _ = tx.send(v);
+                break;
+            }
+        }
+    });
+    let requests = [
+        json!({"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"clientInfo": {"name": "uas", "version": env!("CARGO_PKG_VERSION")}}}),
+        json!({"jsonrpc": "2.0", "method": "initialized"}),
+        json!({"jsonrpc": "2.0", "id": 2, "method": "hooks/list", "params": {"cwds": [cwd]}}),
+    ];
+    for r in requests {
+        writeln!(stdin, "{r}").map_err(|e| format!("talking to codex app-server: {e}"))?;
+    }
+    let answer = rx.recv_timeout(timeout);
+    drop(stdin);
+    let _ = child.kill();
+    let _ = child.wait();
+    let v = answer.map_err(|_| {
+        format!(
+            "codex app-server did not answer hooks/list within {}s",
+            timeout.as_secs()
+        )
+    })?;
+    if let Some(err) = v.get("error") {
+        return Err(format!("codex app-server refused hooks/list: {err}"));
+    }
+    Ok(v["result"]["data"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|d| d["hooks"].as_array().cloned().unwrap_or_default())
+        .filter(|h| {
+            h["command"]
+                .as_str()
+                .is_some_and(crate::hookjson::is_uas_hook_command)
+        })
+        .filter_map(|h| {
+            Some(ListedHook {
+                key: h["key"].as_str()?.to_owned(),
+                current_hash: h["currentHash"].as_str()?.to_owned(),
+                trusted: h["trustStatus"] == "trusted",
+            })
+        })
+        .collect())
+}
+
+/// The change to `config.toml` that trusts `hooks` (`None`: nothing to do).
+pub fn trust_change(config: &Path, hooks: &[ListedHook]) -> Result<Option<FileChange>, String> {
+    let before = match std::fs::read(config) {
+        Ok(b) => Some(b),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(format!("cannot read {}: {e}", config.display())),
+    };
+    let text = String::from_utf8_lossy(before.as_deref().unwrap_or_default()).into_owned();
+    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
+        format!(
+            "{}: {} — fix the file, then run setup again (nothing was changed)",
+            config.display(),
+            e.to_string().trim()
+        )
+    })?;
+    let mut changed = false;
+    for h in hooks {
+        let state = doc
+            .entry("hooks")
+            .or_insert_with(|| toml_edit::Item::Table(implicit_table()))
+            .as_table_like_mut()
+            .ok_or_else(|| format!("{}: `hooks` is not a table", config.display()))?
+            .entry("state")
+            .or_insert_with(|| toml_edit::Item::Table(implicit_table()));
+        let state = state
+            .as_table_like_mut()
+            .ok_or_else(|| format!("{}: `hooks.state` is not a table", config.display()))?;
+        let entry = state
+            .entry(&h.key)
+            .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
+        let entry = entry.as_table_like_mut().ok_or_else(|| {
+            format!(
+                "{}: `hooks.state.{}` is not a table",
+                config.display(),
+                h.key
+            )
+        })?;
+        if entry.get("trusted_hash").and_then(|v| v.as_str()) != Some(h.current_hash.as_str()) {
+            entry.insert("trusted_hash", toml_edit::value(h.current_hash.clone()));
+            changed = true;
+        }
+    }
+    if !changed {
+        return Ok(None);
+    }
+    Ok(Some(FileChange {
+        path: config.to_path_buf(),
+        agents: vec![AgentId::Codex],
+        kind: ChangeKind::Hooks,
+        before,
+        before_link: None,
+        after: Some(doc.to_string().into_bytes()),
+        reason: format!(
+            "trust {} uas hook(s) in Codex (hooks.state.*.trusted_hash), as /hooks would",
+            hooks.len()
+        ),
+        executable: false,
+    }))
+}
+
+fn implicit_table() -> toml_edit::Table {
+    let mut t = toml_edit::Table::new();
+    t.set_implicit(true);
+    t
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_entries_are_added_key_by_key_and_the_rest_is_kept() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = dir.path().join("config.toml");
+        let original = "# my settings\nmodel = \"gpt-5.5\"   # keep this comment\n\n[hooks.state.\"/h/.codex/hooks.json:stop:0:0\"]\ntrusted_hash = \"sha256:mine\"\n";
+        std::fs::write(&config, original).expect("write");
+        let hooks = [ListedHook {
+            key: "/h/.codex/hooks.json:pre_tool_use:0:0".into(),
+            current_hash: "sha256:abc".into(),
+            trusted: false,
+        }];
+        let change = trust_change(&config, &hooks)
+            .expect("ok")
+            .expect("a change");
+        let after = String::from_utf8(change.after.clone().expect("after")).expect("utf8");
+        assert!(
+            after.starts_with("# my settings\nmodel = \"gpt-5.5\"   # keep this comment\n"),
+            "{after}"
+        );
+        assert!(after.contains("trusted_hash = \"sha256:mine\""), "{after}");
+        let v: toml::Table = toml::from_str(&after).expect("valid toml");
+        assert_eq!(
+            v["hooks"]["state"]["/h/.codex/hooks.json:pre_tool_use:0:0"]["trusted_hash"].as_str(),
+            Some("sha256:abc")
+        );
+        // Applying the same trust again changes nothing.
+        std::fs::write(&config, &after).expect("write");
+        assert!(trust_change(&config, &hooks).expect("ok").is_none());
+    }
+
+    #[test]
+    fn broken_config_is_refused_with_the_file_named() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = dir.path().join("config.toml");
+        std::fs::write(&config, "model = \n").expect("write");
+        let e = trust_change(&config, &[]).expect_err("broken");
+        assert!(
+            e.contains("config.toml") && e.contains("nothing was changed"),
+            "{e}"
+        );
+    }
+}
