@@ -352,6 +352,9 @@ def scenario_malformed(h):
     setup(h)
     out, reqs = run_agent(h, [("malformed", "unknown_tool"), ("malformed", "broken_json")], "malformed")
     check(out["code"] is not None, "the agent hung")
+    # The agent's own error handling went on: the model got results back.
+    seen = max((r.get("reply", {}).get("results_seen", 0) for r in reqs if r.get("method") == "POST"), default=0)
+    check(seen >= 1, f"the agent never reported the malformed call back to the model: {out['stderr'][-800:]}")
     text = out["stdout"] + out["stderr"]
     check("panicked" not in text, f"a hook panicked: {text[-1500:]}")
     ev = h.events()
@@ -446,6 +449,10 @@ def main():
             try:
                 check(exe.exists(), f"agent binary {exe} missing")
                 RUNNERS[sc](h)
+                for e in h.events():
+                    us = json.loads(e["payload"]).get("hook_us")
+                    if us is not None:
+                        HOOK_US.setdefault(agent, []).append(us)
                 result, note = "pass", getattr(h, "malformed_seen", "")
             except AssertionError as e:
                 failed += 1
@@ -456,6 +463,10 @@ def main():
     for agent, version, sc, result, secs, note in rows:
         extra = f"  {note}" if note and result == "pass" else ""
         print(f"{agent:<9} {version:<9} {sc:<10} {result:<6} {secs:7.1f}{extra}")
+    print("\nhook decision time inside the real runs (read event -> decided, from the audit log's hook_us):")
+    for agent, us in HOOK_US.items():
+        us = sorted(us)
+        print(f"  {agent:<9} {len(us):3} events  p50 {us[len(us) // 2] / 1000:.2f} ms  p99 {us[min(len(us) - 1, int(len(us) * 0.99))] / 1000:.2f} ms")
     print(f"\n{len(rows) - failed}/{len(rows)} passed; homes in {work}" if args.keep else f"\n{len(rows) - failed}/{len(rows)} passed")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
@@ -464,6 +475,7 @@ def main():
 
 CACHE = None
 TRUST_BYPASS = True
+HOOK_US = {}
 
 if __name__ == "__main__":
     sys.exit(main() or 0)
