@@ -78,6 +78,19 @@ impl App {
         )?)
     }
 
+    /// A wake-up socket for following the log (bind it before the first
+    /// read, so no event written in between is missed).
+    pub fn audit_waker(&self) -> Result<uas_audit::follow::Waker, ApiError> {
+        let dir = uas_audit::follow::followers_dir(&self.audit_dir());
+        uas_audit::follow::Waker::bind(&dir).map_err(|source| {
+            ApiError::Fs(fsx::FsError {
+                action: "bind a follower socket in",
+                path: dir,
+                source,
+            })
+        })
+    }
+
     /// A reader.
     pub fn audit_log(&self) -> Result<AuditLog, ApiError> {
         let config = self.config()?;

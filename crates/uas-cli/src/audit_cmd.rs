@@ -411,14 +411,7 @@ fn tail(
     json: bool,
 ) -> anyhow::Result<ExitCode> {
     let log = app.audit_log()?;
-    // Bind before the first read so no event written in between is missed.
-    let waker = if follow {
-        Some(uas_audit::follow::Waker::bind(
-            &uas_audit::follow::followers_dir(&app.audit_dir()),
-        )?)
-    } else {
-        None
-    };
+    let waker = follow.then(|| app.audit_waker()).transpose()?;
     let mut after = match since {
         Some(s) => s,
         None => log.head()?.map_or(0, |(s, _)| s.saturating_sub(20)),

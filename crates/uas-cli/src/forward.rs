@@ -28,13 +28,7 @@ pub fn run(app: &App, follow: bool, batch: usize) -> anyhow::Result<ExitCode> {
     }
     let client = client()?;
     let log = app.audit_log()?;
-    let waker = if follow {
-        Some(uas_audit::follow::Waker::bind(
-            &uas_audit::follow::followers_dir(&app.audit_dir()),
-        )?)
-    } else {
-        None
-    };
+    let waker = follow.then(|| app.audit_waker()).transpose()?;
     loop {
         let mut failed = false;
         for hook in &config.audit.webhooks {

@@ -1,7 +1,7 @@
 //! Each agent's hook input -> one [`AgentEvent`].
 
 use serde_json::Value;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use uas_core::{AgentEvent, AgentId, EventKind, ToolCall, ToolClass, ToolOutcome};
 
 /// The input could not be understood.
@@ -325,17 +325,7 @@ fn absolute(p: &str, cwd: Option<&Path>, user_home: Option<&Path>) -> String {
         Some(c) if path.is_relative() => c.join(path),
         _ => path,
     };
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out.display().to_string()
+    uas_providers::plan::normalize(&path).display().to_string()
 }
 
 /// Finds `exit code N` / `Exit Code: N` / `exited with code N` in text.
