@@ -171,7 +171,7 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
         );
     }
     for (rel, n) in [
-        (".claude/settings.json", 6),
+        (".claude/settings.json", 7),
         (".codex/hooks.json", 5),
         (".gemini/settings.json", 6),
         (".gemini/config/hooks.json", 4),
@@ -310,7 +310,7 @@ fn uninstall_keeps_foreign_hooks_added_after_setup() {
         "./hooks/audit.sh"
     );
     // other agents are still set up
-    assert_eq!(uas_commands(&json(&m.path(".claude/settings.json"))), 6);
+    assert_eq!(uas_commands(&json(&m.path(".claude/settings.json"))), 7);
 }
 
 #[test]
@@ -343,7 +343,7 @@ fn hand_edit_inside_our_block_is_drift_and_repair_fixes_it() {
         fs::read_to_string(m.path(".codex/AGENTS.md")).expect("read"),
         good
     );
-    assert_eq!(uas_commands(&json(&hooks)), 6);
+    assert_eq!(uas_commands(&json(&hooks)), 7);
     assert!(m.uas(&["status"]).status.success());
 }
 

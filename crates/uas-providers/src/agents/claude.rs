@@ -10,6 +10,9 @@ const EVENTS: &[(HookEvent, &str)] = &[
     (HookEvent::PromptSubmit, "UserPromptSubmit"),
     (HookEvent::PreToolUse, "PreToolUse"),
     (HookEvent::PostToolUse, "PostToolUse"),
+    // Claude reports failed tools here instead of PostToolUse; audited so
+    // failed test runs are on record (they are never evidence).
+    (HookEvent::PostToolUse, "PostToolUseFailure"),
     (HookEvent::Stop, "Stop"),
     (HookEvent::SessionEnd, "SessionEnd"),
 ];
