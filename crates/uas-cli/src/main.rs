@@ -17,6 +17,11 @@ use std::process::ExitCode;
 use uas_api::{AgentSelection, App, SetupOptions, SetupReport};
 
 fn main() -> ExitCode {
+    // Agents start `uas hook <agent> <event>` on every tool call: take that
+    // exact shape without building the whole clap command tree.
+    if let Some(code) = hook_fast_path() {
+        return code;
+    }
     let cli = cli::Cli::parse();
     init_tracing(cli.verbose);
     match run(&cli) {
@@ -202,6 +207,32 @@ fn applied(cli: &cli::Cli, report: SetupReport) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::FAILURE
     })
+}
+
+/// `uas [--home DIR] hook <agent> <event>` with nothing else; any other
+/// shape (flags, help) goes through clap.
+fn hook_fast_path() -> Option<ExitCode> {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().skip(1).collect();
+    let (home, rest) = match args.as_slice() {
+        [flag, dir, rest @ ..] if flag == "--home" => (Some(PathBuf::from(dir)), rest),
+        rest => (None, rest),
+    };
+    let [cmd, agent, event] = rest else {
+        return None;
+    };
+    let (agent, event) = (agent.to_str()?, event.to_str()?);
+    if cmd != "hook" || agent.starts_with('-') || event.starts_with('-') {
+        return None;
+    }
+    init_tracing(0);
+    let uas_bin = std::env::current_exe()
+        .map(|p| p.display().to_string())
+        .unwrap_or_else(|_| "uas".into());
+    match App::from_process_env(home, uas_bin) {
+        Ok(app) => Some(audit_cmd::hook(&app, agent, event)),
+        // No home: let the normal path report it.
+        Err(_) => None,
+    }
 }
 
 /// Builds the facade from the real environment. Hooks run the same binary
