@@ -25,7 +25,7 @@ pub enum CheckStatus {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct Check {
-    /// Stable id: `home`, `config`, `database`, `instructions`, `agents`.
+    /// Stable id: `home`, `config`, `database`, `audit`, `instructions`, `agents`.
     pub id: String,
     /// Outcome.
     pub status: CheckStatus,
@@ -130,7 +130,12 @@ impl App {
         let db = self
             .home
             .database(&config.unwrap_or_default().store.database);
-        checks.push(database_check(&db).await);
+        let database = database_check(&db).await;
+        let database_ok = database.status == CheckStatus::Ok;
+        checks.push(database);
+        if database_ok {
+            checks.push(self.audit_check());
+        }
 
         let instructions = self.home.instructions_dir().join("AGENTS.md");
         checks.push(if instructions.is_file() {
@@ -177,6 +182,41 @@ impl App {
             healthy: checks.iter().all(|c| c.status != CheckStatus::Fail),
             checks,
             agents,
+        }
+    }
+}
+
+impl App {
+    /// The audit log's chain and checkpoint (read-only).
+    fn audit_check(&self) -> Check {
+        match self.audit_verify() {
+            Ok(r) if r.ok => check(
+                "audit",
+                CheckStatus::Ok,
+                format!(
+                    "audit log: {} events, chain and signed checkpoint intact (key: {})",
+                    r.records,
+                    r.key_location.as_deref().unwrap_or("none yet")
+                ),
+                None,
+            ),
+            Ok(r) => check(
+                "audit",
+                CheckStatus::Fail,
+                r.problem.map_or_else(
+                    || "audit log does not verify".to_owned(),
+                    |p| format!("audit log: event #{} {:?}: {}", p.seq, p.kind, p.detail),
+                ),
+                Some(
+                    "the log was changed outside uas: keep a copy of the database and run `uas audit verify --json` for details",
+                ),
+            ),
+            Err(e) => check(
+                "audit",
+                CheckStatus::Fail,
+                format!("audit log unreadable: {e}"),
+                Some("run `uas init` (it migrates the database)"),
+            ),
         }
     }
 }

@@ -281,6 +281,16 @@ fn deleting_the_newest_events_is_reported_by_verify() {
         "{}",
         stdout(&out)
     );
+    // `uas doctor` says so too.
+    let doctor = s.run(&["--json", "doctor"]);
+    assert_eq!(doctor.status.code(), Some(1));
+    let report = json_out(&doctor);
+    let audit = report["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["id"] == "audit"))
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(audit["status"], "fail", "{report}");
 }
 
 #[test]

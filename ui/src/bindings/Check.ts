@@ -6,7 +6,7 @@ import type { CheckStatus } from "./CheckStatus";
  */
 export type Check = { 
 /**
- * Stable id: `home`, `config`, `database`, `instructions`, `agents`.
+ * Stable id: `home`, `config`, `database`, `audit`, `instructions`, `agents`.
  */
 id: string, 
 /**
