@@ -333,10 +333,16 @@ impl App {
     pub fn repair(&self, opts: &SetupOptions) -> Result<SetupReport, ApiError> {
         let agents = match &opts.agents {
             AgentSelection::Only(l) => l.clone(),
-            _ => AgentId::ALL
-                .into_iter()
-                .filter(|a| plan::is_configured(*a, &self.probe))
-                .collect(),
+            _ => {
+                let history = History::load(&self.home.backups_dir());
+                AgentId::ALL
+                    .into_iter()
+                    .filter(|a| {
+                        plan::is_configured(*a, &self.probe)
+                            || plan::set_up_by_history(*a, &history)
+                    })
+                    .collect()
+            }
         };
         self.run_plan("repair", agents, Goal::Install, opts)
     }
@@ -391,7 +397,8 @@ impl App {
         let mut agents = Vec::new();
         for detection in detect_all(&self.probe) {
             let agent = detection.agent;
-            let configured = plan::is_configured(agent, &self.probe);
+            let configured =
+                plan::is_configured(agent, &self.probe) || plan::set_up_by_history(agent, &history);
             let drift = if configured {
                 match plan::plan(&input, &[agent], Goal::Install) {
                     Ok(p) => p

@@ -554,4 +554,19 @@ fn drift_of_a_hook_config_is_a_critical_event_recorded_once() {
             .unwrap_or("")
             .contains("settings.json")
     );
+    // Removing every uas hook is drift too (the apply history says Claude
+    // is set up), and repair puts them back.
+    std::fs::write(&settings, "{}\n").expect("tamper");
+    assert_eq!(s.run(&["status"]).status.code(), Some(1));
+    let drift = s
+        .events()
+        .into_iter()
+        .filter(|e| e["kind"] == "hook_config_drift")
+        .count();
+    assert_eq!(drift, 2);
+    assert!(s.run(&["repair", "--yes"]).status.success());
+    assert!(s.run(&["status"]).status.success());
+    // After uninstall nothing is expected any more.
+    assert!(s.run(&["uninstall", "--yes"]).status.success());
+    assert!(s.run(&["status"]).status.success());
 }

@@ -85,12 +85,20 @@ pub fn apply(
     let created = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(0, |d| d.as_secs());
+    let mut agents: Vec<uas_core::AgentId> = plan
+        .changes
+        .iter()
+        .flat_map(|c| c.agents.iter().copied())
+        .collect();
+    agents.sort_by_key(|a| a.as_str());
+    agents.dedup();
     let mut manifest = Manifest {
         generation,
         command: command.to_owned(),
         created,
         complete: false,
         rolled_back: false,
+        agents,
         entries,
     };
     write_manifest(&dir, &manifest)?;

@@ -49,6 +49,9 @@ pub struct Manifest {
     pub complete: bool,
     /// Set once `uas rollback-setup` undid it.
     pub rolled_back: bool,
+    /// The agents it served (older manifests: empty).
+    #[serde(default)]
+    pub agents: Vec<uas_core::AgentId>,
     /// Every path, in apply order.
     pub entries: Vec<ManifestEntry>,
 }
@@ -92,6 +95,16 @@ impl History {
             manifests,
             first_seen,
         }
+    }
+
+    /// The command of the newest apply (not rolled back) that served
+    /// `agent`: `setup`, `repair`, `uninstall`, …
+    pub fn last_command_for(&self, agent: uas_core::AgentId) -> Option<&str> {
+        self.manifests
+            .iter()
+            .rev()
+            .find(|m| !m.rolled_back && m.agents.contains(&agent))
+            .map(|m| m.command.as_str())
     }
 
     /// The manifests, oldest first.

@@ -547,7 +547,16 @@ pub(crate) fn plan_owned_file(
     )
 }
 
-/// Whether any of our artifacts for `agent` is on disk.
+/// True when uas set the agent up and has not uninstalled it since, by the
+/// apply history. Unlike [`is_configured`] this survives someone removing
+/// every uas entry from the agent's files, which is then reported as drift.
+pub fn set_up_by_history(agent: AgentId, history: &crate::history::History) -> bool {
+    history
+        .last_command_for(agent)
+        .is_some_and(|c| c != "uninstall")
+}
+
+/// Whether any of our artifacts for `agent` is on disk (hooks, plugin, block).
 pub fn is_configured(agent: AgentId, probe: &ProbeEnv) -> bool {
     let paths = AgentPaths::new(agent, probe);
     let hooks = paths
