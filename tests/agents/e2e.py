@@ -35,6 +35,11 @@ SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall"]
 PROMPT = "Create the file hello.txt containing hello"
 
 
+def netns():
+    """`unshare -n`; as a normal user inside a user namespace too (`-r`)."""
+    return ["unshare", "-n"] if os.geteuid() == 0 else ["unshare", "-r", "-n"]
+
+
 def run(cmd, **kw):
     return subprocess.run(cmd, capture_output=True, text=True, **kw)
 
@@ -223,7 +228,7 @@ def run_agent(h, calls, tag):
     spec = h.root / f"{tag}-spec.json"
     argv, env = agent_command(h, PROMPT)
     spec.write_text(json.dumps({"agent": h.agent, "calls": calls, "argv": argv, "env": env, "cwd": str(h.project), "log": str(h.root / f"{tag}-requests.jsonl"), "out": str(h.root / f"{tag}-agent.json"), "port": PORT}))
-    r = run(["unshare", "-n", "--", "sh", "-c", 'ip link set lo up && exec "$0" "$1" --inner "$2"', sys.executable, str(Path(__file__).resolve()), str(spec)])
+    r = run([*netns(), "--", "sh", "-c", 'ip link set lo up && exec "$0" "$1" --inner "$2"', sys.executable, str(Path(__file__).resolve()), str(spec)])
     if r.returncode != 0:
         raise AssertionError(f"namespace runner failed ({r.returncode}): {r.stderr[-2000:]}")
     out = json.loads((h.root / f"{tag}-agent.json").read_text())
@@ -286,7 +291,7 @@ def setup(h, with_user_hook=False):
         # One-click trust through `codex app-server` (offline, so it runs in
         # a private network namespace too); the user's own hook in the
         # uninstall scenario is trusted the same way a user would.
-        r = run(["unshare", "-n", h.uas, "setup", "--agent", "codex", "--yes", "--trust-codex-hooks"], env=h.env, cwd=h.project)
+        r = run([*netns(), h.uas, "setup", "--agent", "codex", "--yes", "--trust-codex-hooks"], env=h.env, cwd=h.project)
     else:
         r = h.uas_run("setup", "--agent", h.agent, "--yes")
     check(r.returncode == 0, f"uas setup failed: {r.stdout}\n{r.stderr}")
@@ -371,7 +376,7 @@ def trust_user_codex_hook(h):
         {"jsonrpc": "2.0", "method": "initialized"},
         {"jsonrpc": "2.0", "id": 2, "method": "hooks/list", "params": {"cwds": [str(h.home)]}},
     ]) + "\n"
-    p = subprocess.Popen(["unshare", "-n", "codex", "app-server"], env=h.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    p = subprocess.Popen([*netns(), "codex", "app-server"], env=h.env, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
     p.stdin.write(reqs)
     p.stdin.flush()
     listed = None

@@ -452,3 +452,53 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod props {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn json_value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::Bool),
+            any::<i64>().prop_map(Value::from),
+            "\\PC{0,12}".prop_map(Value::String),
+        ];
+        leaf.prop_recursive(3, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::Array),
+                prop::collection::btree_map(
+                    prop_oneof![
+                        Just("tool_name".to_owned()),
+                        Just("tool_input".to_owned()),
+                        Just("toolArgs".to_owned()),
+                        Just("cwd".to_owned()),
+                        Just("session_id".to_owned()),
+                        Just("tool_response".to_owned()),
+                        Just("command".to_owned()),
+                        Just("file_path".to_owned()),
+                        "[a-z_]{1,8}",
+                    ],
+                    inner,
+                    0..5
+                )
+                .prop_map(|m| Value::Object(m.into_iter().collect())),
+            ]
+        })
+    }
+
+    proptest! {
+        #[test]
+        fn any_input_is_normalized_or_refused_without_panicking(
+            v in json_value(),
+            raw in prop::collection::vec(any::<u8>(), 0..64),
+            agent in 0usize..7,
+            event in prop_oneof![Just("PreToolUse"), Just("PostToolUse"), Just("preToolUse"), Just("BeforeTool"), Just("tool.execute.after"), Just("SessionStart"), Just("Weird")],
+        ) {
+            let agent = AgentId::ALL[agent];
+            let _ = normalize(agent, event, v.to_string().as_bytes(), 0, Some(Path::new("/home/u")));
+            let _ = normalize(agent, event, &raw, 0, None);
+        }
+    }
+}
