@@ -108,9 +108,14 @@ pub fn spool(audit_dir: &Path, e: &NewEvent) -> Result<PathBuf, AuditError> {
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_nanos())
         .unwrap_or(0);
-    let path = dir.join(format!("{nanos:032}-{}.json", std::process::id()));
+    let name = format!("{nanos:032}-{}", std::process::id());
+    let tmp = dir.join(format!("{name}.tmp"));
+    let path = dir.join(format!("{name}.json"));
     let text = serde_json::to_vec(e).map_err(|err| AuditError::Key(err.to_string()))?;
-    std::fs::write(&path, text).map_err(io("write", &path))?;
+    // Written under another name and renamed, so an importer never reads
+    // half an event.
+    std::fs::write(&tmp, text).map_err(io("write", &tmp))?;
+    std::fs::rename(&tmp, &path).map_err(io("rename", &tmp))?;
     Ok(path)
 }
 
@@ -135,9 +140,9 @@ fn import_spool(tx: &mut Tx<'_>, dir: &Path) -> Result<Vec<PathBuf>, AuditError>
                 done.push(file);
             }
             Err(err) => {
-                // Half-written by a writer that is still running, or damaged:
-                // leave it; `uas audit verify` lists spool leftovers.
-                tracing::debug!("skipping spool file {}: {err}", file.display());
+                // Damaged (spool files appear whole, by rename): leave it for
+                // a person to look at rather than drop an event.
+                tracing::warn!("cannot import spool file {}: {err}", file.display());
             }
         }
     }
