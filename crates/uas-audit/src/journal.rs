@@ -1,5 +1,5 @@
-//! The writer every uas process uses: append inside `BEGIN IMMEDIATE`, sign
-//! the new head into the checkpoint before commit, wake followers after.
+//! The writer every uas process uses: append inside `BEGIN IMMEDIATE`, then
+//! sign the new head into the checkpoint and wake followers.
 //!
 //! Events that could not be written (database locked past the deadline,
 //! broken, missing) go to `audit/spool/` as one file each; the next
@@ -60,20 +60,27 @@ impl Journal {
         E: From<AuditError>,
     {
         let spool = spool_dir(&self.dir);
-        let keys = &self.keys;
-        let checkpoint = &self.checkpoint;
         let mut imported = Vec::new();
+        let mut new_head = None;
         let out = self.log.write(|tx| {
             let before = tx.head().map(|h| h.0);
             imported = import_spool(tx, &spool)?;
             let out = f(tx)?;
-            if let Some((seq, hash)) = tx.head()
-                && Some(seq) != before
-            {
-                checkpoint.write(&Checkpoint::sign(keys, seq, &hash, uas_core::now_ms()))?;
-            }
+            new_head = tx.head().filter(|h| Some(h.0) != before);
             Ok::<_, E>(out)
         })?;
+        // After the commit, so the checkpoint is never ahead of the log. Two
+        // writers racing write different slots (seq parity), and readers
+        // take the newest, so a late writer cannot move it backwards by more
+        // than it lags.
+        if let Some((seq, hash)) = new_head {
+            self.checkpoint.write(&Checkpoint::sign(
+                &self.keys,
+                seq,
+                &hash,
+                uas_core::now_ms(),
+            ))?;
+        }
         for file in imported {
             let _ = std::fs::remove_file(file);
         }
