@@ -310,6 +310,9 @@ def scenario_deny(h):
     e, dec = d[0]
     check(dec.get("rule", "").startswith("plan-before") and dec.get("phase"), f"deny without rule/phase: {dec}")
     check("No plan is recorded" in requests_text(reqs), "the agent did not pass our reason to the model")
+    if h.agent in ("claude", "codex", "gemini"):
+        # These accept session-start context: the model is told the phase.
+        check("Universal Agent SOP `default` is enforced" in requests_text(reqs), "the SOP brief did not reach the model")
     verify_ok(h)
 
 
