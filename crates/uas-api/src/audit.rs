@@ -133,15 +133,7 @@ impl App {
     /// The active SOP, its file (`None`: built in) and any problem loading it.
     pub fn sop(&self) -> Result<(Sop, Option<PathBuf>), ApiError> {
         let config = self.config()?;
-        let path = self
-            .home
-            .sop_dir()
-            .join(format!("{}.toml", config.sop.active));
-        if path.exists() {
-            Ok((Sop::load(&path)?, Some(path)))
-        } else {
-            Ok((Sop::builtin(), None))
-        }
+        Ok(Sop::load_active(&self.home.sop_dir(), &config.sop.active)?)
     }
 
     /// The SOP engine's view of this machine (placeholders).

@@ -100,8 +100,26 @@ impl CheckpointFile {
         ]
     }
 
-    /// Writes the checkpoint into its slot (no fsync: see the module docs).
+    /// Writes the checkpoint into its slot, and into the other slot too while
+    /// that one does not exist yet (the first checkpoint fills both, so a
+    /// missing slot always means one was deleted). No fsync: see the module
+    /// docs.
     pub fn write(&self, cp: &Checkpoint) -> Result<(), AuditError> {
+        let text = self.write_slot(cp)?;
+        let other = &self.paths()[(1 - cp.seq % 2) as usize];
+        if !other.exists() {
+            std::fs::write(other, &text).map_err(|source| AuditError::Io {
+                action: "write",
+                path: other.clone(),
+                source,
+            })?;
+        }
+        Ok(())
+    }
+
+    /// Writes the checkpoint into its own slot only (a writer that knows
+    /// both slots exist: the log was not empty before its write).
+    pub fn write_slot(&self, cp: &Checkpoint) -> Result<Vec<u8>, AuditError> {
         let path = &self.paths()[(cp.seq % 2) as usize];
         let io = |action| {
             let path = path.clone();
@@ -128,13 +146,7 @@ impl CheckpointFile {
             other => other.map_err(io("open"))?,
         };
         f.write_all(&text).map_err(io("write"))?;
-        // The first checkpoint fills both slots, so a missing slot always
-        // means one was deleted.
-        let other = &self.paths()[(1 - cp.seq % 2) as usize];
-        if !other.exists() {
-            std::fs::write(other, &text).map_err(io("write"))?;
-        }
-        Ok(())
+        Ok(text)
     }
 
     /// The newest checkpoint; `None` when there is none yet. Strict, so a

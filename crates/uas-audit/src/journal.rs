@@ -62,8 +62,10 @@ impl Journal {
         let spool = spool_dir(&self.dir);
         let mut imported = Vec::new();
         let mut new_head = None;
+        let mut was_empty = false;
         let out = self.log.write(|tx| {
             let before = tx.head().map(|h| h.0);
+            was_empty = before.is_none();
             imported = import_spool(tx, &spool)?;
             let out = f(tx)?;
             new_head = tx.head().filter(|h| Some(h.0) != before);
@@ -74,12 +76,13 @@ impl Journal {
         // take the newest, so a late writer cannot move it backwards by more
         // than it lags.
         if let Some((seq, hash)) = new_head {
-            self.checkpoint.write(&Checkpoint::sign(
-                &self.keys,
-                seq,
-                &hash,
-                uas_core::now_ms(),
-            ))?;
+            let cp = Checkpoint::sign(&self.keys, seq, &hash, uas_core::now_ms());
+            // Only the first checkpoint needs both slots (see CheckpointFile).
+            if was_empty {
+                self.checkpoint.write(&cp)?;
+            } else {
+                self.checkpoint.write_slot(&cp)?;
+            }
         }
         for file in imported {
             let _ = std::fs::remove_file(file);

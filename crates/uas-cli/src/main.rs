@@ -225,10 +225,7 @@ fn hook_fast_path() -> Option<ExitCode> {
         return None;
     }
     init_tracing(0);
-    let uas_bin = std::env::current_exe()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "uas".into());
-    match App::from_process_env(home, uas_bin) {
+    match App::from_process_env(home, uas_bin()) {
         Ok(app) => Some(audit_cmd::hook(&app, agent, event)),
         // No home: let the normal path report it.
         Err(_) => None,
@@ -238,10 +235,14 @@ fn hook_fast_path() -> Option<ExitCode> {
 /// Builds the facade from the real environment. Hooks run the same binary
 /// that set them up, by absolute path.
 fn app(cli: &cli::Cli) -> anyhow::Result<App> {
-    let uas_bin = std::env::current_exe()
+    Ok(App::from_process_env(cli.home.clone(), uas_bin())?)
+}
+
+/// This binary's absolute path, which hooks are registered with.
+fn uas_bin() -> String {
+    std::env::current_exe()
         .map(|p| p.display().to_string())
-        .unwrap_or_else(|_| "uas".into());
-    Ok(App::from_process_env(cli.home.clone(), uas_bin)?)
+        .unwrap_or_else(|_| "uas".into())
 }
 
 /// Runs one future on a single-threaded runtime made for this command only.

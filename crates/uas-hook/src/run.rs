@@ -73,16 +73,16 @@ pub fn sop_context(env: &HookEnv) -> Context {
 /// Loads the active SOP; problems fall back to the built-in SOP (never to
 /// no SOP) and are reported in the second value.
 pub fn load_sop(home: &Home, config: &Config) -> (Sop, Option<String>) {
-    let path = home.sop_dir().join(format!("{}.toml", config.sop.active));
-    if !path.exists() {
-        return (
-            Sop::builtin(),
-            (config.sop.active != "default")
-                .then(|| format!("{} does not exist; using the built-in SOP", path.display())),
-        );
-    }
-    match Sop::load(&path) {
-        Ok(s) => (s, None),
+    match Sop::load_active(&home.sop_dir(), &config.sop.active) {
+        Ok((sop, None)) if config.sop.active != "default" => (
+            sop,
+            Some(format!(
+                "{}/{}.toml does not exist; using the built-in SOP",
+                home.sop_dir().display(),
+                config.sop.active
+            )),
+        ),
+        Ok((sop, _)) => (sop, None),
         Err(e) => (Sop::builtin(), Some(format!("{e}; using the built-in SOP"))),
     }
 }
@@ -228,7 +228,7 @@ fn fallback_decision(
         action,
         reason,
         severity: if action == Action::Deny {
-            base.severity.max_error()
+            at_least_error(base.severity)
         } else {
             RuleSeverity::Warning
         },
@@ -247,16 +247,11 @@ fn fallback_decision(
     }
 }
 
-trait MaxError {
-    fn max_error(self) -> Self;
-}
-
-impl MaxError for RuleSeverity {
-    fn max_error(self) -> Self {
-        match self {
-            RuleSeverity::Critical => RuleSeverity::Critical,
-            _ => RuleSeverity::Error,
-        }
+/// A denied call is at least an error (tamper stays critical).
+fn at_least_error(s: RuleSeverity) -> RuleSeverity {
+    match s {
+        RuleSeverity::Critical => RuleSeverity::Critical,
+        _ => RuleSeverity::Error,
     }
 }
 

@@ -215,6 +215,20 @@ impl Sop {
         })
     }
 
+    /// The active SOP `<sop_dir>/<active>.toml` and its file, or the
+    /// built-in SOP (file `None`) when that file does not exist.
+    pub fn load_active(
+        sop_dir: &Path,
+        active: &str,
+    ) -> Result<(Self, Option<std::path::PathBuf>), SopError> {
+        let path = sop_dir.join(format!("{active}.toml"));
+        if path.exists() {
+            Ok((Self::load(&path)?, Some(path)))
+        } else {
+            Ok((Self::builtin(), None))
+        }
+    }
+
     /// Reads and validates an SOP file.
     pub fn load(path: &Path) -> Result<Self, SopError> {
         let text = std::fs::read_to_string(path).map_err(|e| SopError {
