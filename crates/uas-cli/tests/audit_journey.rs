@@ -63,6 +63,17 @@ impl Sandbox {
         child.wait_with_output().expect("hook")
     }
 
+    /// A Claude Code hook call for `session` in `cwd`.
+    fn claude_hook(
+        &self,
+        session: &str,
+        cwd: &Path,
+        event: &str,
+        tool: Option<(&str, Value)>,
+    ) -> Output {
+        self.hook("claude", event, &claude(session, cwd, event, tool))
+    }
+
     fn events(&self) -> Vec<Value> {
         let out = self.run(&["audit", "export", "--format", "jsonl"]);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -236,11 +247,7 @@ fn a_follower_sees_events_written_by_other_processes() {
     });
     let p = s.project();
     for i in 0..5 {
-        s.hook(
-            "claude",
-            "UserPromptSubmit",
-            &claude(&format!("f{i}"), &p, "UserPromptSubmit", None),
-        );
+        s.claude_hook(&format!("f{i}"), &p, "UserPromptSubmit", None);
     }
     let mut got = Vec::new();
     while got.len() < 5 {
@@ -261,11 +268,7 @@ fn deleting_the_newest_events_is_reported_by_verify() {
     let s = Sandbox::new();
     let p = s.project();
     for i in 0..4 {
-        s.hook(
-            "claude",
-            "UserPromptSubmit",
-            &claude(&format!("t{i}"), &p, "UserPromptSubmit", None),
-        );
+        s.claude_hook(&format!("t{i}"), &p, "UserPromptSubmit", None);
     }
     assert_eq!(s.verify()["ok"], true);
     let db = rusqlite::Connection::open(s.agent_home().join("uas.db")).expect("db");
@@ -304,37 +307,25 @@ fn a_locked_database_fails_closed_for_deny_rules_and_nothing_is_lost() {
     let p = s.project();
     let db = rusqlite::Connection::open(s.agent_home().join("uas.db")).expect("db");
     db.execute_batch("BEGIN IMMEDIATE;").expect("lock");
-    let write = s.hook(
-        "claude",
+    let write = s.claude_hook(
+        "l",
+        &p,
         "PreToolUse",
-        &claude(
-            "l",
-            &p,
-            "PreToolUse",
-            Some(("Write", json!({"file_path": p.join("a.rs")}))),
-        ),
+        Some(("Write", json!({"file_path": p.join("a.rs")}))),
     );
     assert_eq!(write.status.code(), Some(2), "{}", stderr(&write));
     assert!(stderr(&write).contains("on_error"), "{}", stderr(&write));
-    let read = s.hook(
-        "claude",
+    let read = s.claude_hook(
+        "l",
+        &p,
         "PreToolUse",
-        &claude(
-            "l",
-            &p,
-            "PreToolUse",
-            Some(("Read", json!({"file_path": p.join("a.rs")}))),
-        ),
+        Some(("Read", json!({"file_path": p.join("a.rs")}))),
     );
     assert_eq!(read.status.code(), Some(0), "{}", stderr(&read));
     db.execute_batch("COMMIT;").expect("unlock");
     drop(db);
     // The next writer imports both spooled events first.
-    s.hook(
-        "claude",
-        "UserPromptSubmit",
-        &claude("l", &p, "UserPromptSubmit", None),
-    );
+    s.claude_hook("l", &p, "UserPromptSubmit", None);
     let events = s.events();
     assert_eq!(events.len(), 3);
     let fallback: Vec<_> = events
@@ -497,11 +488,7 @@ fn webhooks_retry_with_backoff_and_resume_from_the_last_delivered_event() {
     .expect("config");
     let p = s.project();
     for i in 0..3 {
-        s.hook(
-            "claude",
-            "UserPromptSubmit",
-            &claude(&format!("w{i}"), &p, "UserPromptSubmit", None),
-        );
+        s.claude_hook(&format!("w{i}"), &p, "UserPromptSubmit", None);
     }
     let out = s.run(&["audit", "forward"]);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -510,11 +497,7 @@ fn webhooks_retry_with_backoff_and_resume_from_the_last_delivered_event() {
         (body["first_seq"].clone(), body["last_seq"].clone()),
         (json!(1), json!(3))
     );
-    s.hook(
-        "claude",
-        "UserPromptSubmit",
-        &claude("w3", &p, "UserPromptSubmit", None),
-    );
+    s.claude_hook("w3", &p, "UserPromptSubmit", None);
     assert!(s.run(&["audit", "forward"]).status.success());
     let body = rx.try_recv().expect("second delivery");
     assert_eq!(
