@@ -358,11 +358,18 @@ fn malformed_input_is_answered_and_audited() {
         .write_all(b"{\"tool_name\": \"Bash\", ")
         .expect("w");
     let out = child.wait_with_output().expect("wait");
-    assert_eq!(out.status.code(), Some(0));
+    // A tool call that cannot be read is decided as a write: denied before
+    // a plan (fail closed), with the reason Codex needs on stderr.
+    assert_eq!(out.status.code(), Some(2));
     assert!(stderr(&out).contains("not valid JSON"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("No plan is recorded"),
+        "{}",
+        stderr(&out)
+    );
     let events = s.events();
     assert_eq!(events[0]["kind"], "malformed");
-    assert_eq!(events[0]["severity"], "warning");
+    assert_eq!(events[0]["severity"], "error");
 }
 
 #[test]

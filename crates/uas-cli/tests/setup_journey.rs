@@ -174,12 +174,24 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
         (".claude/settings.json", 7),
         (".codex/hooks.json", 5),
         (".gemini/settings.json", 6),
-        (".gemini/config/hooks.json", 4),
+        (".gemini/config/hooks.json", 5),
         (".cursor/hooks.json", 6),
         (".copilot/settings.json", 6),
     ] {
         assert_eq!(uas_commands(&json(&m.path(rel))), n, "{rel}");
     }
+    // agy: tool events nested, its other events flat (the nested form there
+    // makes agy reject the whole file), and no SessionStart.
+    let agy = json(&m.path(".gemini/config/hooks.json"));
+    let set = &agy["universal-agent"];
+    assert_eq!(set["enabled"], true);
+    assert_eq!(set["PreToolUse"][0]["matcher"], ".*");
+    assert!(set["PreToolUse"][0]["hooks"][0]["command"].is_string());
+    for flat in ["PreInvocation", "PostInvocation", "Stop"] {
+        assert!(set[flat][0]["command"].is_string(), "{flat}: {set}");
+        assert_eq!(set[flat][0]["type"], "command");
+    }
+    assert!(set.get("SessionStart").is_none(), "{set}");
     let claude = json(&m.path(".claude/settings.json"));
     assert_eq!(
         claude["hooks"]["PreToolUse"][0]["hooks"][0]["command"],

@@ -57,7 +57,7 @@ pub enum ToolClass {
 }
 
 /// A tool call, normalized.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ToolCall {
     /// The agent's own tool name (`Write`, `apply_patch`, `write_file`, `bash`).
     pub name: String,

@@ -9,6 +9,7 @@
 //! rule would deny without session state) and the event is spooled for the
 //! next writer. Unreadable input is recorded as a `malformed` event.
 
+pub mod caller;
 pub mod normalize;
 pub mod respond;
 pub mod run;

@@ -19,6 +19,9 @@ pub fn event_kind(agent: AgentId, name: &str) -> (EventKind, Option<bool>) {
         (AgentId::Opencode, "tool.execute.after") => PostTool,
         (AgentId::Opencode, "session.idle") => Stop,
         (AgentId::Opencode, "session.deleted") => SessionEnd,
+        // Antigravity: an invocation is one agent turn after a user message.
+        (AgentId::Antigravity, "PreInvocation") => Prompt,
+        (AgentId::Antigravity, "PostInvocation") => Stop,
         (_, "SessionStart" | "sessionStart") => SessionStart,
         (_, "UserPromptSubmit" | "BeforeAgent" | "userPromptSubmitted" | "beforeSubmitPrompt") => {
             Prompt
@@ -50,6 +53,10 @@ pub fn event_kind(agent: AgentId, name: &str) -> (EventKind, Option<bool>) {
     (kind, None)
 }
 
+/// The tool name recorded for a pre-tool event that names no tool; such a
+/// call is classed as a write so the deny rules decide it.
+pub const UNREADABLE_TOOL: &str = "(unreadable tool)";
+
 /// Tool names by class, compared case-insensitively.
 const WRITE_TOOLS: &[&str] = &[
     "write",
@@ -71,6 +78,9 @@ const WRITE_TOOLS: &[&str] = &[
     "multi_replace_file_content",
     "delete_file",
     "search_replace",
+    "delete",
+    "strreplace",
+    "applypatch",
 ];
 const SHELL_TOOLS: &[&str] = &[
     "bash",
@@ -134,6 +144,8 @@ pub fn normalize(
 ) -> Result<AgentEvent, Malformed> {
     let text = std::str::from_utf8(input)
         .map_err(|e| Malformed(format!("the event is not UTF-8: {e}")))?;
+    // Cursor writes a UTF-8 byte order mark before every payload.
+    let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     if text.trim().is_empty() {
         return Err(Malformed(
             "the event is empty (expected a JSON object on stdin)".into(),
@@ -160,6 +172,7 @@ pub fn normalize(
             "sessionId",
             "sessionID",
             "conversation_id",
+            "conversationId",
             "thread_id",
         ],
     )
@@ -171,12 +184,23 @@ pub fn normalize(
     })
     .unwrap_or("unknown")
     .to_owned();
+    // Antigravity sends protojson: the call under `toolCall {name, args}`.
+    let tool_call = v.get("toolCall").filter(|t| t.is_object());
+    // Cursor sends `cwd: ""` and the project in `workspace_roots`.
     let cwd = str_at(&v, &["cwd", "directory"])
+        .filter(|c| !c.is_empty())
         .map(str::to_owned)
         .or_else(|| {
-            v.get("workspace_roots")
-                .and_then(|w| w.get(0))
-                .and_then(Value::as_str)
+            ["workspace_roots", "workspacePaths"]
+                .iter()
+                .find_map(|k| v.get(*k).and_then(|w| w.get(0)).and_then(Value::as_str))
+                .filter(|c| !c.is_empty())
+                .map(str::to_owned)
+        })
+        .or_else(|| {
+            tool_call
+                .and_then(|t| t.get("args"))
+                .and_then(|a| str_at(a, &["Cwd"]))
                 .map(str::to_owned)
         });
     let agent_ts_ms = v.get("timestamp").and_then(Value::as_i64);
@@ -186,22 +210,51 @@ pub fn normalize(
     let mut outcome = None;
     if matches!(kind, EventKind::PreTool | EventKind::PostTool) {
         let name = str_at(&v, &["tool_name", "toolName", "tool"])
+            .or_else(|| tool_call.and_then(|t| str_at(t, &["name"])))
             .map(str::to_owned)
             .or_else(|| {
                 // Cursor's shell events carry the command at the top level.
                 v.get("command").map(|_| "Shell".to_owned())
-            })
-            .ok_or_else(|| Malformed(format!("a {event_name} event without a tool name")))?;
+            });
         tool_input = v
             .get("tool_input")
             .or_else(|| v.get("toolArgs"))
             .or_else(|| v.get("args"))
+            .or_else(|| tool_call.and_then(|t| t.get("args")))
             .cloned()
             .unwrap_or_else(|| {
                 v.get("command")
                     .map(|c| serde_json::json!({ "command": c }))
                     .unwrap_or(Value::Null)
             });
+        // A pre-tool event whose tool cannot be read is decided as a write
+        // (fail closed): the deny rules see it, and the record says why.
+        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+            // A post-tool event may name no tool (Antigravity's `toolCall:
+            // null`): the engine then takes the session's last allowed call.
+            if kind == EventKind::PostTool {
+                outcome = Some(tool_outcome(agent, &v, failed));
+            } else {
+                tool = Some(ToolCall {
+                    name: UNREADABLE_TOOL.to_owned(),
+                    class: ToolClass::Write,
+                    paths: vec![],
+                    command: None,
+                });
+            }
+            return Ok(AgentEvent {
+                agent,
+                session,
+                cwd,
+                kind,
+                agent_event: event_name.to_owned(),
+                tool,
+                tool_input,
+                outcome,
+                agent_ts_ms,
+                received_ms,
+            });
+        };
         // Copilot may send the arguments as a JSON string.
         if let Value::String(s) = &tool_input
             && let Ok(parsed @ Value::Object(_)) = serde_json::from_str::<Value>(s)
@@ -276,6 +329,9 @@ fn tool_paths(name: &str, input: &Value) -> Vec<String> {
         "target_file",
         "TargetFile",
         "absolute_path",
+        "AbsolutePath",
+        "SearchDirectory",
+        "DirectoryPath",
         "file",
     ]
     .iter()
@@ -289,7 +345,9 @@ fn tool_paths(name: &str, input: &Value) -> Vec<String> {
         Value::String(s) => Some(s.as_str()),
         _ => str_at(input, &["patch", "input", "command", "patchText"]),
     };
-    if (name.eq_ignore_ascii_case("apply_patch") || name.eq_ignore_ascii_case("patch"))
+    if ["apply_patch", "applypatch", "patch"]
+        .iter()
+        .any(|n| name.eq_ignore_ascii_case(n))
         && let Some(p) = patch
     {
         out.extend(patch_paths(p));
@@ -359,6 +417,12 @@ fn tool_outcome(agent: AgentId, v: &Value, failed: Option<bool>) -> ToolOutcome 
         .or_else(|| v.get("tool_output"))
         .or_else(|| v.get("metadata"))
         .or_else(|| v.get("output"));
+    // Cursor's `tool_output` is a JSON object in a string.
+    let parsed_resp = resp
+        .and_then(Value::as_str)
+        .and_then(|s| serde_json::from_str::<Value>(s).ok())
+        .filter(Value::is_object);
+    let resp = parsed_resp.as_ref().or(resp);
     let text_of = |r: &Value| -> String {
         match r {
             Value::String(s) => s.clone(),
@@ -390,12 +454,19 @@ fn tool_outcome(agent: AgentId, v: &Value, failed: Option<bool>) -> ToolOutcome 
             .and_then(|r| r.get("resultType"))
             .and_then(Value::as_str)
             .map(|t| t == "success"),
-        AgentId::Gemini | AgentId::Antigravity => {
+        AgentId::Gemini => {
             let err = resp
                 .and_then(|r| r.get("error"))
                 .is_some_and(|e| !e.is_null());
             Some(!err)
         }
+        // Antigravity reports only a top-level `error` string ("" or absent
+        // when the tool succeeded).
+        AgentId::Antigravity => Some(
+            v.get("error")
+                .is_none_or(|e| e.is_null() || e.as_str() == Some("")),
+        ),
+        AgentId::Cursor => resp.and_then(|r| r.get("success")).and_then(Value::as_bool),
         _ => None,
     };
     let success = match exit_code {
@@ -445,7 +516,6 @@ mod tests {
             (b"{not json", "not valid JSON (line 1"),
             (b"[1,2]", "not an object"),
             (b"\xff\xfe", "not UTF-8"),
-            (b"{\"session_id\":\"s\"}", "without a tool name"),
         ] {
             let e = normalize(AgentId::Claude, "PreToolUse", input, 0, None).expect_err("bad");
             assert!(e.0.contains(needle), "{e}");

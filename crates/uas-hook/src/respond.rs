@@ -8,8 +8,10 @@
 //! - Copilot CLI: exit codes do not block `preToolUse`; deny is stdout
 //!   `{"permissionDecision":"deny","permissionDecisionReason":…}`.
 //! - Cursor: `{"permission":"allow"|"deny","user_message","agent_message"}`.
-//! - Antigravity: `{"decision":"allow"|"deny","reason"}`; it fails closed on
-//!   a missing decision, so tool events always get one.
+//! - Antigravity (`agy`): `{"decision":"allow"|"deny","reason"}` on
+//!   PreToolUse, `{}` on its other events, always exit 0: it blocks the tool
+//!   on a non-zero exit, a timeout or output it cannot parse, and reads an
+//!   empty answer as `{}` (its own permission flow decides).
 //! - OpenCode (our plugin): exit 2 makes the plugin throw with stderr.
 
 use serde_json::json;
@@ -84,15 +86,15 @@ pub fn respond(
             _ => {}
         },
         AgentId::Antigravity => {
-            if kind == EventKind::PreTool {
-                r.stdout = line(if deny {
-                    json!({"decision": "deny", "reason": reason})
-                } else if warn {
-                    json!({"decision": "allow", "reason": reason})
-                } else {
-                    json!({"decision": "allow"})
-                });
-            }
+            r.stdout = line(if kind != EventKind::PreTool {
+                json!({})
+            } else if deny {
+                json!({"decision": "deny", "reason": reason})
+            } else if warn {
+                json!({"decision": "allow", "reason": reason})
+            } else {
+                json!({"decision": "allow"})
+            });
         }
     }
     r

@@ -1,5 +1,6 @@
 //! The whole hook call: read, normalize, decide, record, answer.
 
+use crate::caller;
 use crate::normalize::{self, Malformed};
 use crate::respond::{Response, respond};
 use serde_json::json;
@@ -7,7 +8,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 use uas_audit::{AuditError, Journal, NewEvent, Severity};
 use uas_core::config::FailMode;
-use uas_core::{AgentEvent, AgentId, Config, EventKind, Home};
+use uas_core::{AgentEvent, AgentId, Config, EventKind, Home, ToolCall, ToolClass};
 use uas_providers::ProbeEnv;
 use uas_providers::plan::AgentPaths;
 use uas_sop::{Action, Context, Decision, RuleSeverity, SessionState, Sop};
@@ -120,7 +121,28 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
     let db = database_path(&env.home, &config);
     let budget = Duration::from_millis(config.hooks.budget_ms);
 
-    let agent = agent_name.parse::<AgentId>().ok();
+    let mut agent = agent_name.parse::<AgentId>().ok();
+    let (mut agent_name, mut event_name) = (agent_name, event_name);
+    let via = agent.and_then(|a| caller::cursor_via_claude(a, event_name, input, &env.probe));
+    if let Some(v) = &via {
+        notes.push(format!(
+            "Cursor ran Claude's hook `{event_name}` ({}): decided as Cursor's `{}`{}",
+            v.evidence,
+            v.event,
+            if v.duplicate {
+                "; Cursor's own uas hook records it"
+            } else {
+                ""
+            }
+        ));
+        agent = Some(AgentId::Cursor);
+        agent_name = AgentId::Cursor.as_str();
+        event_name = &v.event;
+    }
+    let recording = match &via {
+        Some(v) if v.duplicate => Recording::AnswerOnly,
+        _ => Recording::Record,
+    };
     let parsed = match agent {
         Some(a) => normalize::normalize(a, event_name, input, received, Some(&env.probe.user_home)),
         None => Err(Malformed(format!(
@@ -134,17 +156,41 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
     };
 
     match parsed {
-        Ok(event) => decided(
-            &sop, &ctx, &config, &audit_dir, &db, budget, event, notes, started,
-        ),
+        Ok(event) => {
+            let mut out = decided(
+                &sop, &ctx, &config, &audit_dir, &db, budget, event, notes, started, recording,
+            );
+            if via.is_some() {
+                out.response = through_claude(out.response, &out.decision);
+            }
+            out
+        }
         Err(Malformed(msg)) => {
             let agent = agent.unwrap_or(AgentId::Claude);
             let kind = normalize::event_kind(agent, event_name).0;
+            // A tool call we cannot read is decided as a write (fail closed).
+            let unreadable_write = (kind == EventKind::PreTool).then(|| AgentEvent {
+                agent,
+                session: "unknown".into(),
+                cwd: None,
+                kind,
+                agent_event: event_name.to_owned(),
+                tool: Some(ToolCall {
+                    name: normalize::UNREADABLE_TOOL.into(),
+                    class: ToolClass::Write,
+                    paths: vec![],
+                    command: None,
+                }),
+                tool_input: serde_json::Value::Null,
+                outcome: None,
+                agent_ts_ms: None,
+                received_ms: received,
+            });
             let decision = fallback_decision(
                 &sop,
                 &ctx,
                 config.hooks.on_error,
-                None,
+                unreadable_write.as_ref(),
                 &format!("unreadable {agent_name} {event_name} event: {msg}"),
             );
             let raw = String::from_utf8_lossy(&input[..input.len().min(RAW_LIMIT)]).into_owned();
@@ -153,7 +199,7 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
                 agent: agent_name.to_owned(),
                 session: "unknown".into(),
                 kind: "malformed".into(),
-                severity: Severity::Warning,
+                severity: severity(&decision).max(Severity::Warning),
                 payload: json!({
                     "agent_event": event_name,
                     "error": msg,
@@ -166,6 +212,9 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
             };
             let seq = write_or_spool(&audit_dir, &db, budget, &config, &record);
             let mut response = respond(agent, kind, &decision, None);
+            if via.is_some() {
+                response = through_claude(response, &decision);
+            }
             response.stderr.push_str(&format!(
                 "uas: could not read the {agent_name} {event_name} event: {msg} (recorded in the audit log)\n"
             ));
@@ -176,6 +225,27 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
             }
         }
     }
+}
+
+/// Whether a decided event is written to the audit log.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Recording {
+    /// Append the event and save the session state (every normal call).
+    Record,
+    /// Decide from the session state and answer, but write nothing: another
+    /// hook call of the same agent event records it.
+    AnswerOnly,
+}
+
+/// A Cursor answer given from a Claude hook entry: Cursor's JSON on stdout,
+/// and for a deny also exit 2 with the reason on stderr, which blocks under
+/// either protocol (Cursor treats exit 2 as deny; Claude needs it).
+fn through_claude(mut r: Response, decision: &Decision) -> Response {
+    if r.stdout.contains("\"permission\":\"deny\"") && decision.action == Action::Deny {
+        r.stderr = format!("Universal Agent: {}\n", decision.reason);
+        r.exit = 2;
+    }
+    r
 }
 
 /// The decision when the normal path failed: by `[hooks] on_error`.
@@ -292,6 +362,7 @@ fn decided(
     event: AgentEvent,
     notes: Vec<String>,
     started: std::time::Instant,
+    recording: Recording,
 ) -> Outcome {
     // The hook's own time from reading the event to deciding, in µs (the
     // process start before it is measured by scripts/bench-audit).
@@ -318,6 +389,9 @@ fn decided(
                 sop.observe(&mut preview, &event, &decision, 0);
                 sop.session_brief(ctx, &preview)
             });
+            if recording == Recording::AnswerOnly {
+                return Ok((decision, brief, None));
+            }
             let record = tx.append(&NewEvent {
                 ts_ms: event.received_ms,
                 agent: event.agent.as_str().into(),
@@ -330,14 +404,14 @@ fn decided(
             sop.observe(&mut state, &event, &decision, record.seq);
             crate::sessions::save(tx.connection(), event.agent, &event.session, &state)
                 .map_err(|e| tx.sql_error(e))?;
-            Ok::<_, AuditError>((decision, brief, record.seq))
+            Ok::<_, AuditError>((decision, brief, Some(record.seq)))
         })
     });
     match normal {
         Ok((decision, brief, seq)) => Outcome {
             response: respond(event.agent, event.kind, &decision, brief.as_deref()),
             decision,
-            seq: Some(seq),
+            seq,
         },
         Err(e) => {
             let why = format!("audit log unavailable: {e}");

@@ -40,6 +40,12 @@ struct Env {
 }
 
 fn env() -> Env {
+    env_with_user_home(|_| {})
+}
+
+/// A uas home plus a user home (for agents' own files) made by `prepare`;
+/// without files the user home is a path that does not exist.
+fn env_with_user_home(prepare: impl FnOnce(&Path)) -> Env {
     let dir = tempfile::tempdir().expect("tmp");
     let root = dir.path().join("agent");
     std::fs::create_dir_all(&root).expect("mkdir");
@@ -57,8 +63,15 @@ fn env() -> Env {
                 .await;
         });
     std::fs::write(home.config_file(), "[audit]\nkey_store = \"file\"\n").expect("config");
+    let user_home = dir.path().join("user");
+    prepare(&user_home);
+    let user_home = if user_home.exists() {
+        user_home
+    } else {
+        PathBuf::from("/home/user")
+    };
     let probe = ProbeEnv {
-        user_home: PathBuf::from("/home/user"),
+        user_home,
         path_dirs: vec![],
         vars: Default::default(),
     };
@@ -66,6 +79,20 @@ fn env() -> Env {
         _dir: dir,
         env: HookEnv { home, probe },
     }
+}
+
+/// (agent, session, payload) of every audit record, in order.
+fn audit_rows(e: &Env) -> Vec<(String, String, String)> {
+    let log = uas_audit::AuditLog::open(
+        &e.env.home.root().join("uas.db"),
+        std::time::Duration::from_secs(1),
+    )
+    .expect("log");
+    log.read_after(0, 10_000)
+        .expect("read")
+        .into_iter()
+        .map(|r| (r.agent, r.session, r.payload))
+        .collect()
 }
 
 fn call(e: &Env, agent: &str, event: &str, input: &Value) -> Response {
@@ -317,80 +344,238 @@ fn opencode_plugin_blocks_on_exit_2() {
     );
 }
 
+/// Antigravity (agy) inputs in the protojson shape agy sends: the event
+/// name comes from argv, the call from `toolCall`.
+fn agy(e: &Env, event: &str, file: &str) -> uas_hook::Outcome {
+    let bytes = std::fs::read(fixtures().join("antigravity").join(file)).expect(file);
+    run(&e.env, "antigravity", event, &bytes)
+}
+
+fn agy_decision(decision: &str, reason: Option<&str>) -> String {
+    let v = match reason {
+        Some(r) => json!({"decision": decision, "reason": r}),
+        None => json!({"decision": decision}),
+    };
+    format!("{v}\n")
+}
+
 #[test]
-fn cursor_answers_with_permission_json() {
-    // Shapes from Cursor's hook docs (AGENT-FORMATS.md section 6).
+fn antigravity_tool_calls_are_read_from_its_protojson_and_denied_before_a_plan() {
     let e = env();
-    let pre = json!({
-        "hook_event_name": "preToolUse",
-        "conversation_id": "c-1",
-        "generation_id": "g-1",
-        "workspace_roots": ["/home/user/project"],
-        "tool_name": "Write",
-        "tool_input": {"file_path": "src/main.rs", "content": "x"}
-    });
-    let reason = PLAN_DENY.trim_end();
+    let first = agy(&e, "PreInvocation", "01-PreInvocation.json");
+    exact(&first.response, "{}\n", "", 0);
+    assert!(first.seq.is_some(), "PreInvocation is recorded");
+    let write = agy(&e, "PreToolUse", "02-PreToolUse-write_to_file.json");
     exact(
-        &call(&e, "cursor", "preToolUse", &pre),
-        &format!(
-            "{}\n",
-            json!({"permission": "deny", "user_message": reason, "agent_message": reason})
-        ),
+        &write.response,
+        &agy_decision("deny", Some(PLAN_DENY.trim_end())),
         "",
         0,
     );
-    let read = json!({"hook_event_name": "preToolUse", "conversation_id": "c-1", "workspace_roots": ["/home/user/project"], "tool_name": "Read", "tool_input": {"file_path": "README.md"}});
+    let shell = agy(&e, "PreToolUse", "03-PreToolUse-run_command.json");
     exact(
-        &call(&e, "cursor", "preToolUse", &read),
+        &shell.response,
+        &agy_decision("deny", Some(SHELL_DENY.trim_end())),
+        "",
+        0,
+    );
+    let read = agy(&e, "PreToolUse", "04-PreToolUse-view_file.json");
+    exact(&read.response, &agy_decision("allow", None), "", 0);
+}
+
+#[test]
+fn antigravity_plan_written_then_edits_allowed_even_when_post_tool_names_no_tool() {
+    let e = env();
+    agy(&e, "PreInvocation", "01-PreInvocation.json");
+    // Writing the plan is allowed; agy's PostToolUse says only `toolCall:
+    // null`, and the allowed call before it is what ran.
+    let plan = agy(&e, "PreToolUse", "05-PreToolUse-replace_file_content.json");
+    exact(&plan.response, &agy_decision("allow", None), "", 0);
+    exact(
+        &agy(&e, "PostToolUse", "06-PostToolUse-null-toolCall.json").response,
+        "{}\n",
+        "",
+        0,
+    );
+    exact(
+        &agy(&e, "PreToolUse", "02-PreToolUse-write_to_file.json").response,
+        &agy_decision("allow", None),
+        "",
+        0,
+    );
+    for (event, file) in [
+        ("PostInvocation", "07-PostInvocation.json"),
+        ("Stop", "08-Stop.json"),
+    ] {
+        exact(&agy(&e, event, file).response, "{}\n", "", 0);
+    }
+}
+
+#[test]
+fn a_pre_tool_event_whose_tool_cannot_be_read_is_decided_as_a_write() {
+    let e = env();
+    // agy's payload without `toolCall`, and a Claude one without a tool.
+    let out = run(
+        &e.env,
+        "antigravity",
+        "PreToolUse",
+        br#"{"conversationId":"x","workspacePaths":["/home/user/project"],"stepIdx":1}"#,
+    );
+    assert_eq!(out.decision.action, uas_sop::Action::Deny);
+    assert!(out.seq.is_some(), "recorded");
+    assert!(out.response.stdout.starts_with(r#"{"decision":"deny""#));
+    let out = run(
+        &e.env,
+        "claude",
+        "PreToolUse",
+        br#"{"session_id":"s","cwd":"/home/user/project","permission_mode":"default"}"#,
+    );
+    assert_eq!(
+        (out.decision.action, out.response.exit),
+        (uas_sop::Action::Deny, 2)
+    );
+    // Unreadable JSON in a pre-tool position fails closed too.
+    let out = run(&e.env, "antigravity", "PreToolUse", b"{\"toolCall\": ");
+    assert_eq!(out.decision.action, uas_sop::Action::Deny);
+    assert!(out.response.stdout.starts_with(r#"{"decision":"deny""#));
+    assert!(out.seq.is_some(), "recorded as malformed");
+}
+
+/// Cursor's raw hook input (with its byte order mark).
+fn cursor_raw(file: &str) -> Vec<u8> {
+    std::fs::read(fixtures().join("cursor").join(file)).expect(file)
+}
+
+fn cursor_deny(reason: &str) -> String {
+    format!(
+        "{}\n",
+        json!({"permission": "deny", "user_message": reason, "agent_message": reason})
+    )
+}
+
+#[test]
+fn cursor_answers_with_permission_json() {
+    let e = env();
+    let deny = run(
+        &e.env,
+        "cursor",
+        "preToolUse",
+        &cursor_raw("02-preToolUse-Write.json"),
+    );
+    exact(&deny.response, &cursor_deny(PLAN_DENY.trim_end()), "", 0);
+    let shell = run(
+        &e.env,
+        "cursor",
+        "preToolUse",
+        &cursor_raw("01-preToolUse-Shell.json"),
+    );
+    exact(&shell.response, &cursor_deny(SHELL_DENY.trim_end()), "", 0);
+    exact(
+        &run(
+            &e.env,
+            "cursor",
+            "preToolUse",
+            &cursor_raw("03-preToolUse-Read.json"),
+        )
+        .response,
         "{\"permission\":\"allow\"}\n",
         "",
         0,
     );
     exact(
-        &call(
-            &e,
+        &run(
+            &e.env,
             "cursor",
             "beforeSubmitPrompt",
-            &json!({"conversation_id": "c-1", "prompt": "hi"}),
-        ),
+            &cursor_raw("00-beforeSubmitPrompt.json"),
+        )
+        .response,
         "{\"continue\":true}\n",
+        "",
+        0,
+    );
+    // A plan written through Write (tool_output is JSON in a string) lifts
+    // the gate.
+    run(
+        &e.env,
+        "cursor",
+        "postToolUse",
+        &cursor_raw("04-postToolUse-Write-plan.json"),
+    );
+    exact(
+        &run(
+            &e.env,
+            "cursor",
+            "preToolUse",
+            &cursor_raw("02-preToolUse-Write.json"),
+        )
+        .response,
+        "{\"permission\":\"allow\"}\n",
         "",
         0,
     );
 }
 
 #[test]
-fn antigravity_always_gets_a_decision_on_tool_events() {
+fn cursor_running_claudes_hook_is_answered_as_cursor_and_recorded_once() {
+    // Only Claude is set up: the Claude hook entry is Cursor's only uas hook.
     let e = env();
-    let pre = |tool: &str, input: Value| json!({"session_id": "a-1", "cwd": "/home/user/project", "hook_event_name": "PreToolUse", "tool_name": tool, "tool_input": input});
-    let r = call(
-        &e,
-        "antigravity",
+    let out = run(
+        &e.env,
+        "claude",
         "PreToolUse",
-        &pre(
-            "write_to_file",
-            json!({"TargetFile": "/home/user/project/a.py"}),
-        ),
+        &cursor_raw("02-preToolUse-Write.json"),
     );
+    let reason = PLAN_DENY.trim_end();
     exact(
-        &r,
-        &format!(
-            "{}\n",
-            json!({"decision": "deny", "reason": PLAN_DENY.trim_end()})
-        ),
-        "",
-        0,
+        &out.response,
+        &cursor_deny(reason),
+        &format!("{reason}\n"),
+        2,
     );
-    let r = call(
-        &e,
-        "antigravity",
+    assert!(out.seq.is_some(), "recorded, as Cursor's event");
+    let rows = audit_rows(&e);
+    let last = rows.last().expect("row");
+    assert_eq!(
+        (last.0.as_str(), last.1.as_str()),
+        ("cursor", "6f1c-cursor")
+    );
+    assert!(last.2.contains("Cursor ran Claude's hook"), "{}", last.2);
+
+    // Both set up: Cursor's own entry records; the Claude one only answers,
+    // with the same decision.
+    let e = env_with_user_home(|home| {
+        std::fs::create_dir_all(home.join(".cursor")).expect("mkdir");
+        std::fs::write(
+            home.join(".cursor/hooks.json"),
+            r#"{"version":1,"hooks":{"preToolUse":[{"command":"/usr/bin/uas hook cursor preToolUse","failClosed":true}]}}"#,
+        )
+        .expect("write");
+    });
+    let before = audit_rows(&e).len();
+    let input = cursor_raw("01-preToolUse-Shell.json");
+    let own = run(&e.env, "cursor", "preToolUse", &input);
+    let via_claude = run(&e.env, "claude", "PreToolUse", &input);
+    assert_eq!(own.decision.action, uas_sop::Action::Deny);
+    assert_eq!(via_claude.decision.action, uas_sop::Action::Deny);
+    assert_eq!(via_claude.response.exit, 2);
+    assert!(via_claude.seq.is_none(), "the duplicate is not recorded");
+    assert_eq!(
+        audit_rows(&e).len(),
+        before + 1,
+        "one event for one tool call"
+    );
+
+    // A real Claude payload inside Cursor's terminal stays Claude's.
+    let claude = load("claude/deny-run/003-PreToolUse.json");
+    let out = run(
+        &e.env,
+        "claude",
         "PreToolUse",
-        &pre(
-            "view_file",
-            json!({"AbsolutePath": "/home/user/project/a.py"}),
-        ),
+        claude.to_string().as_bytes(),
     );
-    exact(&r, "{\"decision\":\"allow\"}\n", "", 0);
+    exact(&out.response, "", PLAN_DENY, 2);
+    assert_eq!(audit_rows(&e).last().expect("row").0, "claude");
 }
 
 #[test]
@@ -461,7 +646,18 @@ fn malformed_input_is_recorded_and_answered_without_panicking() {
         ("nosuchagent", b"{}"),
         ("gemini", b"\xff\x00"),
     ] {
+        // A tool call that cannot be read is denied (fail closed) …
         let out = run(&e.env, agent, "PreToolUse", input);
+        assert_eq!(out.decision.action, uas_sop::Action::Deny, "{agent}");
+        assert_eq!(out.response.exit, 2);
+        assert!(
+            out.response.stderr.contains("could not read"),
+            "{:?}",
+            out.response
+        );
+        assert!(out.seq.is_some(), "malformed event not recorded");
+        // … anything else is answered and recorded.
+        let out = run(&e.env, agent, "PostToolUse", input);
         assert_eq!(out.response.exit, 0);
         assert!(
             out.response.stderr.contains("could not read"),

@@ -42,7 +42,8 @@ impl ProbeEnv {
         }
     }
 
-    fn var(&self, name: &str) -> Option<&str> {
+    /// A kept environment variable, when set and not empty.
+    pub fn var(&self, name: &str) -> Option<&str> {
         self.vars
             .get(name)
             .map(String::as_str)
@@ -157,11 +158,17 @@ fn signature(agent: AgentId) -> Signature {
     }
 }
 
+/// Variables an agent sets for the hook commands it runs (not in tool
+/// shells), which tell `uas hook` who called: Cursor runs the hooks of
+/// Claude's settings files too.
+pub const CALLER_VARS: &[&str] = &["CURSOR_VERSION", "CURSOR_PROJECT_DIR"];
+
 fn is_detection_var(name: &str) -> bool {
-    AgentId::ALL.iter().any(|a| {
-        let s = signature(*a);
-        s.inside_vars.contains(&name) || s.dir_var == Some(name)
-    })
+    CALLER_VARS.contains(&name)
+        || AgentId::ALL.iter().any(|a| {
+            let s = signature(*a);
+            s.inside_vars.contains(&name) || s.dir_var == Some(name)
+        })
 }
 
 /// The user-level config dir of `agent` (honouring its override variable).

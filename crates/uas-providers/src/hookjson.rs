@@ -178,7 +178,9 @@ pub fn set_ours(root: &mut Map<String, Value>, shape: HookShape, desired: &[(Str
         if desired.is_empty() {
             root.remove(group);
         } else {
+            // agy 1.2.7 was seen firing only hook sets that say so.
             let mut events = Map::new();
+            events.insert("enabled".into(), Value::Bool(true));
             for (event, entry) in desired {
                 push(&mut events, event, entry.clone());
             }

@@ -556,6 +556,28 @@ pub fn set_up_by_history(agent: AgentId, history: &crate::history::History) -> b
         .is_some_and(|c| c != "uninstall")
 }
 
+/// The agent's own event names our hooks are registered for in its user-level
+/// hook file (empty when the file is missing or unreadable).
+pub fn registered_events(agent: AgentId, probe: &ProbeEnv) -> Vec<String> {
+    let paths = AgentPaths::new(agent, probe);
+    let (Some(h), Some(f)) = (paths.spec.hooks.as_ref(), paths.hook_file()) else {
+        return Vec::new();
+    };
+    let Ok(text) = std::fs::read_to_string(&f) else {
+        return Vec::new();
+    };
+    hookjson::parse_object(&f, &text)
+        .map(|root| {
+            let mut events: Vec<String> = hookjson::ours(&root, h.shape)
+                .into_iter()
+                .map(|(e, _)| e)
+                .collect();
+            events.dedup();
+            events
+        })
+        .unwrap_or_default()
+}
+
 /// Whether any of our artifacts for `agent` is on disk (hooks, plugin, block).
 pub fn is_configured(agent: AgentId, probe: &ProbeEnv) -> bool {
     let paths = AgentPaths::new(agent, probe);

@@ -27,6 +27,11 @@ pub struct SessionState {
     /// Tool calls denied.
     #[serde(default)]
     pub denied: u64,
+    /// The last tool call allowed to run: Antigravity's post-tool event may
+    /// not name its tool (`toolCall: null`), and the call it reports is then
+    /// this one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pending_tool: Option<ToolCall>,
 }
 
 impl SessionState {
@@ -192,14 +197,29 @@ impl Sop {
                 add("session");
                 add("prompt");
             }
-            EventKind::PreTool if decision.action == Action::Deny => state.denied += 1,
-            EventKind::PostTool => self.observe_post(state, event, seq),
+            EventKind::PreTool if decision.action == Action::Deny => {
+                state.denied += 1;
+                state.pending_tool = None;
+            }
+            EventKind::PreTool => state.pending_tool = event.tool.clone(),
+            EventKind::PostTool => {
+                let pending = state.pending_tool.take();
+                self.observe_post(state, event, pending.as_ref(), seq);
+            }
             _ => {}
         }
     }
 
-    fn observe_post(&self, state: &mut SessionState, event: &AgentEvent, seq: u64) {
-        let Some(tool) = &event.tool else { return };
+    fn observe_post(
+        &self,
+        state: &mut SessionState,
+        event: &AgentEvent,
+        pending: Option<&ToolCall>,
+        seq: u64,
+    ) {
+        let Some(tool) = event.tool.as_ref().or(pending) else {
+            return;
+        };
         let success = event
             .outcome
             .and_then(|o| o.exit_code.map(|c| c == 0).or(o.success));

@@ -121,10 +121,18 @@ impl AgentSpec {
     /// Capabilities for `uas detect` / `uas status`, derived from the hook
     /// file so the event list is written once per agent.
     pub fn capabilities(&self) -> Capabilities {
-        let events: Vec<HookEvent> = match &self.hooks {
+        let mut events: Vec<HookEvent> = match &self.hooks {
             Some(h) => h.events.iter().map(|(e, _)| *e).collect(),
             None => self.facts.plugin_events.to_vec(),
         };
+        // Two agent events can share a kind (Antigravity's PostInvocation
+        // and Stop).
+        let mut seen = Vec::new();
+        events.retain(|e| {
+            let new = !seen.contains(e);
+            seen.push(*e);
+            new
+        });
         Capabilities {
             hooks: !events.is_empty(),
             events,
