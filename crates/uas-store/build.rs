@@ -1,4 +1,5 @@
-//! Rebuild when a migration is added or changed (sqlx::migrate! embeds them).
+//! Rebuild when a migration is added or changed (they are embedded with
+//! include_str!).
 fn main() {
     println!("cargo:rerun-if-changed=migrations");
 }

@@ -10,13 +10,13 @@ use uas_api::{
 pub(crate) async fn doctor(
     state: tauri::State<'_, DesktopState>,
 ) -> Result<DoctorReport, ErrorDto> {
-    Ok(state.app.doctor().await)
+    Ok(state.app.doctor())
 }
 
 /// Creates the home (same as `uas init`).
 #[tauri::command]
 pub(crate) async fn init(state: tauri::State<'_, DesktopState>) -> Result<InitReport, ErrorDto> {
-    state.app.init().await.map_err(|e| e.to_dto())
+    state.app.init().map_err(|e| e.to_dto())
 }
 
 /// Per-agent status: detected, set up, drift (same as `uas status`).

@@ -148,8 +148,7 @@ impl App {
     pub fn sop_sessions(&self, session: Option<&str>) -> Result<Vec<SessionPhase>, ApiError> {
         let (sop, _) = self.sop()?;
         let log = self.audit_log()?;
-        let list = sessions::list(log.connection(), session)
-            .map_err(|e| ApiError::Invalid(format!("reading sessions: {e}")))?;
+        let list = sessions::list(log.db(), session)?;
         Ok(list
             .into_iter()
             .map(|s| {
@@ -173,8 +172,7 @@ impl App {
         cwd: &Path,
     ) -> Result<StoredSession, ApiError> {
         let log = self.audit_log()?;
-        let all = sessions::list(log.connection(), session)
-            .map_err(|e| ApiError::Invalid(format!("reading sessions: {e}")))?;
+        let all = sessions::list(log.db(), session)?;
         let all: Vec<_> = all
             .into_iter()
             .filter(|s| agent.is_none_or(|a| s.agent == a.as_str()))
@@ -206,9 +204,7 @@ impl App {
             .map_err(|_| ApiError::Invalid(format!("unknown agent `{}`", picked.agent)))?;
         let mut j = self.journal()?;
         j.write(|tx| {
-            let mut state: SessionState =
-                sessions::load(tx.connection(), agent_id, &picked.session)
-                    .map_err(|e| tx.sql_error(e))?;
+            let mut state: SessionState = sessions::load(tx.store(), agent_id, &picked.session)?;
             let recorded = sop.advance(&mut state).map_err(ApiError::Invalid)?;
             let phase = sop.phase(&state).1.id.clone();
             let rec = tx.append(&NewEvent {
@@ -221,8 +217,7 @@ impl App {
                     .to_string(),
                 decision: None,
             })?;
-            sessions::save(tx.connection(), agent_id, &picked.session, &state)
-                .map_err(|e| tx.sql_error(e))?;
+            sessions::save(tx.store(), agent_id, &picked.session, &state)?;
             Ok::<_, ApiError>(AdvanceReport {
                 agent: picked.agent.clone(),
                 session: picked.session.clone(),
@@ -239,8 +234,7 @@ impl App {
     pub fn sop_gate_commit(&self, repo: &Path) -> Result<GateReport, ApiError> {
         let (sop, _) = self.sop()?;
         let log = self.audit_log()?;
-        let all = sessions::list(log.connection(), None)
-            .map_err(|e| ApiError::Invalid(format!("reading sessions: {e}")))?;
+        let all = sessions::list(log.db(), None)?;
         let repo = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
         let newest = all.into_iter().find(|s| {
             s.state.cwd.as_deref().is_some_and(|c| {
@@ -349,16 +343,12 @@ impl App {
         };
         let result = journal.write(|tx| {
             for (agent, path, reason) in drifts {
-                let payload =
-                    serde_json::json!({"path": path, "reason": reason}).to_string();
-                let last: Option<String> = tx
-                    .connection()
-                    .query_row(
-                        "SELECT payload FROM audit_events WHERE kind = 'hook_config_drift' AND agent = ?1 ORDER BY seq DESC LIMIT 1",
-                        [agent.as_str()],
-                        |r| r.get(0),
-                    )
-                    .ok();
+                let payload = serde_json::json!({"path": path, "reason": reason}).to_string();
+                let last = uas_store::events::latest_payload(
+                    tx.store(),
+                    "hook_config_drift",
+                    agent.as_str(),
+                )?;
                 if last.as_deref() == Some(payload.as_str()) {
                     continue;
                 }

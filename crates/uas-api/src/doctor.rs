@@ -6,7 +6,7 @@ use serde::Serialize;
 use std::path::PathBuf;
 use uas_core::Config;
 use uas_providers::{Detection, detect_all};
-use uas_store::{OpenMode, Store, StoreError};
+use uas_store::{Db, OpenMode, StoreError};
 
 /// How one check came out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, ts_rs::TS)]
@@ -63,7 +63,7 @@ fn check(id: &str, status: CheckStatus, summary: String, fix: Option<&str>) -> C
 
 impl App {
     /// Examines the installation without changing anything.
-    pub async fn doctor(&self) -> DoctorReport {
+    pub fn doctor(&self) -> DoctorReport {
         let root = self.home.root();
         let mut checks = Vec::new();
 
@@ -130,7 +130,7 @@ impl App {
         let db = self
             .home
             .database(&config.unwrap_or_default().store.database);
-        let database = database_check(&db).await;
+        let database = database_check(&db);
         let database_ok = database.status == CheckStatus::Ok;
         checks.push(database);
         if database_ok {
@@ -221,8 +221,8 @@ impl App {
     }
 }
 
-async fn database_check(db: &std::path::Path) -> Check {
-    let store = match Store::open(db, OpenMode::Inspect).await {
+fn database_check(db: &std::path::Path) -> Check {
+    let store = match Db::open(db, OpenMode::Inspect, uas_store::BUSY_TIMEOUT) {
         Ok(s) => s,
         Err(StoreError::Missing { .. }) => {
             return check(
@@ -234,7 +234,7 @@ async fn database_check(db: &std::path::Path) -> Check {
         }
         Err(e) => return check("database", CheckStatus::Fail, e.to_string(), None),
     };
-    let outcome = match (store.schema_status().await, store.quick_check().await) {
+    match (store.schema_status(), store.quick_check()) {
         (Err(e), _) | (_, Err(e)) => check("database", CheckStatus::Fail, e.to_string(), None),
         (Ok(s), Ok(())) if s.current < s.supported => check(
             "database",
@@ -253,7 +253,5 @@ async fn database_check(db: &std::path::Path) -> Check {
             format!("{} is healthy (schema {})", db.display(), s.current),
             None,
         ),
-    };
-    store.close().await;
-    outcome
+    }
 }

@@ -54,11 +54,17 @@ impl ApiError {
             ApiError::Store(StoreError::Corrupt { .. }) => "store_corrupt",
             ApiError::Store(StoreError::NewerSchema { .. }) => "store_newer_schema",
             ApiError::Store(StoreError::Missing { .. }) => "store_missing",
-            ApiError::Store(StoreError::Sqlx { .. }) => "store_error",
+            ApiError::Store(StoreError::Busy { .. }) => "store_busy",
+            ApiError::Store(StoreError::Sqlite { .. }) => "store_error",
             ApiError::Fs(_) => "io_error",
             ApiError::Vfs(_) => "vfs_error",
             ApiError::Plan(_) => "agent_config_invalid",
             ApiError::Audit(uas_audit::AuditError::Missing(_)) => "store_missing",
+            ApiError::Audit(uas_audit::AuditError::Store(StoreError::Busy { .. })) => "store_busy",
+            ApiError::Audit(uas_audit::AuditError::Store(StoreError::Corrupt { .. })) => {
+                "store_corrupt"
+            }
+            ApiError::Audit(uas_audit::AuditError::Store(_)) => "store_error",
             ApiError::Audit(_) => "audit_error",
             ApiError::Sop(_) => "sop_invalid",
             ApiError::Invalid(_) => "invalid_request",

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use uas_core::Config;
 use uas_core::config::DEFAULT_CONFIG_TOML;
 use uas_core::fsx::{self, Overwrite, Written};
-use uas_store::{OpenMode, Store};
+use uas_store::{Db, OpenMode};
 
 const DEFAULT_INSTRUCTIONS: &str = include_str!("defaults/AGENTS.md");
 const SOP_README: &str = include_str!("defaults/sop-README.md");
@@ -70,7 +70,7 @@ impl App {
     /// Creates the home, its folders, a default config, the universal
     /// instructions and the database. Existing files are never replaced; an
     /// invalid existing config stops init before anything is written.
-    pub async fn init(&self) -> Result<InitReport, ApiError> {
+    pub fn init(&self) -> Result<InitReport, ApiError> {
         let home = &self.home;
         let root = home.root();
         if root.exists() && !root.is_dir() {
@@ -120,13 +120,13 @@ impl App {
         }
 
         let db = home.database(&config.store.database);
-        let store = Store::open(&db, OpenMode::CreateAndMigrate).await?;
+        let store = Db::open(&db, OpenMode::CreateAndMigrate, uas_store::BUSY_TIMEOUT)?;
         let action = match store.found_schema() {
             0 => InitAction::Created,
             v if v < uas_store::supported_schema_version() => InitAction::Migrated,
             _ => InitAction::Unchanged,
         };
-        store.close().await;
+        drop(store);
         items.push(InitItem {
             path: db,
             kind: ItemKind::Database,

@@ -21,11 +21,11 @@ fn status_of(report: &uas_api::DoctorReport, id: &str) -> CheckStatus {
         .unwrap_or_else(|| panic!("no check {id}"))
 }
 
-#[tokio::test]
-async fn init_creates_the_home_and_a_second_init_changes_nothing() {
+#[test]
+fn init_creates_the_home_and_a_second_init_changes_nothing() {
     let tmp = tempfile::tempdir().expect("tmp");
     let app = app(tmp.path());
-    let first = app.init().await.expect("init");
+    let first = app.init().expect("init");
     assert!(first.changed);
     assert!(first.items.iter().all(|i| i.action == InitAction::Created));
     let home = tmp.path().join(".agent");
@@ -39,7 +39,7 @@ async fn init_creates_the_home_and_a_second_init_changes_nothing() {
     }
     assert!(home.join("skills").is_dir());
 
-    let second = app.init().await.expect("init again");
+    let second = app.init().expect("init again");
     assert!(!second.changed, "{second:?}");
     assert!(
         second
@@ -49,14 +49,14 @@ async fn init_creates_the_home_and_a_second_init_changes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn init_keeps_a_hand_edited_instructions_file() {
+#[test]
+fn init_keeps_a_hand_edited_instructions_file() {
     let tmp = tempfile::tempdir().expect("tmp");
     let app = app(tmp.path());
-    app.init().await.expect("init");
+    app.init().expect("init");
     let file = tmp.path().join(".agent/instructions/AGENTS.md");
     fs::write(&file, "# My rules\nAlways write tests first.\n").expect("edit");
-    let report = app.init().await.expect("init again");
+    let report = app.init().expect("init again");
     assert_eq!(
         fs::read_to_string(&file).expect("read"),
         "# My rules\nAlways write tests first.\n"
@@ -66,14 +66,14 @@ async fn init_keeps_a_hand_edited_instructions_file() {
     assert!(!report.changed);
 }
 
-#[tokio::test]
-async fn init_refuses_an_invalid_config_and_writes_nothing() {
+#[test]
+fn init_refuses_an_invalid_config_and_writes_nothing() {
     let tmp = tempfile::tempdir().expect("tmp");
     let home = tmp.path().join(".agent");
     fs::create_dir_all(&home).expect("home");
     let bad = "[store]\ndatabase = 42\n";
     fs::write(home.join("config.toml"), bad).expect("config");
-    let err = app(tmp.path()).init().await.expect_err("must fail");
+    let err = app(tmp.path()).init().expect_err("must fail");
     assert_eq!(err.code(), "config_invalid");
     assert!(err.to_string().contains("config.toml:2:"), "{err}");
     assert_eq!(
@@ -91,11 +91,11 @@ async fn init_refuses_an_invalid_config_and_writes_nothing() {
     );
 }
 
-#[tokio::test]
-async fn init_with_a_file_where_the_home_should_be_is_a_clear_error() {
+#[test]
+fn init_with_a_file_where_the_home_should_be_is_a_clear_error() {
     let tmp = tempfile::tempdir().expect("tmp");
     fs::write(tmp.path().join(".agent"), "not a folder").expect("seed");
-    let err = app(tmp.path()).init().await.expect_err("must fail");
+    let err = app(tmp.path()).init().expect_err("must fail");
     assert_eq!(err.code(), "home_not_a_directory");
     assert_eq!(
         fs::read_to_string(tmp.path().join(".agent")).expect("read"),
@@ -103,25 +103,25 @@ async fn init_with_a_file_where_the_home_should_be_is_a_clear_error() {
     );
 }
 
-#[tokio::test]
-async fn doctor_on_a_fresh_machine_says_to_run_init_and_creates_nothing() {
+#[test]
+fn doctor_on_a_fresh_machine_says_to_run_init_and_creates_nothing() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let report = app(tmp.path()).doctor().await;
+    let report = app(tmp.path()).doctor();
     assert!(!report.healthy);
     assert_eq!(status_of(&report, "home"), CheckStatus::Fail);
     assert_eq!(status_of(&report, "database"), CheckStatus::Fail);
     assert!(!tmp.path().join(".agent").exists());
 }
 
-#[tokio::test]
-async fn doctor_after_init_is_healthy_and_lists_installed_agents() {
+#[test]
+fn doctor_after_init_is_healthy_and_lists_installed_agents() {
     let tmp = tempfile::tempdir().expect("tmp");
     let app = app(tmp.path());
-    app.init().await.expect("init");
+    app.init().expect("init");
     let claude = tmp.path().join("user/.claude");
     fs::create_dir_all(&claude).expect("claude dir");
     fs::write(claude.join("settings.json"), "{}").expect("settings");
-    let report = app.doctor().await;
+    let report = app.doctor();
     assert!(report.healthy, "{report:#?}");
     assert_eq!(report.agents.len(), 7);
     let installed: Vec<_> = report
@@ -136,17 +136,17 @@ async fn doctor_after_init_is_healthy_and_lists_installed_agents() {
     assert_eq!(json["checks"][0]["status"], "ok");
 }
 
-#[tokio::test]
-async fn doctor_reports_a_corrupt_database_without_touching_it() {
+#[test]
+fn doctor_reports_a_corrupt_database_without_touching_it() {
     let tmp = tempfile::tempdir().expect("tmp");
     let app = app(tmp.path());
-    app.init().await.expect("init");
+    app.init().expect("init");
     let db = tmp.path().join(".agent/uas.db");
     let _ = fs::remove_file(tmp.path().join(".agent/uas.db-wal"));
     let _ = fs::remove_file(tmp.path().join(".agent/uas.db-shm"));
     let junk = vec![0x5au8; 8192];
     fs::write(&db, &junk).expect("corrupt");
-    let report = app.doctor().await;
+    let report = app.doctor();
     assert_eq!(status_of(&report, "database"), CheckStatus::Fail);
     let summary = &report
         .checks

@@ -55,7 +55,7 @@ impl Journal {
 
     /// Runs `f` in a write transaction (after importing spooled events),
     /// then checkpoints the new head, commits and wakes followers.
-    pub fn write<T, E>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<AuditError>,
     {
@@ -129,7 +129,7 @@ pub fn spool(audit_dir: &Path, e: &NewEvent) -> Result<PathBuf, AuditError> {
     Ok(path)
 }
 
-fn import_spool(tx: &mut Tx<'_>, dir: &Path) -> Result<Vec<PathBuf>, AuditError> {
+fn import_spool(tx: &mut Tx<'_, '_>, dir: &Path) -> Result<Vec<PathBuf>, AuditError> {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return Ok(vec![]);
     };

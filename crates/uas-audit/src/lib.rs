@@ -9,10 +9,11 @@
 //! processes ([`follow`]): a datagram wakes them and they catch up by
 //! sequence number, so nothing is lost when one is slow or restarts.
 //!
-//! This crate uses rusqlite (not sqlx) because it runs inside `uas hook`, a
-//! process agents start on every tool call: no runtime, one connection, no
-//! checkpoint on close. The schema itself is created by `uas-store`'s
-//! migrations (`uas init`).
+//! The rows live in `uas-store` (`audit_events`), which owns the database,
+//! its settings and every query; this crate computes the chain, signs
+//! checkpoints and verifies. It runs inside `uas hook`, a process agents
+//! start on every tool call: no runtime, one connection, no checkpoint on
+//! close. The schema is created by `uas-store`'s migrations (`uas init`).
 
 pub mod chain;
 pub mod checkpoint;
@@ -23,10 +24,11 @@ pub mod keys;
 pub mod sink;
 pub mod verify;
 
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use uas_store::events::{self, EventRow};
+use uas_store::{Db, OpenMode, StoreError, WriteTx};
 
 pub use chain::{GENESIS, Hash};
 pub use checkpoint::{Checkpoint, CheckpointFile};
@@ -133,15 +135,9 @@ pub enum AuditError {
     /// The database file does not exist.
     #[error("{0} does not exist: run `uas init`")]
     Missing(PathBuf),
-    /// SQLite reported an error.
-    #[error("audit database {path}: {source}")]
-    Sqlite {
-        /// The database.
-        path: PathBuf,
-        /// SQLite's answer.
-        #[source]
-        source: rusqlite::Error,
-    },
+    /// The database failed (locked, corrupt, too new, …).
+    #[error("audit {0}")]
+    Store(#[from] StoreError),
     /// A file next to the database (checkpoint, key) failed.
     #[error("{action} {path}: {source}")]
     Io {
@@ -179,25 +175,23 @@ impl Filter {
     }
 }
 
-/// An open audit log (one SQLite connection).
+/// An open audit log (one connection to the local database).
 pub struct AuditLog {
-    conn: Connection,
-    path: PathBuf,
+    db: Db,
     wal_limit: u64,
 }
 
 impl std::fmt::Debug for AuditLog {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AuditLog")
-            .field("path", &self.path)
+            .field("path", &self.db.path())
             .finish()
     }
 }
 
 /// A write transaction holding SQLite's write lock (`BEGIN IMMEDIATE`).
-pub struct Tx<'a> {
-    tx: rusqlite::Transaction<'a>,
-    path: &'a Path,
+pub struct Tx<'a, 'b> {
+    tx: &'a WriteTx<'b>,
     head: Option<(u64, Hash)>,
 }
 
@@ -205,31 +199,12 @@ impl AuditLog {
     /// Opens an existing database (created and migrated by `uas init`).
     /// `busy` bounds how long a write waits for another writer.
     pub fn open(path: &Path, busy: Duration) -> Result<Self, AuditError> {
-        if !path.exists() {
-            return Err(AuditError::Missing(path.to_path_buf()));
-        }
-        let sql = |source| AuditError::Sqlite {
-            path: path.to_path_buf(),
-            source,
+        let db = match Db::open(path, OpenMode::Existing, busy) {
+            Err(StoreError::Missing { path }) => return Err(AuditError::Missing(path)),
+            other => other?,
         };
-        let conn = Connection::open_with_flags(
-            path,
-            OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(sql)?;
-        conn.busy_timeout(busy).map_err(sql)?;
-        // The long-running app and the WAL auto-checkpoint keep the WAL short;
-        // a hook process must not pay for a checkpoint when it exits.
-        conn.set_db_config(
-            rusqlite::config::DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE,
-            true,
-        )
-        .map_err(sql)?;
-        conn.execute_batch("PRAGMA synchronous = NORMAL;")
-            .map_err(sql)?;
         Ok(Self {
-            conn,
-            path: path.to_path_buf(),
+            db,
             wal_limit: WAL_LIMIT_HOOK,
         })
     }
@@ -241,55 +216,25 @@ impl AuditLog {
 
     /// The database file.
     pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn sql(&self) -> impl Fn(rusqlite::Error) -> AuditError + '_ {
-        |source| AuditError::Sqlite {
-            path: self.path.clone(),
-            source,
-        }
+        self.db.path()
     }
 
     /// Runs `f` inside `BEGIN IMMEDIATE … COMMIT`; an error rolls back.
-    pub fn write<T, E>(&mut self, f: impl FnOnce(&mut Tx<'_>) -> Result<T, E>) -> Result<T, E>
+    pub fn write<T, E>(&mut self, f: impl FnOnce(&mut Tx<'_, '_>) -> Result<T, E>) -> Result<T, E>
     where
         E: From<AuditError>,
     {
-        let path = self.path.clone();
-        let sql = |source| AuditError::Sqlite {
-            path: path.clone(),
-            source,
+        let out = self.db.write(|wtx| {
+            let head = read_head(wtx).map_err(|e| Wrapped(E::from(e)))?;
+            let mut tx = Tx { tx: wtx, head };
+            f(&mut tx).map_err(Wrapped)
+        });
+        let out = match out {
+            Ok(v) => v,
+            Err(Wrapped(e)) => return Err(e),
         };
-        let out = {
-            let tx = self
-                .conn
-                .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
-                .map_err(sql)?;
-            let head = read_head(&tx).map_err(sql)?;
-            let mut tx = Tx {
-                tx,
-                path: &path,
-                head,
-            };
-            let out = f(&mut tx)?;
-            tx.tx.commit().map_err(sql)?;
-            out
-        };
-        self.truncate_wal_if_large();
+        self.db.truncate_wal_if_larger(self.wal_limit);
         Ok(out)
-    }
-
-    fn truncate_wal_if_large(&self) {
-        let mut wal = self.path.clone().into_os_string();
-        wal.push("-wal");
-        if std::fs::metadata(&wal).is_ok_and(|m| m.len() > self.wal_limit)
-            && let Err(e) = self
-                .conn
-                .query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-        {
-            tracing::debug!("WAL checkpoint skipped: {e}");
-        }
     }
 
     /// Appends one event in its own transaction.
@@ -304,31 +249,34 @@ impl AuditLog {
 
     /// The newest sequence number and hash, if any.
     pub fn head(&self) -> Result<Option<(u64, Hash)>, AuditError> {
-        read_head(&self.conn).map_err(self.sql())
+        read_head(&self.db)
     }
 
     /// Records with `seq > after`, oldest first, at most `limit`.
     pub fn read_after(&self, after: u64, limit: usize) -> Result<Vec<Record>, AuditError> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(
-                "SELECT seq, ts_ms, agent, session, kind, severity, payload, decision, prev_hash, hash
-                 FROM audit_events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
-            )
-            .map_err(self.sql())?;
-        let rows = stmt
-            .query_map(params![after as i64, limit as i64], row_to_record)
-            .map_err(self.sql())?;
-        rows.collect::<Result<Vec<_>, _>>().map_err(self.sql())
+        Ok(events::read_after(&self.db, after, limit)?
+            .into_iter()
+            .map(Record::from)
+            .collect())
     }
 
-    /// The raw connection, for the SOP session table and tests.
-    pub fn connection(&self) -> &Connection {
-        &self.conn
+    /// The database, for the other tables (SOP sessions, sinks).
+    pub fn db(&self) -> &Db {
+        &self.db
     }
 }
 
-impl Tx<'_> {
+/// Carries the caller's error type through [`Db::write`], which needs
+/// `From<StoreError>`.
+struct Wrapped<E>(E);
+
+impl<E: From<AuditError>> From<StoreError> for Wrapped<E> {
+    fn from(e: StoreError) -> Self {
+        Wrapped(E::from(AuditError::from(e)))
+    }
+}
+
+impl Tx<'_, '_> {
     /// Appends an event; the sequence number and hashes are computed here.
     pub fn append(&mut self, e: &NewEvent) -> Result<Record, AuditError> {
         let (seq, prev) = match self.head {
@@ -346,31 +294,7 @@ impl Tx<'_> {
             decision: e.decision.as_deref(),
             prev_hash: &prev,
         });
-        self.tx
-            .prepare_cached(
-                "INSERT INTO audit_events (seq, ts_ms, agent, session, kind, severity, payload, decision, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-            )
-            .and_then(|mut s| {
-                s.execute(params![
-                    seq as i64,
-                    e.ts_ms,
-                    e.agent,
-                    e.session,
-                    e.kind,
-                    e.severity.as_str(),
-                    e.payload,
-                    e.decision,
-                    &prev[..],
-                    &hash[..]
-                ])
-            })
-            .map_err(|source| AuditError::Sqlite {
-                path: self.path.to_path_buf(),
-                source,
-            })?;
-        self.head = Some((seq, hash));
-        Ok(Record {
+        let row = EventRow {
             seq,
             ts_ms: e.ts_ms,
             agent: e.agent.clone(),
@@ -379,9 +303,12 @@ impl Tx<'_> {
             severity: e.severity.as_str().into(),
             payload: e.payload.clone(),
             decision: e.decision.clone(),
-            prev_hash: hex::encode(prev),
-            hash: hex::encode(hash),
-        })
+            prev_hash: prev.to_vec(),
+            hash: hash.to_vec(),
+        };
+        events::insert(self.tx, &row)?;
+        self.head = Some((seq, hash));
+        Ok(Record::from(row))
     }
 
     /// The chain head inside this transaction.
@@ -389,45 +316,31 @@ impl Tx<'_> {
         self.head
     }
 
-    /// The transaction's connection (for tables updated with the event).
-    pub fn connection(&self) -> &Connection {
-        &self.tx
+    /// The transaction, for tables updated with the event (SOP sessions).
+    pub fn store(&self) -> &WriteTx<'_> {
+        self.tx
     }
+}
 
-    /// Wraps a SQLite error with the database path.
-    pub fn sql_error(&self, source: rusqlite::Error) -> AuditError {
-        AuditError::Sqlite {
-            path: self.path.to_path_buf(),
-            source,
+fn read_head(c: &impl uas_store::Conn) -> Result<Option<(u64, Hash)>, AuditError> {
+    Ok(events::head(c)?.map(|(seq, hash)| (seq, chain::to_hash(&hash))))
+}
+
+impl From<EventRow> for Record {
+    fn from(r: EventRow) -> Self {
+        Record {
+            seq: r.seq,
+            ts_ms: r.ts_ms,
+            agent: r.agent,
+            session: r.session,
+            kind: r.kind,
+            severity: r.severity,
+            payload: r.payload,
+            decision: r.decision,
+            prev_hash: hex::encode(r.prev_hash),
+            hash: hex::encode(r.hash),
         }
     }
-}
-
-fn read_head(conn: &Connection) -> rusqlite::Result<Option<(u64, Hash)>> {
-    conn.prepare_cached("SELECT seq, hash FROM audit_events ORDER BY seq DESC LIMIT 1")?
-        .query_row([], |r| {
-            let seq: i64 = r.get(0)?;
-            let hash: Vec<u8> = r.get(1)?;
-            Ok((seq as u64, chain::to_hash(&hash)))
-        })
-        .optional()
-}
-
-pub(crate) fn row_to_record(r: &rusqlite::Row<'_>) -> rusqlite::Result<Record> {
-    let prev: Vec<u8> = r.get(8)?;
-    let hash: Vec<u8> = r.get(9)?;
-    Ok(Record {
-        seq: r.get::<_, i64>(0)? as u64,
-        ts_ms: r.get(1)?,
-        agent: r.get(2)?,
-        session: r.get(3)?,
-        kind: r.get(4)?,
-        severity: r.get(5)?,
-        payload: r.get(6)?,
-        decision: r.get(7)?,
-        prev_hash: hex::encode(prev),
-        hash: hex::encode(hash),
-    })
 }
 
 /// `<home>/audit`: checkpoint, key, follower sockets, spool.
@@ -443,17 +356,12 @@ pub(crate) mod testdb {
     pub fn create() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().expect("tmp");
         let path = dir.path().join("uas.db");
-        let rt = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("rt");
-        rt.block_on(async {
-            uas_store::Store::open(&path, uas_store::OpenMode::CreateAndMigrate)
-                .await
-                .expect("store")
-                .close()
-                .await;
-        });
+        uas_store::Db::open(
+            &path,
+            uas_store::OpenMode::CreateAndMigrate,
+            uas_store::BUSY_TIMEOUT,
+        )
+        .expect("store");
         (dir, path)
     }
 }
@@ -499,19 +407,6 @@ mod tests {
         let err = AuditLog::open(&dir.path().join("nope.db"), Duration::from_secs(1))
             .expect_err("missing");
         assert!(err.to_string().contains("uas init"), "{err}");
-    }
-
-    #[test]
-    fn updates_and_deletes_are_refused_by_the_database() {
-        let (_d, path) = testdb::create();
-        let mut log = AuditLog::open(&path, Duration::from_secs(1)).expect("open");
-        log.append(&ev(1)).expect("a");
-        let c = log.connection();
-        let e = c
-            .execute("UPDATE audit_events SET payload = 'x'", [])
-            .expect_err("update");
-        assert!(e.to_string().contains("append-only"), "{e}");
-        assert!(c.execute("DELETE FROM audit_events", []).is_err());
     }
 
     #[test]

@@ -3,7 +3,6 @@
 //! from there after a failure or a restart.
 
 use crate::{AuditError, AuditLog, Record};
-use rusqlite::{OptionalExtension, params};
 use std::time::Duration;
 
 /// Where one sink stands.
@@ -43,39 +42,21 @@ impl Default for Backoff {
 /// The last sequence number delivered to `name` (0 when new). A changed URL
 /// keeps the position: it is the same sink moved.
 pub fn last_delivered(log: &AuditLog, name: &str, url: &str) -> Result<u64, AuditError> {
-    let conn = log.connection();
-    let sql = |source| AuditError::Sqlite {
-        path: log.path().to_path_buf(),
-        source,
-    };
-    let seq: Option<i64> = conn
-        .query_row(
-            "SELECT last_seq FROM audit_sinks WHERE name = ?1",
-            [name],
-            |r| r.get(0),
-        )
-        .optional()
-        .map_err(sql)?;
-    conn.execute(
-        "INSERT INTO audit_sinks (name, url, last_seq, updated_ms) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (name) DO UPDATE SET url = excluded.url",
-        params![name, url, seq.unwrap_or(0), uas_core::now_ms()],
-    )
-    .map_err(sql)?;
-    Ok(seq.unwrap_or(0) as u64)
+    Ok(uas_store::sinks::register(
+        log.db(),
+        name,
+        url,
+        uas_core::now_ms(),
+    )?)
 }
 
 fn set_delivered(log: &AuditLog, name: &str, seq: u64) -> Result<(), AuditError> {
-    log.connection()
-        .execute(
-            "UPDATE audit_sinks SET last_seq = ?2, updated_ms = ?3 WHERE name = ?1",
-            params![name, seq as i64, uas_core::now_ms()],
-        )
-        .map_err(|source| AuditError::Sqlite {
-            path: log.path().to_path_buf(),
-            source,
-        })?;
-    Ok(())
+    Ok(uas_store::sinks::set_delivered(
+        log.db(),
+        name,
+        seq,
+        uas_core::now_ms(),
+    )?)
 }
 
 /// Delivers everything after the sink's position, `batch` events per call

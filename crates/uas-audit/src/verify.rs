@@ -5,6 +5,7 @@ use crate::{AuditError, AuditLog, Checkpoint};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use std::collections::VecDeque;
+use std::ops::ControlFlow;
 
 /// What is wrong.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -94,18 +95,6 @@ pub fn verify(
     key: Result<VerifyingKey, String>,
     key_location: Option<String>,
 ) -> Result<VerifyReport, AuditError> {
-    let conn = log.connection();
-    let sql = |source| AuditError::Sqlite {
-        path: log.path().to_path_buf(),
-        source,
-    };
-    let mut stmt = conn
-        .prepare(
-            "SELECT seq, ts_ms, agent, session, kind, severity, payload, decision, prev_hash, hash
-             FROM audit_events ORDER BY seq",
-        )
-        .map_err(sql)?;
-    let mut rows = stmt.query([]).map_err(sql)?;
     let cp_seq = checkpoint
         .as_ref()
         .ok()
@@ -115,22 +104,22 @@ pub fn verify(
     let mut recent: VecDeque<(u64, Hash)> = VecDeque::new();
     let mut hash_at_cp: Option<Hash> = None;
     let mut problem = None;
-    while let Some(r) = rows.next().map_err(sql)? {
+    uas_store::events::for_each(log.db(), |r| {
         let row = Row {
-            seq: r.get::<_, i64>(0).map_err(sql)? as u64,
-            ts_ms: r.get(1).map_err(sql)?,
-            agent: r.get(2).map_err(sql)?,
-            session: r.get(3).map_err(sql)?,
-            kind: r.get(4).map_err(sql)?,
-            severity: r.get(5).map_err(sql)?,
-            payload: r.get(6).map_err(sql)?,
-            decision: r.get(7).map_err(sql)?,
-            prev: chain::to_hash(&r.get::<_, Vec<u8>>(8).map_err(sql)?),
-            hash: chain::to_hash(&r.get::<_, Vec<u8>>(9).map_err(sql)?),
+            seq: r.seq,
+            ts_ms: r.ts_ms,
+            agent: r.agent,
+            session: r.session,
+            kind: r.kind,
+            severity: r.severity,
+            payload: r.payload,
+            decision: r.decision,
+            prev: chain::to_hash(&r.prev_hash),
+            hash: chain::to_hash(&r.hash),
         };
         if let Some(p) = check_row(&row, expected, &prev, &recent) {
             problem = Some(p);
-            break;
+            return ControlFlow::Break(());
         }
         if Some(row.seq) == cp_seq {
             hash_at_cp = Some(row.hash);
@@ -141,7 +130,8 @@ pub fn verify(
             recent.pop_front();
         }
         expected += 1;
-    }
+        ControlFlow::Continue(())
+    })?;
     let records = expected - 1;
     if problem.is_none() {
         problem = check_checkpoint(records, checkpoint, key, hash_at_cp);

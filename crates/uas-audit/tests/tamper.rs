@@ -11,17 +11,12 @@ use uas_audit::{
 
 fn create_db(dir: &Path) -> PathBuf {
     let path = dir.join("uas.db");
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt");
-    rt.block_on(async {
-        uas_store::Store::open(&path, uas_store::OpenMode::CreateAndMigrate)
-            .await
-            .expect("store")
-            .close()
-            .await;
-    });
+    uas_store::Db::open(
+        &path,
+        uas_store::OpenMode::CreateAndMigrate,
+        uas_store::BUSY_TIMEOUT,
+    )
+    .expect("store");
     path
 }
 
@@ -63,7 +58,7 @@ fn fixture(n: usize) -> Fixture {
             .expect("checkpoint");
     }
     // An attacker with the database file would first drop our triggers.
-    log.connection()
+    attacker(&log)
         .execute_batch("DROP TRIGGER audit_events_no_update; DROP TRIGGER audit_events_no_delete;")
         .expect("drop triggers");
     Fixture {
@@ -79,8 +74,13 @@ fn verify(f: &Fixture) -> VerifyReport {
         .expect("verify ran")
 }
 
+/// A raw connection to the log's file: what an attacker with the file has.
+fn attacker(log: &AuditLog) -> rusqlite::Connection {
+    rusqlite::Connection::open(log.path()).expect("raw")
+}
+
 fn sql(f: &Fixture, q: &str) {
-    f.log.connection().execute_batch(q).expect("tamper");
+    attacker(&f.log).execute_batch(q).expect("tamper");
 }
 
 #[test]

@@ -36,12 +36,12 @@ fn main() -> ExitCode {
 fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
     match &cli.command {
         cli::Command::Init => {
-            let report = block_on(app(cli)?.init())??;
+            let report = app(cli)?.init()?;
             output::init(&report, cli.json)?;
             Ok(ExitCode::SUCCESS)
         }
         cli::Command::Doctor => {
-            let report = block_on(app(cli)?.doctor())?;
+            let report = app(cli)?.doctor();
             output::doctor(&report, cli.json)?;
             Ok(if report.healthy {
                 ExitCode::SUCCESS
@@ -243,14 +243,6 @@ fn uas_bin() -> String {
     std::env::current_exe()
         .map(|p| p.display().to_string())
         .unwrap_or_else(|_| "uas".into())
-}
-
-/// Runs one future on a single-threaded runtime made for this command only.
-fn block_on<F: std::future::Future>(fut: F) -> anyhow::Result<F::Output> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    Ok(rt.block_on(fut))
 }
 
 fn init_tracing(verbose: u8) {

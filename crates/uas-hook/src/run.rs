@@ -381,8 +381,7 @@ fn decided(
     };
     let normal = open_journal(audit_dir, db, budget, config).and_then(|mut journal| {
         journal.write(|tx| {
-            let mut state = crate::sessions::load(tx.connection(), event.agent, &event.session)
-                .map_err(|e| tx.sql_error(e))?;
+            let mut state = crate::sessions::load(tx.store(), event.agent, &event.session)?;
             let decision = sop.decide(ctx, &state, &event);
             let brief = (event.kind == EventKind::SessionStart).then(|| {
                 let mut preview = state.clone();
@@ -402,8 +401,7 @@ fn decided(
                 decision: serde_json::to_string(&decision).ok(),
             })?;
             sop.observe(&mut state, &event, &decision, record.seq);
-            crate::sessions::save(tx.connection(), event.agent, &event.session, &state)
-                .map_err(|e| tx.sql_error(e))?;
+            crate::sessions::save(tx.store(), event.agent, &event.session, &state)?;
             Ok::<_, AuditError>((decision, brief, Some(record.seq)))
         })
     });

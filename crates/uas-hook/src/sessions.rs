@@ -1,8 +1,8 @@
-//! Per-session SOP state in the `sop_sessions` table.
+//! Per-session SOP state: the typed view of `uas-store`'s `sop_sessions`.
 
-use rusqlite::{Connection, OptionalExtension, params};
 use uas_core::AgentId;
 use uas_sop::SessionState;
+use uas_store::{Conn, StoreError, WriteTx};
 
 /// One stored session.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -18,46 +18,32 @@ pub struct StoredSession {
 }
 
 /// The state of a session (fresh when unknown or unreadable).
-pub fn load(conn: &Connection, agent: AgentId, session: &str) -> rusqlite::Result<SessionState> {
-    let text: Option<String> = conn
-        .prepare_cached("SELECT state FROM sop_sessions WHERE agent = ?1 AND session = ?2")?
-        .query_row(params![agent.as_str(), session], |r| r.get(0))
-        .optional()?;
-    Ok(text
+pub fn load(c: &impl Conn, agent: AgentId, session: &str) -> Result<SessionState, StoreError> {
+    Ok(uas_store::sessions::load(c, agent.as_str(), session)?
         .and_then(|t| serde_json::from_str(&t).ok())
         .unwrap_or_default())
 }
 
 /// Stores the state of a session.
 pub fn save(
-    conn: &Connection,
+    tx: &WriteTx<'_>,
     agent: AgentId,
     session: &str,
     state: &SessionState,
-) -> rusqlite::Result<()> {
+) -> Result<(), StoreError> {
     let text = serde_json::to_string(state).unwrap_or_else(|_| "{}".into());
-    conn.prepare_cached(
-        "INSERT INTO sop_sessions (agent, session, state, updated_ms) VALUES (?1, ?2, ?3, ?4)
-         ON CONFLICT (agent, session) DO UPDATE SET state = excluded.state, updated_ms = excluded.updated_ms",
-    )?
-    .execute(params![agent.as_str(), session, text, uas_core::now_ms()])?;
-    Ok(())
+    uas_store::sessions::save(tx, agent.as_str(), session, &text, uas_core::now_ms())
 }
 
 /// Sessions, newest first, optionally only one id.
-pub fn list(conn: &Connection, session: Option<&str>) -> rusqlite::Result<Vec<StoredSession>> {
-    let mut stmt = conn.prepare(
-        "SELECT agent, session, state, updated_ms FROM sop_sessions
-         WHERE ?1 IS NULL OR session = ?1 ORDER BY updated_ms DESC, rowid DESC",
-    )?;
-    let rows = stmt.query_map(params![session], |r| {
-        let text: String = r.get(2)?;
-        Ok(StoredSession {
-            agent: r.get(0)?,
-            session: r.get(1)?,
-            state: serde_json::from_str(&text).unwrap_or_default(),
-            updated_ms: r.get(3)?,
+pub fn list(c: &impl Conn, session: Option<&str>) -> Result<Vec<StoredSession>, StoreError> {
+    Ok(uas_store::sessions::list(c, session)?
+        .into_iter()
+        .map(|r| StoredSession {
+            agent: r.agent,
+            session: r.session,
+            state: serde_json::from_str(&r.state).unwrap_or_default(),
+            updated_ms: r.updated_ms,
         })
-    })?;
-    rows.collect()
+        .collect())
 }

@@ -51,17 +51,12 @@ fn env_with_user_home(prepare: impl FnOnce(&Path)) -> Env {
     std::fs::create_dir_all(&root).expect("mkdir");
     let home = Home::new(&root);
     let db = root.join("uas.db");
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("rt")
-        .block_on(async {
-            uas_store::Store::open(&db, uas_store::OpenMode::CreateAndMigrate)
-                .await
-                .expect("store")
-                .close()
-                .await;
-        });
+    uas_store::Db::open(
+        &db,
+        uas_store::OpenMode::CreateAndMigrate,
+        uas_store::BUSY_TIMEOUT,
+    )
+    .expect("store");
     std::fs::write(home.config_file(), "[audit]\nkey_store = \"file\"\n").expect("config");
     let user_home = dir.path().join("user");
     prepare(&user_home);
