@@ -24,9 +24,10 @@ pub use skills::{
     InstalledSkillDto, RegistryBuildReport, SkillChangeDto, SkillInfoDto, SkillOptions,
     SkillProgress, SkillSearchHit, SkillVerifyReport, SkillVersionDto, SkillsReport,
 };
+pub use uas_core::EventKind;
 pub use uas_core::paths::HOME_ENV;
 pub use uas_core::{AgentId, Home};
-pub use uas_providers::agents::{Capabilities, FailureMode, HookEvent};
+pub use uas_providers::agents::{Capabilities, FailureMode};
 pub use uas_providers::{Confidence, Detection, ProbeEnv};
 
 /// One Universal Agent installation: its home plus what we may look at on

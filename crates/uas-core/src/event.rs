@@ -7,9 +7,11 @@
 use crate::AgentId;
 use serde::{Deserialize, Serialize};
 
-/// What happened, in agent-neutral terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What happened, in agent-neutral terms: the one event enum (each agent's
+/// module in `uas-providers` maps its own event names onto it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum EventKind {
     /// A session started (or resumed).
     SessionStart,

@@ -3,54 +3,40 @@
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use uas_core::{AgentEvent, AgentId, EventKind, ToolCall, ToolClass, ToolOutcome};
+use uas_providers::agents::AgentSpec;
 
 /// The input could not be understood.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct Malformed(pub String);
 
-/// The agent-neutral kind of an agent's own event name, and whether it
-/// reports a failed tool.
-pub fn event_kind(agent: AgentId, name: &str) -> (EventKind, Option<bool>) {
-    use EventKind::*;
-    let kind = match (agent, name) {
-        (AgentId::Opencode, "session.created") => SessionStart,
-        (AgentId::Opencode, "tool.execute.before") => PreTool,
-        (AgentId::Opencode, "tool.execute.after") => PostTool,
-        (AgentId::Opencode, "session.idle") => Stop,
-        (AgentId::Opencode, "session.deleted") => SessionEnd,
-        // Antigravity: an invocation is one agent turn after a user message.
-        (AgentId::Antigravity, "PreInvocation") => Prompt,
-        (AgentId::Antigravity, "PostInvocation") => Stop,
-        (_, "SessionStart" | "sessionStart") => SessionStart,
-        (_, "UserPromptSubmit" | "BeforeAgent" | "userPromptSubmitted" | "beforeSubmitPrompt") => {
-            Prompt
-        }
-        (
-            _,
-            "PreToolUse"
-            | "BeforeTool"
-            | "preToolUse"
-            | "beforeShellExecution"
-            | "beforeMCPExecution",
-        ) => PreTool,
-        (
-            _,
-            "PostToolUse"
-            | "AfterTool"
-            | "postToolUse"
-            | "afterShellExecution"
-            | "afterMCPExecution"
-            | "afterFileEdit",
-        ) => PostTool,
-        (_, "PostToolUseFailure" | "postToolUseFailure") => {
-            return (PostTool, Some(false));
-        }
-        (_, "Stop" | "AfterAgent" | "agentStop" | "stop") => Stop,
-        (_, "SessionEnd" | "sessionEnd") => SessionEnd,
-        _ => Other,
-    };
-    (kind, None)
+/// How an agent's own event name is read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventMeaning {
+    /// The agent-neutral kind.
+    pub kind: EventKind,
+    /// `Some(false)` for a post-tool event that reports a failed tool.
+    pub failed: Option<bool>,
+    /// False when the name is none of the agent's events: such an event is
+    /// decided as a pre-tool write (fail closed), since a name we cannot
+    /// read may be the one that runs a tool.
+    pub known: bool,
+}
+
+/// What `name` means for `agent`, from the agent's module.
+pub fn event_kind(agent: AgentId, name: &str) -> EventMeaning {
+    match uas_providers::agents::spec(agent).event(name) {
+        Some(e) => EventMeaning {
+            kind: e.kind,
+            failed: e.failure.then_some(false),
+            known: true,
+        },
+        None => EventMeaning {
+            kind: EventKind::PreTool,
+            failed: None,
+            known: false,
+        },
+    }
 }
 
 /// The tool name recorded for a pre-tool event that names no tool; such a
@@ -151,7 +137,7 @@ pub fn normalize(
             "the event is empty (expected a JSON object on stdin)".into(),
         ));
     }
-    let v: Value = serde_json::from_str(text).map_err(|e| {
+    let mut v: Value = serde_json::from_str(text).map_err(|e| {
         Malformed(format!(
             "the event is not valid JSON (line {}, column {}): {e}",
             e.line(),
@@ -161,10 +147,15 @@ pub fn normalize(
     if !v.is_object() {
         return Err(Malformed("the event is JSON but not an object".into()));
     }
-    let (kind, failed) = event_kind(agent, event_name);
-    // OpenCode events arrive as {event: {type, properties}} from our plugin.
-    let ev = v.get("event");
-    let props = ev.and_then(|e| e.get("properties"));
+    let spec = uas_providers::agents::spec(agent);
+    if let Some(map) = v.as_object_mut() {
+        (spec.adapt_stdin)(map);
+    }
+    let EventMeaning {
+        kind,
+        failed,
+        known,
+    } = event_kind(agent, event_name);
     let session = str_at(
         &v,
         &[
@@ -172,68 +163,37 @@ pub fn normalize(
             "sessionId",
             "sessionID",
             "conversation_id",
-            "conversationId",
             "thread_id",
         ],
     )
-    .or_else(|| props.and_then(|p| str_at(p, &["sessionID"])))
-    .or_else(|| {
-        props
-            .and_then(|p| p.get("info"))
-            .and_then(|i| str_at(i, &["id"]))
-    })
     .unwrap_or("unknown")
     .to_owned();
-    // Antigravity sends protojson: the call under `toolCall {name, args}`.
-    let tool_call = v.get("toolCall").filter(|t| t.is_object());
-    // Cursor sends `cwd: ""` and the project in `workspace_roots`.
     let cwd = str_at(&v, &["cwd", "directory"])
         .filter(|c| !c.is_empty())
-        .map(str::to_owned)
-        .or_else(|| {
-            ["workspace_roots", "workspacePaths"]
-                .iter()
-                .find_map(|k| v.get(*k).and_then(|w| w.get(0)).and_then(Value::as_str))
-                .filter(|c| !c.is_empty())
-                .map(str::to_owned)
-        })
-        .or_else(|| {
-            tool_call
-                .and_then(|t| t.get("args"))
-                .and_then(|a| str_at(a, &["Cwd"]))
-                .map(str::to_owned)
-        });
+        .map(str::to_owned);
     let agent_ts_ms = v.get("timestamp").and_then(Value::as_i64);
 
     let mut tool = None;
     let mut tool_input = Value::Null;
     let mut outcome = None;
     if matches!(kind, EventKind::PreTool | EventKind::PostTool) {
+        // An unknown event name is decided as a write whatever it carries.
         let name = str_at(&v, &["tool_name", "toolName", "tool"])
-            .or_else(|| tool_call.and_then(|t| str_at(t, &["name"])))
-            .map(str::to_owned)
-            .or_else(|| {
-                // Cursor's shell events carry the command at the top level.
-                v.get("command").map(|_| "Shell".to_owned())
-            });
+            .filter(|_| known)
+            .map(str::to_owned);
         tool_input = v
             .get("tool_input")
             .or_else(|| v.get("toolArgs"))
             .or_else(|| v.get("args"))
-            .or_else(|| tool_call.and_then(|t| t.get("args")))
             .cloned()
-            .unwrap_or_else(|| {
-                v.get("command")
-                    .map(|c| serde_json::json!({ "command": c }))
-                    .unwrap_or(Value::Null)
-            });
+            .unwrap_or(Value::Null);
         // A pre-tool event whose tool cannot be read is decided as a write
         // (fail closed): the deny rules see it, and the record says why.
         let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
             // A post-tool event may name no tool (Antigravity's `toolCall:
             // null`): the engine then takes the session's last allowed call.
             if kind == EventKind::PostTool {
-                outcome = Some(tool_outcome(agent, &v, failed));
+                outcome = Some(tool_outcome(&spec, &v, failed));
             } else {
                 tool = Some(ToolCall {
                     name: UNREADABLE_TOOL.to_owned(),
@@ -281,7 +241,7 @@ pub fn normalize(
             command,
         });
         if kind == EventKind::PostTool {
-            outcome = Some(tool_outcome(agent, &v, failed));
+            outcome = Some(tool_outcome(&spec, &v, failed));
         }
     }
     Ok(AgentEvent {
@@ -404,7 +364,7 @@ pub fn exit_code_in(text: &str) -> Option<i32> {
     None
 }
 
-fn tool_outcome(agent: AgentId, v: &Value, failed: Option<bool>) -> ToolOutcome {
+fn tool_outcome(spec: &AgentSpec, v: &Value, failed: Option<bool>) -> ToolOutcome {
     if failed == Some(false) {
         return ToolOutcome {
             success: Some(false),
@@ -442,33 +402,7 @@ fn tool_outcome(agent: AgentId, v: &Value, failed: Option<bool>) -> ToolOutcome 
     let exit_code = explicit_exit
         .map(|c| c as i32)
         .or_else(|| resp.map(text_of).and_then(|t| exit_code_in(&t)));
-    let success = match agent {
-        // Claude fires PostToolUse only for tools that succeeded
-        // (failures go to PostToolUseFailure).
-        AgentId::Claude => Some(
-            resp.and_then(|r| r.get("interrupted"))
-                .and_then(Value::as_bool)
-                != Some(true),
-        ),
-        AgentId::Copilot => resp
-            .and_then(|r| r.get("resultType"))
-            .and_then(Value::as_str)
-            .map(|t| t == "success"),
-        AgentId::Gemini => {
-            let err = resp
-                .and_then(|r| r.get("error"))
-                .is_some_and(|e| !e.is_null());
-            Some(!err)
-        }
-        // Antigravity reports only a top-level `error` string ("" or absent
-        // when the tool succeeded).
-        AgentId::Antigravity => Some(
-            v.get("error")
-                .is_none_or(|e| e.is_null() || e.as_str() == Some("")),
-        ),
-        AgentId::Cursor => resp.and_then(|r| r.get("success")).and_then(Value::as_bool),
-        _ => None,
-    };
+    let success = (spec.tool_success)(v, resp);
     let success = match exit_code {
         Some(c) => Some(c == 0 && success != Some(false)),
         None => success,

@@ -43,24 +43,17 @@ pub fn sop_context(env: &HookEnv) -> Context {
         let paths = AgentPaths::new(agent, &env.probe);
         hook_configs.extend(paths.hook_file().map(|p| p.display().to_string()));
         hook_configs.extend(paths.owned_file().map(|p| p.display().to_string()));
-    }
-    let codex = uas_providers::detect::config_dir(AgentId::Codex, &env.probe);
-    let claude = uas_providers::detect::config_dir(AgentId::Claude, &env.probe);
-    hook_configs.push(codex.join("config.toml").display().to_string());
-    hook_configs.push(claude.join("settings.local.json").display().to_string());
-    // Project-level files that can add or disable hooks.
-    for rel in [
-        "*/.claude/settings.json",
-        "*/.claude/settings.local.json",
-        "*/.codex/hooks.json",
-        "*/.codex/config.toml",
-        "*/.gemini/settings.json",
-        "*/.agents/hooks.json",
-        "*/.cursor/hooks.json",
-        "*/.github/hooks/*",
-        "*/.opencode/plugin*",
-    ] {
-        hook_configs.push(rel.to_owned());
+        for rel in paths.spec.protected_files {
+            hook_configs.push(paths.dir.join(rel).display().to_string());
+        }
+        // Project-level files that can add or disable hooks.
+        hook_configs.extend(
+            paths
+                .spec
+                .project_hook_files
+                .iter()
+                .map(|g| (*g).to_owned()),
+        );
     }
     hook_configs.sort();
     hook_configs.dedup();
@@ -139,6 +132,13 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
         agent_name = AgentId::Cursor.as_str();
         event_name = &v.event;
     }
+    if let Some(a) = agent
+        && !normalize::event_kind(a, event_name).known
+    {
+        notes.push(format!(
+            "`{event_name}` is not one of {a}'s events: decided as a tool call that writes (fail closed)"
+        ));
+    }
     let recording = match &via {
         Some(v) if v.duplicate => Recording::AnswerOnly,
         _ => Recording::Record,
@@ -167,7 +167,7 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
         }
         Err(Malformed(msg)) => {
             let agent = agent.unwrap_or(AgentId::Claude);
-            let kind = normalize::event_kind(agent, event_name).0;
+            let kind = normalize::event_kind(agent, event_name).kind;
             // A tool call we cannot read is decided as a write (fail closed).
             let unreadable_write = (kind == EventKind::PreTool).then(|| AgentEvent {
                 agent,

@@ -633,6 +633,36 @@ fn tamper_attempts_are_denied_as_critical_violations() {
 }
 
 #[test]
+fn every_registered_event_of_every_agent_has_a_known_kind() {
+    for agent in uas_core::AgentId::ALL {
+        let spec = uas_providers::agents::spec(agent);
+        assert!(spec.registered().count() > 0, "{agent}");
+        for e in spec.registered() {
+            let m = uas_hook::normalize::event_kind(agent, e.name);
+            assert!(m.known, "{agent} {}", e.name);
+            assert_ne!(m.kind, uas_core::EventKind::Other, "{agent} {}", e.name);
+        }
+    }
+}
+
+#[test]
+fn an_event_name_the_agent_does_not_have_is_decided_as_a_write() {
+    let e = env();
+    // A Read under a name Claude does not send: denied before a plan, and
+    // in Claude's blocking protocol.
+    let input = json!({"session_id": "u", "cwd": "/home/user/project", "tool_name": "Read", "tool_input": {"file_path": "/home/user/project/README.md"}});
+    let out = run(&e.env, "claude", "BeforeTool", input.to_string().as_bytes());
+    assert_eq!(out.decision.action, uas_sop::Action::Deny);
+    assert_eq!(out.response.exit, 2);
+    let rows = audit_rows(&e);
+    let (_, _, payload) = rows.last().expect("recorded");
+    assert!(payload.contains("not one of claude's events"), "{payload}");
+    // The same call under its real name is a read: allowed.
+    let out = run(&e.env, "claude", "PreToolUse", input.to_string().as_bytes());
+    assert_eq!(out.decision.action, uas_sop::Action::Allow);
+}
+
+#[test]
 fn malformed_input_is_recorded_and_answered_without_panicking() {
     let e = env();
     for (agent, input) in [
@@ -652,7 +682,12 @@ fn malformed_input_is_recorded_and_answered_without_panicking() {
         );
         assert!(out.seq.is_some(), "malformed event not recorded");
         // … anything else is answered and recorded.
-        let out = run(&e.env, agent, "PostToolUse", input);
+        let post = if agent == "gemini" {
+            "AfterTool"
+        } else {
+            "PostToolUse"
+        };
+        let out = run(&e.env, agent, post, input);
         assert_eq!(out.response.exit, 0);
         assert!(
             out.response.stderr.contains("could not read"),

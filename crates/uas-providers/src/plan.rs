@@ -298,10 +298,11 @@ pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<Set
                 notices.push(symlink_notice(agent, &link));
             } else {
                 let desired: Vec<(String, Value)> = match goal {
-                    Goal::Install => hooks
-                        .events
-                        .iter()
-                        .map(|(_, name)| {
+                    Goal::Install => paths
+                        .spec
+                        .registered()
+                        .map(|e| e.name)
+                        .map(|name| {
                             let cmd =
                                 hookjson::uas_hook_command(input.uas_bin, agent.as_str(), name);
                             (name.to_string(), (hooks.entry)(&cmd, name))

@@ -1,20 +1,24 @@
 //! Claude Code: `~/.claude/CLAUDE.md`, `~/.claude/skills/`, hooks in
 //! `~/.claude/settings.json` (`hooks.<Event>[{hooks:[{type,command,timeout(s)}]}]`).
 
-use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile, grouped_entry_seconds};
+use super::{
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, grouped_entry_seconds, on,
+    on_failure, protocol, stdin_as_is,
+};
 use crate::hookjson::HookShape;
-use uas_core::AgentId;
+use serde_json::Value;
+use uas_core::{AgentId, EventKind};
 
-const EVENTS: &[(HookEvent, &str)] = &[
-    (HookEvent::SessionStart, "SessionStart"),
-    (HookEvent::PromptSubmit, "UserPromptSubmit"),
-    (HookEvent::PreToolUse, "PreToolUse"),
-    (HookEvent::PostToolUse, "PostToolUse"),
+const EVENTS: &[EventName] = &[
+    on(EventKind::SessionStart, "SessionStart"),
+    on(EventKind::Prompt, "UserPromptSubmit"),
+    on(EventKind::PreTool, "PreToolUse"),
+    on(EventKind::PostTool, "PostToolUse"),
     // Claude reports failed tools here instead of PostToolUse; audited so
     // failed test runs are on record (they are never evidence).
-    (HookEvent::PostToolUse, "PostToolUseFailure"),
-    (HookEvent::Stop, "Stop"),
-    (HookEvent::SessionEnd, "SessionEnd"),
+    on_failure("PostToolUseFailure"),
+    on(EventKind::Stop, "Stop"),
+    on(EventKind::SessionEnd, "SessionEnd"),
 ];
 
 pub(super) fn spec() -> AgentSpec {
@@ -26,7 +30,6 @@ pub(super) fn spec() -> AgentSpec {
         hooks: Some(HookFile {
             file: "settings.json",
             shape: HookShape::Grouped,
-            events: EVENTS,
             entry: grouped_entry_seconds,
             required_root: &[],
         }),
@@ -36,7 +39,28 @@ pub(super) fn spec() -> AgentSpec {
             on_failure: FailureMode::Open,
             approval: None,
             note: "blocks by exit 2 + stderr or permissionDecision JSON (verified with Claude Code 2.1.197)",
-            plugin_events: &[],
         },
+        events: EVENTS,
+        adapt_stdin: stdin_as_is,
+        tool_success,
+        answer,
+        project_hook_files: &["*/.claude/settings.json", "*/.claude/settings.local.json"],
+        protected_files: &["settings.local.json"],
     }
+}
+
+/// Claude fires PostToolUse only for tools that succeeded (failures go to
+/// PostToolUseFailure); an interrupted tool did not finish.
+fn tool_success(_event: &Value, response: Option<&Value>) -> Option<bool> {
+    Some(
+        response
+            .and_then(|r| r.get("interrupted"))
+            .and_then(Value::as_bool)
+            != Some(true),
+    )
+}
+
+/// Exit 2 + stderr; the session brief as `additionalContext`.
+fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer {
+    protocol::exit_2(kind, verdict, brief, true)
 }

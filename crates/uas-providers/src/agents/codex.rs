@@ -2,16 +2,19 @@
 //! `~/.codex/hooks.json` (Claude shape, seconds). Each hook must be trusted
 //! by its hash in Codex's `/hooks` before it runs.
 
-use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile, grouped_entry_seconds};
+use super::{
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, grouped_entry_seconds, on,
+    protocol, stdin_as_is, success_unknown,
+};
 use crate::hookjson::HookShape;
-use uas_core::AgentId;
+use uas_core::{AgentId, EventKind};
 
-const EVENTS: &[(HookEvent, &str)] = &[
-    (HookEvent::SessionStart, "SessionStart"),
-    (HookEvent::PromptSubmit, "UserPromptSubmit"),
-    (HookEvent::PreToolUse, "PreToolUse"),
-    (HookEvent::PostToolUse, "PostToolUse"),
-    (HookEvent::Stop, "Stop"),
+const EVENTS: &[EventName] = &[
+    on(EventKind::SessionStart, "SessionStart"),
+    on(EventKind::Prompt, "UserPromptSubmit"),
+    on(EventKind::PreTool, "PreToolUse"),
+    on(EventKind::PostTool, "PostToolUse"),
+    on(EventKind::Stop, "Stop"),
 ];
 
 pub(super) fn spec() -> AgentSpec {
@@ -23,7 +26,6 @@ pub(super) fn spec() -> AgentSpec {
         hooks: Some(HookFile {
             file: "hooks.json",
             shape: HookShape::Grouped,
-            events: EVENTS,
             entry: grouped_entry_seconds,
             required_root: &[],
         }),
@@ -35,7 +37,19 @@ pub(super) fn spec() -> AgentSpec {
                 "Codex skips hooks until you trust them: start `codex`, open `/hooks` and trust the five `uas hook codex …` entries (trust is tied to each hook's hash, so it is asked again after uas changes them)",
             ),
             note: "exit 2 blocks only with a non-empty stderr (Codex 0.169 source)",
-            plugin_events: &[],
         },
+        events: EVENTS,
+        adapt_stdin: stdin_as_is,
+        // Codex's Bash PostToolUse carries no exit code; apply_patch's text
+        // says `Exit code: N`, which the normalizer reads.
+        tool_success: success_unknown,
+        answer,
+        project_hook_files: &["*/.codex/hooks.json", "*/.codex/config.toml"],
+        protected_files: &["config.toml"],
     }
+}
+
+/// Exit 2 with a non-empty stderr; the session brief as `additionalContext`.
+fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer {
+    protocol::exit_2(kind, verdict, brief, true)
 }

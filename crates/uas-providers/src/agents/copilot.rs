@@ -3,17 +3,22 @@
 //! (camelCase events, `{type:"command", bash, timeoutSec}`). Exit codes do
 //! not block preToolUse; only the JSON decision does.
 
-use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile};
+use super::{
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, known_failure, on,
+    protocol::line, stdin_as_is,
+};
 use crate::hookjson::HookShape;
-use uas_core::AgentId;
+use serde_json::{Value, json};
+use uas_core::{AgentId, EventKind};
 
-const EVENTS: &[(HookEvent, &str)] = &[
-    (HookEvent::SessionStart, "sessionStart"),
-    (HookEvent::PromptSubmit, "userPromptSubmitted"),
-    (HookEvent::PreToolUse, "preToolUse"),
-    (HookEvent::PostToolUse, "postToolUse"),
-    (HookEvent::Stop, "agentStop"),
-    (HookEvent::SessionEnd, "sessionEnd"),
+const EVENTS: &[EventName] = &[
+    on(EventKind::SessionStart, "sessionStart"),
+    on(EventKind::Prompt, "userPromptSubmitted"),
+    on(EventKind::PreTool, "preToolUse"),
+    on(EventKind::PostTool, "postToolUse"),
+    on(EventKind::Stop, "agentStop"),
+    on(EventKind::SessionEnd, "sessionEnd"),
+    known_failure("postToolUseFailure"),
 ];
 
 fn entry(command: &str, _event: &str) -> serde_json::Value {
@@ -29,7 +34,6 @@ pub(super) fn spec() -> AgentSpec {
         hooks: Some(HookFile {
             file: "settings.json",
             shape: HookShape::Flat,
-            events: EVENTS,
             entry,
             required_root: &[],
         }),
@@ -41,7 +45,37 @@ pub(super) fn spec() -> AgentSpec {
                 "repository hooks (.github/hooks) load only in trusted folders; the user-level hooks uas writes need no approval",
             ),
             note: "blocks only via permissionDecision JSON on stdout (Copilot CLI 1.0.102)",
-            plugin_events: &[],
         },
+        events: EVENTS,
+        adapt_stdin: stdin_as_is,
+        tool_success,
+        answer,
+        project_hook_files: &["*/.github/hooks/*"],
+        protected_files: &[],
     }
+}
+
+/// `toolResult.resultType` says `success` or not.
+fn tool_success(_event: &Value, response: Option<&Value>) -> Option<bool> {
+    response
+        .and_then(|r| r.get("resultType"))
+        .and_then(Value::as_str)
+        .map(|t| t == "success")
+}
+
+/// Exit codes do not block `preToolUse`: deny is stdout
+/// `{"permissionDecision":"deny","permissionDecisionReason":…}`.
+fn answer(_kind: EventKind, verdict: Verdict<'_>, _brief: Option<&str>) -> Answer {
+    let mut a = Answer::default();
+    match verdict {
+        Verdict::Deny(reason) => {
+            a.stdout = line(json!({
+                "permissionDecision": "deny",
+                "permissionDecisionReason": reason,
+            }));
+        }
+        Verdict::Warn(reason) => a.stderr = format!("{reason}\n"),
+        Verdict::Allow => {}
+    }
+    a
 }

@@ -1,17 +1,20 @@
 //! Gemini CLI (legacy/enterprise): `~/.gemini/GEMINI.md`, `~/.gemini/skills/`,
 //! hooks in `~/.gemini/settings.json` (`BeforeTool`…, timeout in ms).
 
-use super::{AgentSpec, Facts, FailureMode, HookEvent, HookFile};
+use super::{
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, on, protocol, stdin_as_is,
+};
 use crate::hookjson::HookShape;
-use uas_core::AgentId;
+use serde_json::Value;
+use uas_core::{AgentId, EventKind};
 
-const EVENTS: &[(HookEvent, &str)] = &[
-    (HookEvent::SessionStart, "SessionStart"),
-    (HookEvent::PromptSubmit, "BeforeAgent"),
-    (HookEvent::PreToolUse, "BeforeTool"),
-    (HookEvent::PostToolUse, "AfterTool"),
-    (HookEvent::Stop, "AfterAgent"),
-    (HookEvent::SessionEnd, "SessionEnd"),
+const EVENTS: &[EventName] = &[
+    on(EventKind::SessionStart, "SessionStart"),
+    on(EventKind::Prompt, "BeforeAgent"),
+    on(EventKind::PreTool, "BeforeTool"),
+    on(EventKind::PostTool, "AfterTool"),
+    on(EventKind::Stop, "AfterAgent"),
+    on(EventKind::SessionEnd, "SessionEnd"),
 ];
 
 fn entry(command: &str, _event: &str) -> serde_json::Value {
@@ -27,7 +30,6 @@ pub(super) fn spec() -> AgentSpec {
         hooks: Some(HookFile {
             file: "settings.json",
             shape: HookShape::Grouped,
-            events: EVENTS,
             entry,
             required_root: &[],
         }),
@@ -37,7 +39,26 @@ pub(super) fn spec() -> AgentSpec {
             on_failure: FailureMode::Open,
             approval: None,
             note: "deny by exit 2 needs an empty stdout (Gemini CLI 0.61 parses stdout first)",
-            plugin_events: &[],
         },
+        events: EVENTS,
+        adapt_stdin: stdin_as_is,
+        tool_success,
+        answer,
+        project_hook_files: &["*/.gemini/settings.json"],
+        protected_files: &[],
     }
+}
+
+/// A tool response with an `error` failed.
+fn tool_success(_event: &Value, response: Option<&Value>) -> Option<bool> {
+    Some(
+        response
+            .and_then(|r| r.get("error"))
+            .is_none_or(Value::is_null),
+    )
+}
+
+/// Exit 2 with an empty stdout; the session brief as `additionalContext`.
+fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer {
+    protocol::exit_2(kind, verdict, brief, true)
 }

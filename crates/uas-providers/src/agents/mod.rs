@@ -11,27 +11,67 @@ mod opencode;
 
 pub use opencode::installed_major as opencode_major;
 
+mod protocol;
+
+pub use protocol::{Answer, Verdict};
+
 use crate::hookjson::HookShape;
 use serde::Serialize;
-use uas_core::AgentId;
+use serde_json::{Map, Value};
+use uas_core::{AgentId, EventKind};
 
-/// The normalized events we register, mapped to each agent's own names.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
-#[serde(rename_all = "snake_case")]
-#[ts(export)]
-pub enum HookEvent {
-    /// A session begins.
-    SessionStart,
-    /// A session ends.
-    SessionEnd,
-    /// Before a tool runs (the one that can block).
-    PreToolUse,
-    /// After a tool ran.
-    PostToolUse,
-    /// The user submitted a prompt.
-    PromptSubmit,
-    /// The agent finished its turn.
-    Stop,
+/// One of an agent's own hook event names and what it means.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct EventName {
+    /// The agent's name (`PreToolUse`, `preToolUse`, `BeforeTool`, …).
+    pub name: &'static str,
+    /// The agent-neutral kind.
+    pub kind: EventKind,
+    /// A post-tool event that reports a failed tool.
+    pub failure: bool,
+    /// Whether setup registers our hook for it (others are names the agent
+    /// may still send us, e.g. through another agent's hook file).
+    pub register: bool,
+}
+
+/// A registered event.
+pub(crate) const fn on(kind: EventKind, name: &'static str) -> EventName {
+    EventName {
+        name,
+        kind,
+        failure: false,
+        register: true,
+    }
+}
+
+/// A registered post-tool event that reports failed tools.
+pub(crate) const fn on_failure(name: &'static str) -> EventName {
+    EventName {
+        name,
+        kind: EventKind::PostTool,
+        failure: true,
+        register: true,
+    }
+}
+
+/// A failure-reporting post-tool name that setup does not register.
+pub(crate) const fn known_failure(name: &'static str) -> EventName {
+    EventName {
+        name,
+        kind: EventKind::PostTool,
+        failure: true,
+        register: false,
+    }
+}
+
+/// A name the agent may send that setup does not register.
+pub(crate) const fn known(kind: EventKind, name: &'static str) -> EventName {
+    EventName {
+        name,
+        kind,
+        failure: false,
+        register: false,
+    }
 }
 
 /// How the agent treats a hook that crashes or times out.
@@ -52,7 +92,7 @@ pub struct Capabilities {
     /// Whether the agent runs hooks at all.
     pub hooks: bool,
     /// Which normalized events we register.
-    pub events: Vec<HookEvent>,
+    pub events: Vec<EventKind>,
     /// Whether a pre-tool hook can block the tool.
     pub can_block: bool,
     /// What happens when our hook fails.
@@ -70,8 +110,6 @@ pub struct HookFile {
     pub file: &'static str,
     /// Layout of the file.
     pub shape: HookShape,
-    /// (normalized event, the agent's event name).
-    pub events: &'static [(HookEvent, &'static str)],
     /// Builds one entry for `command` at the agent's event.
     pub entry: fn(command: &str, event: &str) -> serde_json::Value,
     /// Keys the file needs at the top level when we create it (`version`).
@@ -99,10 +137,26 @@ pub struct AgentSpec {
     pub owned_file: Option<(&'static str, RenderOwned)>,
     /// What the agent does with hooks, beyond what the hook file says.
     pub facts: Facts,
+    /// Every event name the agent sends us, registered or not.
+    pub events: &'static [EventName],
+    /// Rewrites the agent's own stdin JSON into the common shape the
+    /// normalizer reads (`session_id`, `cwd`, `tool_name`, `tool_input`, …).
+    pub adapt_stdin: fn(&mut Map<String, Value>),
+    /// Whether a post-tool event says the tool succeeded (`None`: it does
+    /// not say), from the event and its tool response.
+    pub tool_success: fn(event: &Value, response: Option<&Value>) -> Option<bool>,
+    /// The answer in the agent's protocol.
+    pub answer: fn(EventKind, Verdict<'_>, brief: Option<&str>) -> Answer,
+    /// Files in a project that can add or disable this agent's hooks
+    /// (globs relative to the project root, `*` for any folder above).
+    pub project_hook_files: &'static [&'static str],
+    /// More user-level files (relative to the config dir) that can change
+    /// or disable its hooks, besides the hook file.
+    pub protected_files: &'static [&'static str],
 }
 
-/// Per-agent facts behind [`Capabilities`]; the events come from the hook
-/// file (or `plugin_events` for an agent hooked through a generated plugin).
+/// Per-agent facts behind [`Capabilities`] (the events come from
+/// [`AgentSpec::events`]).
 #[derive(Debug, Clone)]
 pub struct Facts {
     /// Whether a pre-tool hook can block the tool.
@@ -113,26 +167,18 @@ pub struct Facts {
     pub approval: Option<&'static str>,
     /// How sure we are, and of what.
     pub note: &'static str,
-    /// Events a generated plugin handles (agents without a hook file).
-    pub plugin_events: &'static [HookEvent],
 }
 
 impl AgentSpec {
-    /// Capabilities for `uas detect` / `uas status`, derived from the hook
-    /// file so the event list is written once per agent.
+    /// Capabilities for `uas detect` / `uas status`, derived from the
+    /// event table so the event list is written once per agent.
     pub fn capabilities(&self) -> Capabilities {
-        let mut events: Vec<HookEvent> = match &self.hooks {
-            Some(h) => h.events.iter().map(|(e, _)| *e).collect(),
-            None => self.facts.plugin_events.to_vec(),
-        };
-        // Two agent events can share a kind (Antigravity's PostInvocation
-        // and Stop).
-        let mut seen = Vec::new();
-        events.retain(|e| {
-            let new = !seen.contains(e);
-            seen.push(*e);
-            new
-        });
+        let mut events: Vec<EventKind> = Vec::new();
+        for e in self.registered() {
+            if !events.contains(&e.kind) {
+                events.push(e.kind);
+            }
+        }
         Capabilities {
             hooks: !events.is_empty(),
             events,
@@ -142,6 +188,24 @@ impl AgentSpec {
             notes: vec![self.facts.note.to_owned()],
         }
     }
+
+    /// The events setup registers, in table order.
+    pub fn registered(&self) -> impl Iterator<Item = &'static EventName> {
+        self.events.iter().filter(|e| e.register)
+    }
+
+    /// What `name` means for this agent, when it is one of its events.
+    pub fn event(&self, name: &str) -> Option<&'static EventName> {
+        self.events.iter().find(|e| e.name == name)
+    }
+}
+
+/// No rewriting: the agent already sends the common shape.
+pub(crate) fn stdin_as_is(_: &mut Map<String, Value>) {}
+
+/// The agent does not say whether a tool succeeded.
+pub(crate) fn success_unknown(_: &Value, _: Option<&Value>) -> Option<bool> {
+    None
 }
 
 /// The spec of `agent`.

@@ -4,8 +4,21 @@
 //! OpenCode 2.x replaced the plugin API; this plugin targets 1.x (verified
 //! with OpenCode 1.18.33).
 
-use super::{AgentSpec, Facts, FailureMode, HookEvent};
-use uas_core::AgentId;
+use super::{
+    AgentSpec, Answer, EventName, Facts, FailureMode, Verdict, on, protocol, success_unknown,
+};
+use serde_json::{Map, Value};
+use uas_core::{AgentId, EventKind};
+
+/// The events our plugin passes on (it is the only hook, so all count as
+/// registered).
+const EVENTS: &[EventName] = &[
+    on(EventKind::SessionStart, "session.created"),
+    on(EventKind::PreTool, "tool.execute.before"),
+    on(EventKind::PostTool, "tool.execute.after"),
+    on(EventKind::Stop, "session.idle"),
+    on(EventKind::SessionEnd, "session.deleted"),
+];
 
 /// First line of the plugin: how we recognise a file we own.
 pub const PLUGIN_MARKER: &str = "// uas:managed universal-agent plugin";
@@ -60,14 +73,36 @@ pub(super) fn spec() -> AgentSpec {
             on_failure: FailureMode::Open,
             approval: None,
             note: "plugin targets the OpenCode 1.x API; when the installed OpenCode is 2.x (read from its npm package) no plugin is written and setup says so",
-            plugin_events: &[
-                HookEvent::SessionStart,
-                HookEvent::PreToolUse,
-                HookEvent::PostToolUse,
-                HookEvent::Stop,
-            ],
         },
+        events: EVENTS,
+        adapt_stdin,
+        tool_success: success_unknown,
+        answer,
+        project_hook_files: &["*/.opencode/plugin*"],
+        protected_files: &[],
     }
+}
+
+/// Session events arrive from our plugin as `{event: {type, properties}}`;
+/// the session id is in the properties.
+fn adapt_stdin(v: &mut Map<String, Value>) {
+    if v.contains_key("session_id") || v.contains_key("sessionID") {
+        return;
+    }
+    let props = v.get("event").and_then(|e| e.get("properties"));
+    let id = props
+        .and_then(|p| p.get("sessionID"))
+        .or_else(|| props.and_then(|p| p.get("info")).and_then(|i| i.get("id")))
+        .filter(|id| id.is_string())
+        .cloned();
+    if let Some(id) = id {
+        v.insert("session_id".into(), id);
+    }
+}
+
+/// Exit 2 makes the plugin throw with stderr; no session context.
+fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer {
+    protocol::exit_2(kind, verdict, brief, false)
 }
 
 /// Major version of the `opencode` on PATH, read from the npm package it
