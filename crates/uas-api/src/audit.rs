@@ -42,6 +42,34 @@ pub struct AdvanceReport {
     pub seq: u64,
 }
 
+/// One SOP rule that matched an explained event.
+#[derive(Debug, Clone, Serialize)]
+pub struct MatchingRule {
+    /// The rule's id.
+    pub rule: String,
+    /// What it does.
+    pub action: uas_sop::Action,
+    /// Evidence it requires.
+    pub requires: Vec<String>,
+    /// Whether the session has that evidence.
+    pub requirements_met: bool,
+}
+
+/// `uas sop explain`: how an event would be decided.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExplainReport {
+    /// The agent's event name used.
+    pub event_name: String,
+    /// The event, normalized.
+    pub event: uas_core::AgentEvent,
+    /// The session state it is decided against.
+    pub state: SessionState,
+    /// The rules that match, in order.
+    pub matching_rules: Vec<MatchingRule>,
+    /// The decision.
+    pub decision: uas_sop::Decision,
+}
+
 /// `uas sop gate commit`.
 #[derive(Debug, Clone, Serialize)]
 pub struct GateReport {
@@ -54,7 +82,7 @@ pub struct GateReport {
 }
 
 impl App {
-    fn config(&self) -> Result<Config, ApiError> {
+    pub(crate) fn config(&self) -> Result<Config, ApiError> {
         Ok(Config::load(&self.home.config_file())?)
     }
 
@@ -141,6 +169,62 @@ impl App {
         uas_hook::run::sop_context(&uas_hook::HookEnv {
             home: self.home.clone(),
             probe: self.probe.clone(),
+        })
+    }
+
+    /// `uas sop explain`: normalizes `input` as `agent`'s `event_name`
+    /// (default: the payload's `hook_event_name`, else `PreToolUse`) and
+    /// shows how the SOP decides it, against the session's stored state or,
+    /// with `fresh`, a new session. Records nothing.
+    pub fn sop_explain(
+        &self,
+        input: &[u8],
+        agent: AgentId,
+        event_name: Option<&str>,
+        fresh: bool,
+    ) -> Result<ExplainReport, ApiError> {
+        let raw: serde_json::Value = serde_json::from_slice(input)
+            .map_err(|e| ApiError::Invalid(format!("the event is not JSON: {e}")))?;
+        let name = event_name
+            .map(str::to_owned)
+            .or_else(|| raw["hook_event_name"].as_str().map(str::to_owned))
+            .unwrap_or_else(|| "PreToolUse".into());
+        let event = uas_hook::normalize::normalize(
+            agent,
+            &name,
+            input,
+            uas_core::now_ms(),
+            Some(&self.probe.user_home),
+        )
+        .map_err(|e| ApiError::Invalid(e.to_string()))?;
+        let (sop, _) = self.sop()?;
+        let ctx = self.sop_context();
+        let state = if fresh {
+            SessionState::default()
+        } else {
+            self.sop_sessions(Some(&event.session))
+                .ok()
+                .and_then(|l| l.into_iter().find(|s| s.session.agent == agent.as_str()))
+                .map(|s| s.session.state)
+                .unwrap_or_default()
+        };
+        let decision = sop.decide(&ctx, &state, &event);
+        let matching_rules = sop
+            .matching_rules(&ctx, &state, &event)
+            .into_iter()
+            .map(|(r, met)| MatchingRule {
+                rule: r.id.clone(),
+                action: r.action,
+                requires: r.requires.clone(),
+                requirements_met: met,
+            })
+            .collect();
+        Ok(ExplainReport {
+            event_name: name,
+            event,
+            state,
+            matching_rules,
+            decision,
         })
     }
 

@@ -8,13 +8,15 @@
 mod audit;
 mod doctor;
 mod error;
+mod feed;
 mod init;
 mod setup;
 pub mod skills;
 
-pub use audit::{AdvanceReport, GateReport, SessionPhase};
+pub use audit::{AdvanceReport, ExplainReport, GateReport, MatchingRule, SessionPhase};
 pub use doctor::{Check, CheckStatus, DoctorReport};
 pub use error::{ApiError, ErrorDto};
+pub use feed::AuditFollow;
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
 pub use setup::{
     AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, HookState, RollbackReport,

@@ -18,6 +18,7 @@
 pub mod chain;
 pub mod checkpoint;
 pub mod export;
+pub mod feed;
 pub mod follow;
 pub mod journal;
 pub mod keys;
@@ -32,6 +33,7 @@ use uas_store::{Db, OpenMode, StoreError, WriteTx};
 
 pub use chain::{GENESIS, Hash};
 pub use checkpoint::{Checkpoint, CheckpointFile};
+pub use feed::{AuditFeed, Subscription};
 pub use journal::{Journal, spool};
 pub use keys::{KeyLocation, SigningKeys};
 pub use verify::{Problem, ProblemKind, VerifyReport};

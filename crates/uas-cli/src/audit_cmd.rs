@@ -7,7 +7,7 @@ use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
 use uas_api::App;
-use uas_audit::export::{self, Format};
+use uas_audit::export::Format;
 use uas_audit::{Filter, NewEvent, Record, Severity};
 
 /// Largest hook input read from stdin; more is cut (and reported malformed).
@@ -184,80 +184,59 @@ fn explain(
     } else {
         std::fs::read(file).with_context(|| format!("reading {}", file.display()))?
     };
-    let raw: serde_json::Value = serde_json::from_slice(&bytes)
-        .with_context(|| format!("{} is not JSON", file.display()))?;
-    let name = event_name
-        .map(str::to_owned)
-        .or_else(|| raw["hook_event_name"].as_str().map(str::to_owned))
-        .unwrap_or_else(|| "PreToolUse".into());
-    let home = app.probe().user_home.clone();
-    let event =
-        uas_hook::normalize::normalize(agent, &name, &bytes, uas_core::now_ms(), Some(&home))
-            .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
-    let (sop, _) = app.sop()?;
-    let ctx = app.sop_context();
-    let state = if fresh {
-        uas_sop::SessionState::default()
-    } else {
-        app.sop_sessions(Some(&event.session))
-            .ok()
-            .and_then(|l| l.into_iter().find(|s| s.session.agent == agent.as_str()))
-            .map(|s| s.session.state)
-            .unwrap_or_default()
-    };
-    let decision = sop.decide(&ctx, &state, &event);
-    let matching: Vec<_> = sop
-        .matching_rules(&ctx, &state, &event)
-        .into_iter()
-        .map(|(r, satisfied)| serde_json::json!({"rule": r.id, "action": r.action, "requires": r.requires, "requirements_met": satisfied}))
-        .collect();
+    let r = app
+        .sop_explain(&bytes, agent, event_name, fresh)
+        .with_context(|| file.display().to_string())?;
     if json {
-        print_json(
-            &serde_json::json!({"event": event, "state": state, "matching_rules": matching, "decision": decision}),
-        )?;
-    } else {
-        let mut out = std::io::stdout().lock();
-        writeln!(out, "event:    {} {} ({:?})", agent, name, event.kind)?;
-        if let Some(t) = &event.tool {
-            writeln!(out, "tool:     {} ({:?})", t.name, t.class)?;
-            for p in &t.paths {
-                writeln!(out, "  path:   {p}")?;
-            }
-            if let Some(c) = &t.command {
-                writeln!(out, "  command: {c}")?;
-            }
-        }
-        writeln!(
-            out,
-            "session:  {} (phase {}, evidence: {})",
-            event.session,
-            decision.phase,
-            state
-                .evidence
-                .iter()
-                .cloned()
-                .collect::<Vec<_>>()
-                .join(", ")
-        )?;
-        writeln!(out, "matching rules, in order:")?;
-        for m in &matching {
-            writeln!(out, "  {m}")?;
-        }
-        writeln!(
-            out,
-            "decision: {:?}{}{}",
-            decision.action,
-            decision
-                .rule
-                .as_ref()
-                .map_or(String::new(), |r| format!(" by rule `{r}`")),
-            if decision.reason.is_empty() {
-                String::new()
-            } else {
-                format!(": {}", decision.reason)
-            }
-        )?;
+        print_json(&r)?;
+        return Ok(ExitCode::SUCCESS);
     }
+    let (event, decision) = (&r.event, &r.decision);
+    let mut out = std::io::stdout().lock();
+    writeln!(
+        out,
+        "event:    {} {} ({:?})",
+        agent, r.event_name, event.kind
+    )?;
+    if let Some(t) = &event.tool {
+        writeln!(out, "tool:     {} ({:?})", t.name, t.class)?;
+        for p in &t.paths {
+            writeln!(out, "  path:   {p}")?;
+        }
+        if let Some(c) = &t.command {
+            writeln!(out, "  command: {c}")?;
+        }
+    }
+    writeln!(
+        out,
+        "session:  {} (phase {}, evidence: {})",
+        event.session,
+        decision.phase,
+        r.state
+            .evidence
+            .iter()
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ")
+    )?;
+    writeln!(out, "matching rules, in order:")?;
+    for m in &r.matching_rules {
+        writeln!(out, "  {}", serde_json::to_string(m)?)?;
+    }
+    writeln!(
+        out,
+        "decision: {:?}{}{}",
+        decision.action,
+        decision
+            .rule
+            .as_ref()
+            .map_or(String::new(), |r| format!(" by rule `{r}`")),
+        if decision.reason.is_empty() {
+            String::new()
+        } else {
+            format!(": {}", decision.reason)
+        }
+    )?;
     Ok(ExitCode::SUCCESS)
 }
 
@@ -312,24 +291,29 @@ pub fn audit(app: &App, cmd: &AuditCommand, json: bool) -> anyhow::Result<ExitCo
             } else {
                 Format::Jsonl
             };
-            let log = app.audit_log()?;
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            if format == Format::Csv {
-                writeln!(out, "{}", export::CSV_HEADER)?;
-            }
-            let mut after = *since;
-            loop {
-                let batch = log.read_after(after, 10_000)?;
-                let Some(last) = batch.last() else { break };
-                after = last.seq;
-                for r in &batch {
-                    export::write_record(&mut out, r, format)?;
-                }
-            }
-            out.flush()?;
+            app.audit_export(format, *since, &mut out)?;
             Ok(ExitCode::SUCCESS)
         }
-        AuditCommand::Forward { follow, batch } => crate::forward::run(app, *follow, *batch),
+        AuditCommand::Forward { follow, batch } => {
+            let all_ok = app.audit_forward(*follow, *batch, |p| {
+                eprintln_ok(&format!(
+                    "{}: delivered {} event(s), up to #{}{}",
+                    p.name,
+                    p.delivered,
+                    p.last_seq,
+                    p.error
+                        .as_ref()
+                        .map_or(String::new(), |e| format!("; stopped: {e}"))
+                ));
+                true
+            })?;
+            Ok(if all_ok {
+                ExitCode::SUCCESS
+            } else {
+                ExitCode::FAILURE
+            })
+        }
         AuditCommand::AppendSynthetic {
             count,
             batch,
@@ -410,35 +394,27 @@ fn tail(
     filter: &Filter,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    let log = app.audit_log()?;
-    let waker = follow.then(|| app.audit_waker()).transpose()?;
-    let mut after = match since {
-        Some(s) => s,
-        None => log.head()?.map_or(0, |(s, _)| s.saturating_sub(20)),
-    };
     let mut out = std::io::stdout().lock();
-    loop {
-        let batch = log.read_after(after, 1000)?;
-        for r in &batch {
-            after = r.seq;
-            if filter.accepts(r)
-                && let Err(e) = print_record(&mut out, r, json)
-            {
+    let print = |out: &mut std::io::StdoutLock<'_>, records: &[Record]| -> anyhow::Result<bool> {
+        for r in records {
+            if let Err(e) = print_record(out, r, json) {
                 if e.kind() == std::io::ErrorKind::BrokenPipe {
-                    return Ok(ExitCode::SUCCESS);
+                    return Ok(false);
                 }
                 bail!(e);
             }
         }
-        if batch.len() == 1000 {
-            continue;
-        }
-        match &waker {
-            None => return Ok(ExitCode::SUCCESS),
-            // Woken by a writer, or every second as a safety net.
-            Some(w) => {
-                w.wait(Duration::from_secs(1));
-            }
+        Ok(true)
+    };
+    if !follow {
+        print(&mut out, &app.audit_tail(since, filter)?)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut feed = app.audit_follow(since, filter.clone())?;
+    loop {
+        let records = feed.next(Duration::from_secs(60))?;
+        if !print(&mut out, &records)? {
+            return Ok(ExitCode::SUCCESS);
         }
     }
 }

@@ -6,7 +6,6 @@
 
 mod audit_cmd;
 mod cli;
-mod forward;
 mod output;
 mod skill_cmd;
 
