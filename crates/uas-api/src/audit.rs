@@ -320,42 +320,18 @@ impl App {
         let log = self.audit_log()?;
         let all = sessions::list(log.db(), None)?;
         let repo = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
-        let newest = all.into_iter().find(|s| {
-            s.state.cwd.as_deref().is_some_and(|c| {
-                let c = Path::new(c);
-                c.starts_with(&repo) || repo.starts_with(c)
-            })
-        });
         drop(log);
-        let report = match &newest {
-            None => GateReport {
-                allowed: true,
-                reason: "no agent session worked in this repository".into(),
-                session: None,
-            },
-            Some(s) if s.state.has("tests_passed") || !s.state.has("edited") => GateReport {
-                allowed: true,
-                reason: if s.state.has("edited") {
-                    "tests passed after the last edit".into()
-                } else {
-                    "the agent session made no edits".into()
-                },
-                session: Some(s.session.clone()),
-            },
-            Some(s) => GateReport {
-                allowed: false,
-                reason: sop
-                    .rules
-                    .iter()
-                    .find(|r| r.requires.iter().any(|e| e == "tests_passed"))
-                    .map(|r| r.reason.clone())
-                    .unwrap_or_else(|| "no passing test run after the last edit".into()),
-                session: Some(s.session.clone()),
-            },
+        let states: Vec<&SessionState> = all.iter().map(|s| &s.state).collect();
+        let verdict = uas_sop::commit_gate::decide(&sop, &repo, &states);
+        let newest = verdict.session.map(|i| &all[i]);
+        let report = GateReport {
+            allowed: verdict.allowed,
+            reason: verdict.reason,
+            session: newest.map(|s| s.session.clone()),
         };
         self.audit_append(&[NewEvent {
             ts_ms: uas_core::now_ms(),
-            agent: newest.as_ref().map_or("git".into(), |s| s.agent.clone()),
+            agent: newest.map_or("git".into(), |s| s.agent.clone()),
             session: report.session.clone().unwrap_or_else(|| "-".into()),
             kind: "git_commit_gate".into(),
             severity: if report.allowed {
@@ -383,22 +359,13 @@ impl App {
             )));
         }
         let hook = git_dir.join("hooks/pre-commit");
-        let marker = "# uas:managed pre-commit";
-        let script = format!(
-            "#!/bin/sh\n{marker} (written by `uas setup git`; delete this file to remove it)\n# Applies the SOP's commit gate: an agent session in this repository must\n# have passed its tests after its last edit.\nexec '{}' --home '{}' sop gate commit --repo \"$(git rev-parse --show-toplevel)\"\n",
-            self.uas_bin.replace('\'', "'\\''"),
-            self.home
-                .root()
-                .display()
-                .to_string()
-                .replace('\'', "'\\''"),
-        );
+        let script = uas_sop::commit_gate::pre_commit_script(&self.uas_bin, self.home.root());
         match std::fs::read_to_string(&hook) {
-            Ok(existing) if !existing.contains(marker) => {
+            Ok(existing) if !existing.contains(uas_sop::commit_gate::PRE_COMMIT_MARKER) => {
                 return Err(ApiError::Invalid(format!(
-                    "{} already exists and is not ours; add this line to it instead:\n  '{}' sop gate commit --repo \"$(git rev-parse --show-toplevel)\" || exit 1",
+                    "{} already exists and is not ours; add this line to it instead:\n  {}",
                     hook.display(),
-                    self.uas_bin
+                    uas_sop::commit_gate::pre_commit_line(&self.uas_bin)
                 )));
             }
             _ => {}

@@ -434,7 +434,15 @@ impl App {
             });
         }
         let drifted = agents.iter().any(|a| !a.drift.is_empty());
-        let hook_drift: Vec<_> = agents
+        Ok(StatusReport { agents, drifted })
+    }
+
+    /// Records the hook-config drift in `report` as critical audit events
+    /// (once per distinct drift). [`App::status`] only reads; `uas status`
+    /// calls this after it, so the log holds every drift a person saw.
+    pub fn record_drift(&self, report: &StatusReport) {
+        let hook_drift: Vec<_> = report
+            .agents
             .iter()
             .flat_map(|a| {
                 let paths = plan::AgentPaths::new(a.detection.agent, &self.probe);
@@ -452,7 +460,6 @@ impl App {
         if !hook_drift.is_empty() {
             self.record_hook_drift(&hook_drift);
         }
-        Ok(StatusReport { agents, drifted })
     }
 }
 

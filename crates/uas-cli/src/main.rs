@@ -69,7 +69,9 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         cli::Command::Status => {
-            let report = app(cli)?.status()?;
+            let app = app(cli)?;
+            let report = app.status()?;
+            app.record_drift(&report);
             output::status(&report, cli.json)?;
             Ok(if report.drifted {
                 ExitCode::FAILURE
