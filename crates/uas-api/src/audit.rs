@@ -14,7 +14,8 @@ use uas_sop::{Gate, SessionState, Sop};
 const BUSY: Duration = Duration::from_secs(5);
 
 /// `uas sop phase`: a session and where it stands.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SessionPhase {
     /// The stored session.
     #[serde(flatten)]
@@ -28,7 +29,8 @@ pub struct SessionPhase {
 }
 
 /// `uas sop advance`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct AdvanceReport {
     /// The agent of the session.
     pub agent: String,
@@ -43,7 +45,8 @@ pub struct AdvanceReport {
 }
 
 /// One SOP rule that matched an explained event.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct MatchingRule {
     /// The rule's id.
     pub rule: String,
@@ -56,7 +59,8 @@ pub struct MatchingRule {
 }
 
 /// `uas sop explain`: how an event would be decided.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ExplainReport {
     /// The agent's event name used.
     pub event_name: String,
@@ -71,7 +75,8 @@ pub struct ExplainReport {
 }
 
 /// `uas sop gate commit`.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct GateReport {
     /// True when the commit may go ahead.
     pub allowed: bool,

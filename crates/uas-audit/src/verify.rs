@@ -8,8 +8,9 @@ use std::collections::VecDeque;
 use std::ops::ControlFlow;
 
 /// What is wrong.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum ProblemKind {
     /// A record's content changed after it was written.
     Edited,
@@ -28,7 +29,8 @@ pub enum ProblemKind {
 }
 
 /// The first problem found.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Problem {
     /// The first bad sequence number.
     pub seq: u64,
@@ -39,7 +41,8 @@ pub struct Problem {
 }
 
 /// The result of a verification.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct VerifyReport {
     /// True when no problem was found.
     pub ok: bool,

@@ -45,8 +45,9 @@ impl EventKind {
 }
 
 /// What a tool does to the world, as far as the SOP cares.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum ToolClass {
     /// Creates, changes or deletes files (Write, Edit, apply_patch, write_file, …).
     Write,
@@ -59,7 +60,8 @@ pub enum ToolClass {
 }
 
 /// A tool call, normalized.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ToolCall {
     /// The agent's own tool name (`Write`, `apply_patch`, `write_file`, `bash`).
     pub name: String,
@@ -74,7 +76,8 @@ pub struct ToolCall {
 }
 
 /// How a tool call ended, from a post-tool event (observed, never claimed).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct ToolOutcome {
     /// `Some(true)` when the agent reported success, `None` when it didn't say.
     pub success: Option<bool>,
@@ -83,7 +86,8 @@ pub struct ToolOutcome {
 }
 
 /// One hook call, normalized.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct AgentEvent {
     /// The agent that called.
     pub agent: AgentId,

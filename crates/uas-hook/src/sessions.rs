@@ -5,7 +5,8 @@ use uas_sop::SessionState;
 use uas_store::{Conn, StoreError, WriteTx};
 
 /// One stored session.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct StoredSession {
     /// The agent.
     pub agent: String,

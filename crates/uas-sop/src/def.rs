@@ -79,8 +79,9 @@ pub struct Phase {
 }
 
 /// What a rule does when it matches.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Action {
     /// Let it run (and stop checking further rules).
     Allow,
@@ -91,8 +92,9 @@ pub enum Action {
 }
 
 /// Which kind of violation a rule reports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum Violation {
     /// The procedure was not followed.
     Sop,
@@ -101,8 +103,9 @@ pub enum Violation {
 }
 
 /// Severity a rule records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum RuleSeverity {
     /// Normal.
     Info,

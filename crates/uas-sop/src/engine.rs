@@ -7,7 +7,8 @@ use std::collections::BTreeSet;
 use uas_core::{AgentEvent, EventKind, ToolCall, ToolClass};
 
 /// What the engine knows about one session (persisted between hook calls).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SessionState {
     /// The session's working directory, from its first event that had one.
     #[serde(default)]
@@ -56,7 +57,8 @@ pub struct Context {
 }
 
 /// The engine's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Decision {
     /// What happens.
     pub action: Action,
@@ -80,7 +82,8 @@ pub struct Decision {
 }
 
 /// The next phase and the evidence it still needs.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
 pub struct Gate {
     /// The next phase.
     pub phase: String,
