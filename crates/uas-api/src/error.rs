@@ -38,6 +38,19 @@ pub enum ApiError {
     /// The skills package manager refused or failed; nothing was switched.
     #[error(transparent)]
     Skills(#[from] uas_skills::SkillError),
+    /// A query of the database failed (not the caller's fault: the
+    /// database is locked, damaged or from another version).
+    #[error("{action}: {source}")]
+    Database {
+        /// What was being read or written (`reading sessions`).
+        action: &'static str,
+        /// The database's answer.
+        #[source]
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
+    /// Codex could not be asked for its hooks, or its `config.toml` is broken.
+    #[error(transparent)]
+    CodexTrust(#[from] uas_providers::codex_trust::CodexTrustError),
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -63,6 +76,20 @@ impl ApiError {
             ApiError::Sop(_) => "sop_invalid",
             ApiError::Invalid(_) => "invalid_request",
             ApiError::Skills(e) => e.code(),
+            ApiError::CodexTrust(_) => "codex_trust_failed",
+            ApiError::Database { .. } => "database",
+        }
+    }
+
+    /// A failed database query, reported with code `database` (never as
+    /// `invalid_request`: the request was fine, the storage was not).
+    pub fn database<E>(action: &'static str) -> impl FnOnce(E) -> Self
+    where
+        E: std::error::Error + Send + Sync + 'static,
+    {
+        move |source| ApiError::Database {
+            action,
+            source: source.into(),
         }
     }
 
@@ -83,4 +110,17 @@ pub struct ErrorDto {
     pub code: String,
     /// Human-readable message naming the file and what to do.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_failed_query_is_a_database_error_not_an_invalid_request() {
+        let io = std::io::Error::other("database is locked");
+        let e = ApiError::database("reading sessions")(io);
+        assert_eq!(e.code(), "database");
+        assert_eq!(e.to_string(), "reading sessions: database is locked");
+    }
 }

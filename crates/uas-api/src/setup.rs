@@ -297,8 +297,7 @@ impl App {
             &codex,
             &self.probe.user_home,
             std::time::Duration::from_secs(30),
-        )
-        .map_err(ApiError::Invalid)?;
+        )?;
         if hooks.is_empty() {
             return Err(ApiError::Invalid(
                 "Codex lists no uas hooks: run `uas setup --agent codex` first".into(),
@@ -306,8 +305,7 @@ impl App {
         }
         let config =
             uas_providers::detect::config_dir(AgentId::Codex, &self.probe).join("config.toml");
-        let change =
-            uas_providers::codex_trust::trust_change(&config, &hooks).map_err(ApiError::Invalid)?;
+        let change = uas_providers::codex_trust::trust_change(&config, &hooks)?;
         let plan = SetupPlan {
             changes: change.into_iter().collect(),
             notices: Vec::new(),

@@ -150,7 +150,9 @@ pub fn parse_request(text: &str) -> Result<(String, Option<semver::VersionReq>),
         Some((n, r)) => (n, Some(r)),
         None => (text, None),
     };
-    let bad = |message: String| ApiError::Skills(uas_skills::SkillError::Refused(message));
+    let bad = |e: uas_skills::manifest::ManifestError| {
+        ApiError::Skills(uas_skills::SkillError::Refused(e.to_string()))
+    };
     uas_skills::manifest::validate_name(name).map_err(bad)?;
     let req = req
         .map(|r| uas_skills::manifest::parse_req(r).map_err(bad))
@@ -260,7 +262,7 @@ impl App {
         let to = to
             .map(|v| {
                 uas_skills::manifest::parse_version(v)
-                    .map_err(|m| ApiError::Skills(uas_skills::SkillError::Refused(m)))
+                    .map_err(|m| ApiError::Skills(uas_skills::SkillError::Refused(m.to_string())))
             })
             .transpose()?;
         let r = Skills::new(&self.home, &config.skills).rollback(
@@ -393,7 +395,7 @@ pub fn registry_keygen(out: &Path) -> Result<String, ApiError> {
 /// `uas registry yank DIR NAME VERSION [--undo]`.
 pub fn registry_yank(dir: &Path, name: &str, version: &str, yanked: bool) -> Result<(), ApiError> {
     let v = uas_skills::manifest::parse_version(version)
-        .map_err(|m| ApiError::Skills(uas_skills::SkillError::Refused(m)))?;
+        .map_err(|m| ApiError::Skills(uas_skills::SkillError::Refused(m.to_string())))?;
     Ok(uas_skills::index::set_yanked(dir, name, &v, yanked)?)
 }
 
