@@ -20,8 +20,9 @@ pub struct SkillOptions {
     pub allow_unsigned: bool,
     /// Install exactly what `skills.lock` says.
     pub locked: bool,
-    /// Test failpoint: abort after this many stored archives, before the lock switch.
-    pub abort_after_stored: Option<usize>,
+    /// Test failpoints; empty unless uas-skills is built with the
+    /// `failpoints` feature (only the CLI's journey tests do that).
+    pub failpoints: uas_skills::ops::Failpoints,
 }
 
 /// One skill whose active version changes.
@@ -164,7 +165,7 @@ fn change_options(o: &SkillOptions) -> ChangeOptions {
     ChangeOptions {
         dry_run: o.dry_run,
         allow_unsigned: o.allow_unsigned,
-        abort_after_stored: o.abort_after_stored,
+        failpoints: o.failpoints,
     }
 }
 
@@ -183,7 +184,7 @@ impl App {
                 agents: AgentSelection::Detected,
                 dry_run: false,
                 project: None,
-                abort_after_writes: None,
+                failpoints: uas_providers::apply::Failpoints::default(),
             })?)
         };
         Ok(SkillsReport {
