@@ -38,7 +38,7 @@ pub(crate) async fn setup_agents(
         agents: AgentSelection::Detected,
         dry_run,
         project: None,
-        abort_after_writes: None,
+        failpoints: uas_api::ApplyFailpoints::default(),
     };
     state.app.setup(&opts).map_err(|e| e.to_dto())
 }

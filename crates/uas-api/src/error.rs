@@ -38,6 +38,9 @@ pub enum ApiError {
     /// The skills package manager refused or failed; nothing was switched.
     #[error(transparent)]
     Skills(#[from] uas_skills::SkillError),
+    /// Codex could not be asked for its hooks, or its `config.toml` is broken.
+    #[error(transparent)]
+    CodexTrust(#[from] uas_providers::codex_trust::CodexTrustError),
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -64,11 +67,15 @@ impl ApiError {
             ApiError::Audit(uas_audit::AuditError::Store(StoreError::Corrupt { .. })) => {
                 "store_corrupt"
             }
+            ApiError::Audit(uas_audit::AuditError::Store(StoreError::Missing { .. })) => {
+                "store_missing"
+            }
             ApiError::Audit(uas_audit::AuditError::Store(_)) => "store_error",
             ApiError::Audit(_) => "audit_error",
             ApiError::Sop(_) => "sop_invalid",
             ApiError::Invalid(_) => "invalid_request",
             ApiError::Skills(e) => e.code(),
+            ApiError::CodexTrust(_) => "codex_trust_failed",
         }
     }
 
@@ -89,4 +96,21 @@ pub struct ErrorDto {
     pub code: String,
     /// Human-readable message naming the file and what to do.
     pub message: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_failures_have_storage_codes_never_invalid_request() {
+        let path = std::path::PathBuf::from("/h/uas.db");
+        let busy = StoreError::Busy {
+            path: path.clone(),
+            waited_ms: 5,
+        };
+        assert_eq!(ApiError::from(busy).code(), "store_busy");
+        let through_audit = uas_audit::AuditError::Store(StoreError::Missing { path });
+        assert_eq!(ApiError::from(through_audit).code(), "store_missing");
+    }
 }

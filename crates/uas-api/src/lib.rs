@@ -30,7 +30,9 @@ pub use uas_core::EventKind;
 pub use uas_core::paths::HOME_ENV;
 pub use uas_core::{AgentId, Home};
 pub use uas_providers::agents::{Capabilities, FailureMode};
+pub use uas_providers::apply::Failpoints as ApplyFailpoints;
 pub use uas_providers::{Confidence, Detection, ProbeEnv};
+pub use uas_skills::ops::Failpoints as SkillFailpoints;
 
 /// One Universal Agent installation: its home plus what we may look at on
 /// the machine. Cheap to create; opens nothing until a method needs it.

@@ -6,8 +6,8 @@ use serde::Serialize;
 use std::path::{Path, PathBuf};
 use uas_core::{AgentId, Config};
 use uas_providers::agents::{Capabilities, spec};
-use uas_providers::apply::{self, ApplyOptions};
-use uas_providers::history::History;
+use uas_providers::apply::{self, Failpoints as ApplyFailpoints};
+use uas_providers::history::{ApplyCommand, History};
 use uas_providers::migrate::{self, FoundLink};
 use uas_providers::plan::{self, ChangeKind, FileChange, Goal, Notice, PlanInput, SetupPlan};
 use uas_providers::{Detection, detect_all};
@@ -33,8 +33,9 @@ pub struct SetupOptions {
     pub dry_run: bool,
     /// A repository to set up instead of the user-level files.
     pub project: Option<PathBuf>,
-    /// Test failpoint (see `ApplyOptions`).
-    pub abort_after_writes: Option<usize>,
+    /// Test failpoints; empty unless uas-providers is built with the
+    /// `failpoints` feature (only the CLI's journey tests do that).
+    pub failpoints: ApplyFailpoints,
 }
 
 /// What happens to a file.
@@ -213,7 +214,7 @@ impl App {
 
     fn run_plan(
         &self,
-        command: &str,
+        command: ApplyCommand,
         agents: Vec<AgentId>,
         goal: Goal,
         opts: &SetupOptions,
@@ -224,7 +225,7 @@ impl App {
 
     fn finish(
         &self,
-        command: &str,
+        command: ApplyCommand,
         agents: Vec<AgentId>,
         goal: Goal,
         plan: SetupPlan,
@@ -235,16 +236,9 @@ impl App {
         let mut unverified = Vec::new();
         if !opts.dry_run {
             uas_core::fsx::create_dir_all(&self.home.backups_dir())?;
-            let applied = apply::apply(
-                &plan,
-                &self.home.backups_dir(),
-                command,
-                &ApplyOptions {
-                    abort_after_writes: opts.abort_after_writes,
-                },
-            )?;
+            let applied = apply::apply(&plan, &self.home.backups_dir(), command, &opts.failpoints)?;
             generation = applied.map(|a| a.generation);
-            if command != "migrate" {
+            if command != ApplyCommand::Migrate {
                 // Verify: planning again must find nothing left to do.
                 let again = self.make_plan(&agents, goal, opts.project.as_deref())?;
                 unverified = again
@@ -255,7 +249,7 @@ impl App {
             }
         }
         let approvals = match goal {
-            Goal::Install if opts.project.is_none() && command != "migrate" => agents
+            Goal::Install if opts.project.is_none() && command != ApplyCommand::Migrate => agents
                 .iter()
                 .filter_map(|a| {
                     spec(*a)
@@ -267,7 +261,7 @@ impl App {
             _ => Vec::new(),
         };
         Ok(SetupReport {
-            command: command.to_owned(),
+            command: command.to_string(),
             agents,
             dry_run: opts.dry_run,
             generation,
@@ -281,7 +275,7 @@ impl App {
     /// `uas setup`: bring the selected agents (or a project) to the desired state.
     pub fn setup(&self, opts: &SetupOptions) -> Result<SetupReport, ApiError> {
         let agents = self.selected(&opts.agents)?;
-        self.run_plan("setup", agents, Goal::Install, opts)
+        self.run_plan(ApplyCommand::Setup, agents, Goal::Install, opts)
     }
 
     /// Trusts uas's hooks in Codex the way `/hooks` does (the user consents
@@ -297,8 +291,7 @@ impl App {
             &codex,
             &self.probe.user_home,
             std::time::Duration::from_secs(30),
-        )
-        .map_err(ApiError::Invalid)?;
+        )?;
         if hooks.is_empty() {
             return Err(ApiError::Invalid(
                 "Codex lists no uas hooks: run `uas setup --agent codex` first".into(),
@@ -306,8 +299,7 @@ impl App {
         }
         let config =
             uas_providers::detect::config_dir(AgentId::Codex, &self.probe).join("config.toml");
-        let change =
-            uas_providers::codex_trust::trust_change(&config, &hooks).map_err(ApiError::Invalid)?;
+        let change = uas_providers::codex_trust::trust_change(&config, &hooks)?;
         let plan = SetupPlan {
             changes: change.into_iter().collect(),
             notices: Vec::new(),
@@ -316,10 +308,10 @@ impl App {
             agents: AgentSelection::Only(vec![AgentId::Codex]),
             dry_run,
             project: None,
-            abort_after_writes: None,
+            failpoints: ApplyFailpoints::default(),
         };
         let mut report = self.finish(
-            "trust-codex-hooks",
+            ApplyCommand::TrustCodexHooks,
             vec![AgentId::Codex],
             Goal::Install,
             plan,
@@ -344,7 +336,7 @@ impl App {
                     .collect()
             }
         };
-        self.run_plan("repair", agents, Goal::Install, opts)
+        self.run_plan(ApplyCommand::Repair, agents, Goal::Install, opts)
     }
 
     /// `uas uninstall`: remove exactly what uas added.
@@ -353,7 +345,7 @@ impl App {
             AgentSelection::Only(l) => l.clone(),
             _ => AgentId::ALL.to_vec(),
         };
-        self.run_plan("uninstall", agents, Goal::Remove, opts)
+        self.run_plan(ApplyCommand::Uninstall, agents, Goal::Remove, opts)
     }
 
     /// `uas migrate`: replace symlinks at agents' files with managed copies.
@@ -364,7 +356,7 @@ impl App {
         };
         let vfs = Vfs::load(&self.home)?;
         let plan = migrate::plan_migrate(&self.home, &self.probe, &vfs, &agents);
-        self.finish("migrate", agents, Goal::Install, plan, opts)
+        self.finish(ApplyCommand::Migrate, agents, Goal::Install, plan, opts)
     }
 
     /// `uas rollback-setup`: undo the newest apply.
@@ -372,7 +364,7 @@ impl App {
         Ok(match apply::rollback(&self.home.backups_dir())? {
             Some(r) => RollbackReport {
                 generation: Some(r.generation),
-                command: Some(r.command),
+                command: Some(r.command.to_string()),
                 restored: r.restored,
             },
             None => RollbackReport {

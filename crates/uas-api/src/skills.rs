@@ -20,8 +20,9 @@ pub struct SkillOptions {
     pub allow_unsigned: bool,
     /// Install exactly what `skills.lock` says.
     pub locked: bool,
-    /// Test failpoint: abort after this many stored archives, before the lock switch.
-    pub abort_after_stored: Option<usize>,
+    /// Test failpoints; empty unless uas-skills is built with the
+    /// `failpoints` feature (only the CLI's journey tests do that).
+    pub failpoints: uas_skills::ops::Failpoints,
 }
 
 /// One skill whose active version changes.
@@ -150,7 +151,9 @@ pub fn parse_request(text: &str) -> Result<(String, Option<semver::VersionReq>),
         Some((n, r)) => (n, Some(r)),
         None => (text, None),
     };
-    let bad = |message: String| ApiError::Skills(uas_skills::SkillError::Refused(message));
+    let bad = |e: uas_skills::manifest::ManifestError| {
+        ApiError::Skills(uas_skills::SkillError::Refused(e.to_string()))
+    };
     uas_skills::manifest::validate_name(name).map_err(bad)?;
     let req = req
         .map(|r| uas_skills::manifest::parse_req(r).map_err(bad))
@@ -162,7 +165,7 @@ fn change_options(o: &SkillOptions) -> ChangeOptions {
     ChangeOptions {
         dry_run: o.dry_run,
         allow_unsigned: o.allow_unsigned,
-        abort_after_stored: o.abort_after_stored,
+        failpoints: o.failpoints,
     }
 }
 
@@ -181,7 +184,7 @@ impl App {
                 agents: AgentSelection::Detected,
                 dry_run: false,
                 project: None,
-                abort_after_writes: None,
+                failpoints: uas_providers::apply::Failpoints::default(),
             })?)
         };
         Ok(SkillsReport {
@@ -260,7 +263,7 @@ impl App {
         let to = to
             .map(|v| {
                 uas_skills::manifest::parse_version(v)
-                    .map_err(|m| ApiError::Skills(uas_skills::SkillError::Refused(m)))
+                    .map_err(|m| ApiError::Skills(uas_skills::SkillError::Refused(m.to_string())))
             })
             .transpose()?;
         let r = Skills::new(&self.home, &config.skills).rollback(
@@ -393,7 +396,7 @@ pub fn registry_keygen(out: &Path) -> Result<String, ApiError> {
 /// `uas registry yank DIR NAME VERSION [--undo]`.
 pub fn registry_yank(dir: &Path, name: &str, version: &str, yanked: bool) -> Result<(), ApiError> {
     let v = uas_skills::manifest::parse_version(version)
-        .map_err(|m| ApiError::Skills(uas_skills::SkillError::Refused(m)))?;
+        .map_err(|m| ApiError::Skills(uas_skills::SkillError::Refused(m.to_string())))?;
     Ok(uas_skills::index::set_yanked(dir, name, &v, yanked)?)
 }
 

@@ -58,34 +58,54 @@ fn io<'a>(action: &'static str, path: &'a Path) -> impl FnOnce(std::io::Error) -
     }
 }
 
-fn keyring_entry(dir: &Path) -> Result<keyring_core::Entry, String> {
+/// The OS keyring could not hold or give back the key. Callers wrap it in
+/// [`AuditError::Key`] with what they were doing.
+#[derive(Debug, thiserror::Error)]
+enum KeyringError {
+    /// No platform keyring answers (no Secret Service, a headless box).
+    #[error("no OS keyring is available ({reason})")]
+    Unavailable {
+        /// Why the platform store could not be set up.
+        reason: String,
+    },
+    /// The keyring answered with an error.
+    #[error(transparent)]
+    Keyring(#[from] keyring_core::Error),
+    /// The stored secret is not a 32-byte ed25519 seed.
+    #[error("the keyring holds a key of the wrong length")]
+    WrongLength,
+}
+
+fn keyring_entry(dir: &Path) -> Result<keyring_core::Entry, KeyringError> {
     // The platform store (Secret Service, Keychain, Credential Manager) is
     // set up once, unless a store was set already (tests use the mock).
     if keyring_core::get_default_store().is_none()
         && let Err(e) = keyring::Entry::store_status()
     {
-        return Err(format!("no OS keyring is available ({e})"));
+        return Err(KeyringError::Unavailable {
+            reason: e.to_string(),
+        });
     }
-    keyring_core::Entry::new(SERVICE, &format!("audit-signing-key {}", dir.display()))
-        .map_err(|e| e.to_string())
+    Ok(keyring_core::Entry::new(
+        SERVICE,
+        &format!("audit-signing-key {}", dir.display()),
+    )?)
 }
 
-fn keyring_get(dir: &Path) -> Result<Option<[u8; 32]>, String> {
+fn keyring_get(dir: &Path) -> Result<Option<[u8; 32]>, KeyringError> {
     match keyring_entry(dir)?.get_secret() {
         Ok(s) => s
             .as_slice()
             .try_into()
             .map(Some)
-            .map_err(|_| "the keyring holds a key of the wrong length".into()),
+            .map_err(|_| KeyringError::WrongLength),
         Err(keyring_core::Error::NoEntry) => Ok(None),
-        Err(e) => Err(e.to_string()),
+        Err(e) => Err(e.into()),
     }
 }
 
-fn keyring_set(dir: &Path, seed: &[u8; 32]) -> Result<(), String> {
-    keyring_entry(dir)?
-        .set_secret(seed)
-        .map_err(|e| e.to_string())
+fn keyring_set(dir: &Path, seed: &[u8; 32]) -> Result<(), KeyringError> {
+    Ok(keyring_entry(dir)?.set_secret(seed)?)
 }
 
 impl SigningKeys {

@@ -234,6 +234,7 @@ pub struct ApplyArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// Test failpoint: abort after N file writes (simulates a crash).
+    #[cfg(feature = "failpoints")]
     #[arg(long, hide = true)]
     pub abort_after_writes: Option<usize>,
 }

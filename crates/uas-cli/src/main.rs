@@ -161,8 +161,20 @@ fn options(
         agents,
         dry_run,
         project,
+        failpoints: apply_failpoints(args),
+    }
+}
+
+#[cfg(feature = "failpoints")]
+fn apply_failpoints(args: &cli::ApplyArgs) -> uas_api::ApplyFailpoints {
+    uas_api::ApplyFailpoints {
         abort_after_writes: args.abort_after_writes,
     }
+}
+
+#[cfg(not(feature = "failpoints"))]
+fn apply_failpoints(_: &cli::ApplyArgs) -> uas_api::ApplyFailpoints {
+    uas_api::ApplyFailpoints::default()
 }
 
 /// Plan (dry run) -> show -> confirm -> apply. With `--yes` there is

@@ -26,6 +26,7 @@ pub struct ChangeFlags {
     #[arg(long)]
     pub allow_unsigned: bool,
     /// Test failpoint: abort after N archives were stored, before the switch.
+    #[cfg(feature = "failpoints")]
     #[arg(long, hide = true)]
     pub abort_after_stored: Option<usize>,
 }
@@ -152,8 +153,20 @@ fn options(c: &ChangeFlags) -> SkillOptions {
         dry_run: c.dry_run,
         allow_unsigned: c.allow_unsigned,
         locked: false,
+        failpoints: skill_failpoints(c),
+    }
+}
+
+#[cfg(feature = "failpoints")]
+fn skill_failpoints(c: &ChangeFlags) -> uas_api::SkillFailpoints {
+    uas_api::SkillFailpoints {
         abort_after_stored: c.abort_after_stored,
     }
+}
+
+#[cfg(not(feature = "failpoints"))]
+fn skill_failpoints(_: &ChangeFlags) -> uas_api::SkillFailpoints {
+    uas_api::SkillFailpoints::default()
 }
 
 fn json<T: Serialize>(value: &T) -> io::Result<()> {

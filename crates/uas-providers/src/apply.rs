@@ -6,17 +6,31 @@
 //! changes, so a crash at any point leaves each file old or new (atomic
 //! rename) and the manifest knows how to put back the old ones.
 
-use crate::history::{Before, History, Manifest, ManifestEntry};
+use crate::history::{ApplyCommand, Before, History, Manifest, ManifestEntry};
 use crate::plan::{FileChange, SetupPlan};
 use std::path::{Path, PathBuf};
 use uas_core::fsx::{self, FsError, Overwrite};
 
-/// Options for [`apply`].
-#[derive(Debug, Clone, Default)]
-pub struct ApplyOptions {
-    /// Test failpoint: abort the process (like `kill -9`) after this many
-    /// file writes. Never set in normal use.
+/// Test failpoints of [`apply`]. Empty unless built with the `failpoints`
+/// feature, so a release build cannot be told to crash itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Failpoints {
+    /// Abort the process (like `kill -9`) after this many file writes.
+    #[cfg(feature = "failpoints")]
     pub abort_after_writes: Option<usize>,
+}
+
+impl Failpoints {
+    /// Aborts the process when `writes` file writes reach the failpoint.
+    fn after_writes(&self, writes: usize) {
+        #[cfg(feature = "failpoints")]
+        if self.abort_after_writes.is_some_and(|n| writes >= n) {
+            tracing::error!("failpoint: aborting after {writes} writes");
+            std::process::abort();
+        }
+        #[cfg(not(feature = "failpoints"))]
+        let _ = writes;
+    }
 }
 
 /// What an apply did.
@@ -34,8 +48,8 @@ pub struct Applied {
 pub fn apply(
     plan: &SetupPlan,
     backups_dir: &Path,
-    command: &str,
-    opts: &ApplyOptions,
+    command: ApplyCommand,
+    failpoints: &Failpoints,
 ) -> Result<Option<Applied>, FsError> {
     if plan.changes.is_empty() {
         return Ok(None);
@@ -94,7 +108,7 @@ pub fn apply(
     agents.dedup();
     let mut manifest = Manifest {
         generation,
-        command: command.to_owned(),
+        command,
         created,
         complete: false,
         rolled_back: false,
@@ -110,13 +124,7 @@ pub fn apply(
             Some(_) => written += 1,
             None => deleted += 1,
         }
-        if opts
-            .abort_after_writes
-            .is_some_and(|n| written + deleted >= n)
-        {
-            tracing::error!("failpoint: aborting after {} writes", written + deleted);
-            std::process::abort();
-        }
+        failpoints.after_writes(written + deleted);
     }
     manifest.complete = true;
     write_manifest(&dir, &manifest)?;
@@ -215,8 +223,8 @@ fn is_skill_folder_of_ours(dir: &Path) -> bool {
 pub struct RolledBack {
     /// The generation that was undone.
     pub generation: u64,
-    /// What that apply was (`setup`, `uninstall`, …).
-    pub command: String,
+    /// What that apply was.
+    pub command: ApplyCommand,
     /// Paths restored.
     pub restored: Vec<PathBuf>,
 }

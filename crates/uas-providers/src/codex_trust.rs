@@ -9,10 +9,63 @@
 use crate::plan::{ChangeKind, FileChange};
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Write};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 use uas_core::AgentId;
+
+/// Asking Codex for its hooks, or editing its `config.toml`, failed;
+/// nothing was changed.
+#[derive(Debug, thiserror::Error)]
+pub enum CodexTrustError {
+    /// `codex app-server` could not be started.
+    #[error("cannot start {} app-server: {source}", codex.display())]
+    Start {
+        /// The codex binary.
+        codex: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// The app-server's stdin or stdout was not piped.
+    #[error("no {0}")]
+    NoPipe(&'static str),
+    /// Writing a request to the app-server failed.
+    #[error("talking to codex app-server: {0}")]
+    Talk(std::io::Error),
+    /// The app-server did not answer in time.
+    #[error("codex app-server did not answer hooks/list within {}s", timeout.as_secs())]
+    Timeout {
+        /// How long we waited.
+        timeout: Duration,
+    },
+    /// The app-server answered with a JSON-RPC error.
+    #[error("codex app-server refused hooks/list: {0}")]
+    Refused(Value),
+    /// `config.toml` could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// Codex's `config.toml`.
+        path: PathBuf,
+        /// The OS error.
+        source: std::io::Error,
+    },
+    /// `config.toml` is not valid TOML.
+    #[error("{}: {reason} — fix the file, then run setup again (nothing was changed)", path.display())]
+    Invalid {
+        /// Codex's `config.toml`.
+        path: PathBuf,
+        /// The TOML parser's message.
+        reason: String,
+    },
+    /// A key we must write into is not a table.
+    #[error("{}: `{key}` is not a table", path.display())]
+    NotATable {
+        /// Codex's `config.toml`.
+        path: PathBuf,
+        /// The dotted key (`hooks.state`).
+        key: String,
+    },
+}
 
 /// One of our hooks as Codex lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,16 +83,22 @@ pub fn list_uas_hooks(
     codex: &Path,
     cwd: &Path,
     timeout: Duration,
-) -> Result<Vec<ListedHook>, String> {
+) -> Result<Vec<ListedHook>, CodexTrustError> {
     let mut child = Command::new(codex)
         .arg("app-server")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start {} app-server: {e}", codex.display()))?;
-    let mut stdin = child.stdin.take().ok_or("no stdin")?;
-    let stdout = child.stdout.take().ok_or("no stdout")?;
+        .map_err(|source| CodexTrustError::Start {
+            codex: codex.to_path_buf(),
+            source,
+        })?;
+    let mut stdin = child.stdin.take().ok_or(CodexTrustError::NoPipe("stdin"))?;
+    let stdout = child
+        .stdout
+        .take()
+        .ok_or(CodexTrustError::NoPipe("stdout"))?;
     let (tx, rx) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -57,20 +116,15 @@ pub fn list_uas_hooks(
         json!({"jsonrpc": "2.0", "id": 2, "method": "hooks/list", "params": {"cwds": [cwd]}}),
     ];
     for r in requests {
-        writeln!(stdin, "{r}").map_err(|e| format!("talking to codex app-server: {e}"))?;
+        writeln!(stdin, "{r}").map_err(CodexTrustError::Talk)?;
     }
     let answer = rx.recv_timeout(timeout);
     drop(stdin);
     let _ = child.kill();
     let _ = child.wait();
-    let v = answer.map_err(|_| {
-        format!(
-            "codex app-server did not answer hooks/list within {}s",
-            timeout.as_secs()
-        )
-    })?;
+    let v = answer.map_err(|_| CodexTrustError::Timeout { timeout })?;
     if let Some(err) = v.get("error") {
-        return Err(format!("codex app-server refused hooks/list: {err}"));
+        return Err(CodexTrustError::Refused(err.clone()));
     }
     Ok(v["result"]["data"]
         .as_array()
@@ -93,42 +147,49 @@ pub fn list_uas_hooks(
 }
 
 /// The change to `config.toml` that trusts `hooks` (`None`: nothing to do).
-pub fn trust_change(config: &Path, hooks: &[ListedHook]) -> Result<Option<FileChange>, String> {
+pub fn trust_change(
+    config: &Path,
+    hooks: &[ListedHook],
+) -> Result<Option<FileChange>, CodexTrustError> {
     let before = match std::fs::read(config) {
         Ok(b) => Some(b),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-        Err(e) => return Err(format!("cannot read {}: {e}", config.display())),
+        Err(source) => {
+            return Err(CodexTrustError::Read {
+                path: config.to_path_buf(),
+                source,
+            });
+        }
+    };
+    let not_a_table = |key: String| CodexTrustError::NotATable {
+        path: config.to_path_buf(),
+        key,
     };
     let text = String::from_utf8_lossy(before.as_deref().unwrap_or_default()).into_owned();
-    let mut doc: toml_edit::DocumentMut = text.parse().map_err(|e: toml_edit::TomlError| {
-        format!(
-            "{}: {} — fix the file, then run setup again (nothing was changed)",
-            config.display(),
-            e.to_string().trim()
-        )
-    })?;
+    let mut doc: toml_edit::DocumentMut =
+        text.parse()
+            .map_err(|e: toml_edit::TomlError| CodexTrustError::Invalid {
+                path: config.to_path_buf(),
+                reason: e.to_string().trim().to_owned(),
+            })?;
     let mut changed = false;
     for h in hooks {
         let state = doc
             .entry("hooks")
             .or_insert_with(|| toml_edit::Item::Table(implicit_table()))
             .as_table_like_mut()
-            .ok_or_else(|| format!("{}: `hooks` is not a table", config.display()))?
+            .ok_or_else(|| not_a_table("hooks".into()))?
             .entry("state")
             .or_insert_with(|| toml_edit::Item::Table(implicit_table()));
         let state = state
             .as_table_like_mut()
-            .ok_or_else(|| format!("{}: `hooks.state` is not a table", config.display()))?;
+            .ok_or_else(|| not_a_table("hooks.state".into()))?;
         let entry = state
             .entry(&h.key)
             .or_insert_with(|| toml_edit::Item::Table(toml_edit::Table::new()));
-        let entry = entry.as_table_like_mut().ok_or_else(|| {
-            format!(
-                "{}: `hooks.state.{}` is not a table",
-                config.display(),
-                h.key
-            )
-        })?;
+        let entry = entry
+            .as_table_like_mut()
+            .ok_or_else(|| not_a_table(format!("hooks.state.{}", h.key)))?;
         if entry.get("trusted_hash").and_then(|v| v.as_str()) != Some(h.current_hash.as_str()) {
             entry.insert("trusted_hash", toml_edit::value(h.current_hash.clone()));
             changed = true;
@@ -197,7 +258,7 @@ mod tests {
         let dir = tempfile::tempdir().expect("tmp");
         let config = dir.path().join("config.toml");
         std::fs::write(&config, "model = \n").expect("write");
-        let e = trust_change(&config, &[]).expect_err("broken");
+        let e = trust_change(&config, &[]).expect_err("broken").to_string();
         assert!(
             e.contains("config.toml") && e.contains("nothing was changed"),
             "{e}"

@@ -36,13 +36,50 @@ pub struct ManifestEntry {
     pub dir: bool,
 }
 
+/// What an apply was for, as `manifest.json` records it (`"setup"`,
+/// `"uninstall"`, …). Behaviour that depends on it (is the agent still set
+/// up? verify after applying?) matches on this, never on a string.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ApplyCommand {
+    /// `uas setup`.
+    Setup,
+    /// `uas repair`.
+    Repair,
+    /// `uas uninstall`.
+    Uninstall,
+    /// `uas migrate`.
+    Migrate,
+    /// `uas setup --trust-codex-hooks`.
+    TrustCodexHooks,
+}
+
+impl ApplyCommand {
+    /// The name recorded in manifests and shown to the user.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Setup => "setup",
+            Self::Repair => "repair",
+            Self::Uninstall => "uninstall",
+            Self::Migrate => "migrate",
+            Self::TrustCodexHooks => "trust-codex-hooks",
+        }
+    }
+}
+
+impl std::fmt::Display for ApplyCommand {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 /// `manifest.json` of one apply.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Generation number (1, 2, …), also the folder name.
     pub generation: u64,
-    /// What ran (`setup`, `repair`, `uninstall`, `migrate`).
-    pub command: String,
+    /// What ran.
+    pub command: ApplyCommand,
     /// Unix seconds.
     pub created: u64,
     /// False while the apply runs; stays false if it crashed.
@@ -99,12 +136,12 @@ impl History {
 
     /// The command of the newest apply (not rolled back) that served
     /// `agent`: `setup`, `repair`, `uninstall`, …
-    pub fn last_command_for(&self, agent: uas_core::AgentId) -> Option<&str> {
+    pub fn last_command_for(&self, agent: uas_core::AgentId) -> Option<ApplyCommand> {
         self.manifests
             .iter()
             .rev()
             .find(|m| !m.rolled_back && m.agents.contains(&agent))
-            .map(|m| m.command.as_str())
+            .map(|m| m.command)
     }
 
     /// The manifests, oldest first.
@@ -141,6 +178,28 @@ impl History {
         match self.first_seen.get(path)? {
             (g, Before::File { backup }) => std::fs::read(self.apply_dir(*g).join(backup)).ok(),
             _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn apply_commands_are_recorded_by_the_names_older_manifests_use() {
+        for (command, name) in [
+            (ApplyCommand::Setup, "setup"),
+            (ApplyCommand::Repair, "repair"),
+            (ApplyCommand::Uninstall, "uninstall"),
+            (ApplyCommand::Migrate, "migrate"),
+            (ApplyCommand::TrustCodexHooks, "trust-codex-hooks"),
+        ] {
+            assert_eq!(command.as_str(), name);
+            let json = serde_json::to_string(&command).expect("serialize");
+            assert_eq!(json, format!("\"{name}\""));
+            let back: ApplyCommand = serde_json::from_str(&json).expect("deserialize");
+            assert_eq!(back, command);
         }
     }
 }

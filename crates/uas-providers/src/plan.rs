@@ -554,7 +554,7 @@ pub(crate) fn plan_owned_file(
 pub fn set_up_by_history(agent: AgentId, history: &crate::history::History) -> bool {
     history
         .last_command_for(agent)
-        .is_some_and(|c| c != "uninstall")
+        .is_some_and(|c| c != crate::history::ApplyCommand::Uninstall)
 }
 
 /// The agent's own event names our hooks are registered for in its user-level

@@ -16,6 +16,173 @@ use std::io::{self, Read, Write};
 use std::path::{Component, Path, PathBuf};
 use uas_core::config::SkillLimits;
 
+/// Reading a skill folder or unpacking an archive failed; nothing unsafe was
+/// written. Each message names the file or the archive entry.
+#[derive(Debug, thiserror::Error)]
+pub enum ArchiveError {
+    /// A folder of the skill could not be listed.
+    #[error("cannot list {}: {source}", path.display())]
+    List {
+        /// The folder.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A file's type could not be read.
+    #[error("cannot stat {}: {source}", path.display())]
+    Stat {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A file of the skill could not be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// A skill folder holds a symlink.
+    #[error("{} is a symlink; skills must contain plain files only", path.display())]
+    SymlinkInFolder {
+        /// The symlink.
+        path: PathBuf,
+    },
+    /// A skill folder holds a device file, socket or FIFO.
+    #[error("{} is not a regular file", path.display())]
+    NotRegularFile {
+        /// The file.
+        path: PathBuf,
+    },
+    /// An entry name is not UTF-8.
+    #[error("entry {name:?} has a name that is not UTF-8")]
+    NameNotUtf8 {
+        /// The name, lossily decoded.
+        name: String,
+    },
+    /// An entry has an empty name.
+    #[error("an entry has an empty name")]
+    EmptyName,
+    /// An entry has an absolute path.
+    #[error("entry `{entry}` has an absolute path")]
+    AbsolutePath {
+        /// The entry name.
+        entry: String,
+    },
+    /// An entry name holds `\`, `:` or NUL.
+    #[error("entry `{entry}` contains `\\`, `:` or NUL")]
+    ForbiddenCharacter {
+        /// The entry name.
+        entry: String,
+    },
+    /// An entry climbs out with `..`.
+    #[error("entry `{entry}` climbs out of the skill with `..`")]
+    ParentDir {
+        /// The entry name.
+        entry: String,
+    },
+    /// An entry is not a plain relative path.
+    #[error("entry `{entry}` is not a plain relative path")]
+    NotRelative {
+        /// The entry name.
+        entry: String,
+    },
+    /// The bytes are not a gzip-compressed tar archive.
+    #[error("not a tar.gz archive: {0}")]
+    NotTarGz(io::Error),
+    /// The archive is truncated or corrupt.
+    #[error("broken archive: {0}")]
+    Broken(io::Error),
+    /// More entries than `skills.limits.max_files`.
+    #[error("more than {max} entries (skills.limits.max_files)")]
+    TooManyEntries {
+        /// The limit.
+        max: u64,
+    },
+    /// One file is over `skills.limits.max_file_bytes`.
+    #[error(
+        "entry `{}` is {size} bytes, over the {max}-byte file limit (skills.limits.max_file_bytes)",
+        entry.display()
+    )]
+    FileTooLarge {
+        /// The entry.
+        entry: PathBuf,
+        /// Its size from the header.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// The files add up to more than `skills.limits.max_total_bytes`.
+    #[error("the files add up to more than {max} bytes (skills.limits.max_total_bytes)")]
+    TotalTooLarge {
+        /// The limit.
+        max: u64,
+    },
+    /// A folder could not be created in the staging folder.
+    #[error("cannot create {}: {source}", path.display())]
+    Create {
+        /// The folder.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// An entry could not be created (most often: it appears twice).
+    #[error("entry `{}` cannot be written (duplicate?): {source}", entry.display())]
+    Duplicate {
+        /// The entry.
+        entry: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// Reading or writing one entry failed.
+    #[error("entry `{}`: {source}", entry.display())]
+    Entry {
+        /// The entry.
+        entry: PathBuf,
+        /// The error.
+        source: io::Error,
+    },
+    /// An entry's content is not as long as its header says.
+    #[error("entry `{}` is shorter or longer than its header says", entry.display())]
+    SizeMismatch {
+        /// The entry.
+        entry: PathBuf,
+    },
+    /// A written file could not be synced.
+    #[error("cannot sync {}: {source}", path.display())]
+    Sync {
+        /// The file.
+        path: PathBuf,
+        /// The OS error.
+        source: io::Error,
+    },
+    /// An entry is a symlink, hard link, device file, FIFO or other
+    /// non-regular type.
+    #[error("entry `{}` is {kind}", entry.display())]
+    UnsafeType {
+        /// The entry.
+        entry: PathBuf,
+        /// `a symlink`, `a hard link`, … (as the message reads).
+        kind: &'static str,
+    },
+    /// An entry has a tar type we do not know.
+    #[error("entry `{}` has unsupported type {kind}", entry.display())]
+    UnsupportedType {
+        /// The entry.
+        entry: PathBuf,
+        /// The tar entry type.
+        kind: String,
+    },
+    /// The archive has no `SKILL.md` at its root.
+    #[error("the archive has no SKILL.md at its root")]
+    NoSkillMd,
+    /// A folder written could not be synced.
+    #[error(transparent)]
+    SyncDir(#[from] uas_core::fsx::FsError),
+}
+
 /// One file of a skill: content and whether it is executable.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SkillFile {
@@ -28,17 +195,25 @@ pub struct SkillFile {
 /// Reads a skill folder for packing. Symlinks and special files are errors
 /// (a registry must not publish what we would refuse to install); `.git`
 /// and our `.uas-managed` marker are skipped.
-pub fn read_folder(dir: &Path) -> Result<BTreeMap<PathBuf, SkillFile>, String> {
+pub fn read_folder(dir: &Path) -> Result<BTreeMap<PathBuf, SkillFile>, ArchiveError> {
     let mut out = BTreeMap::new();
     walk(dir, Path::new(""), &mut out)?;
     Ok(out)
 }
 
-fn walk(dir: &Path, rel: &Path, out: &mut BTreeMap<PathBuf, SkillFile>) -> Result<(), String> {
+fn walk(
+    dir: &Path,
+    rel: &Path,
+    out: &mut BTreeMap<PathBuf, SkillFile>,
+) -> Result<(), ArchiveError> {
+    let list = |source| ArchiveError::List {
+        path: dir.to_path_buf(),
+        source,
+    };
     let mut entries: Vec<_> = fs::read_dir(dir)
-        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?
+        .map_err(list)?
         .collect::<Result<_, _>>()
-        .map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
+        .map_err(list)?;
     entries.sort_by_key(|e| e.file_name());
     for e in entries {
         let name = e.file_name();
@@ -47,19 +222,19 @@ fn walk(dir: &Path, rel: &Path, out: &mut BTreeMap<PathBuf, SkillFile>) -> Resul
         }
         let path = e.path();
         let r = rel.join(&name);
-        let t = e
-            .file_type()
-            .map_err(|err| format!("cannot stat {}: {err}", path.display()))?;
+        let t = e.file_type().map_err(|source| ArchiveError::Stat {
+            path: path.clone(),
+            source,
+        })?;
         if t.is_symlink() {
-            return Err(format!(
-                "{} is a symlink; skills must contain plain files only",
-                path.display()
-            ));
+            return Err(ArchiveError::SymlinkInFolder { path });
         } else if t.is_dir() {
             walk(&path, &r, out)?;
         } else if t.is_file() {
-            let bytes =
-                fs::read(&path).map_err(|err| format!("cannot read {}: {err}", path.display()))?;
+            let bytes = fs::read(&path).map_err(|source| ArchiveError::Read {
+                path: path.clone(),
+                source,
+            })?;
             out.insert(
                 r,
                 SkillFile {
@@ -68,7 +243,7 @@ fn walk(dir: &Path, rel: &Path, out: &mut BTreeMap<PathBuf, SkillFile>) -> Resul
                 },
             );
         } else {
-            return Err(format!("{} is not a regular file", path.display()));
+            return Err(ArchiveError::NotRegularFile { path });
         }
     }
     Ok(())
@@ -112,32 +287,39 @@ impl<R: Read> Read for Capped<R> {
 
 /// Checks one entry path: relative, no `..`, nothing Windows would read as
 /// a drive or stream, valid UTF-8.
-pub fn safe_relative_path(raw: &[u8]) -> Result<PathBuf, String> {
-    let text = std::str::from_utf8(raw).map_err(|_| {
-        format!(
-            "entry {:?} has a name that is not UTF-8",
-            String::from_utf8_lossy(raw)
-        )
+pub fn safe_relative_path(raw: &[u8]) -> Result<PathBuf, ArchiveError> {
+    let text = std::str::from_utf8(raw).map_err(|_| ArchiveError::NameNotUtf8 {
+        name: String::from_utf8_lossy(raw).into_owned(),
     })?;
     if text.is_empty() {
-        return Err("an entry has an empty name".into());
+        return Err(ArchiveError::EmptyName);
     }
     if text.starts_with('/') || text.starts_with('\\') {
-        return Err(format!("entry `{text}` has an absolute path"));
+        return Err(ArchiveError::AbsolutePath {
+            entry: text.to_owned(),
+        });
     }
     if text.contains(['\\', ':', '\0']) {
-        return Err(format!("entry `{text}` contains `\\`, `:` or NUL"));
+        return Err(ArchiveError::ForbiddenCharacter {
+            entry: text.to_owned(),
+        });
     }
     let mut out = PathBuf::new();
     for part in text.split('/') {
         match part {
             "" | "." => {}
-            ".." => return Err(format!("entry `{text}` climbs out of the skill with `..`")),
+            ".." => {
+                return Err(ArchiveError::ParentDir {
+                    entry: text.to_owned(),
+                });
+            }
             p => out.push(p),
         }
     }
     if out.components().any(|c| !matches!(c, Component::Normal(_))) {
-        return Err(format!("entry `{text}` is not a plain relative path"));
+        return Err(ArchiveError::NotRelative {
+            entry: text.to_owned(),
+        });
     }
     Ok(out)
 }
@@ -145,7 +327,7 @@ pub fn safe_relative_path(raw: &[u8]) -> Result<PathBuf, String> {
 /// Unpacks `archive` into the empty folder `dest`, enforcing `limits`, and
 /// fsyncs every file and folder written. On error `dest` may hold a partial
 /// tree; the caller deletes it (it is a private staging folder).
-pub fn unpack(archive: &[u8], dest: &Path, limits: &SkillLimits) -> Result<(), String> {
+pub fn unpack(archive: &[u8], dest: &Path, limits: &SkillLimits) -> Result<(), ArchiveError> {
     // Headers add 512 bytes per entry (plus long names); allow for them.
     let budget = limits
         .max_total_bytes
@@ -159,50 +341,55 @@ pub fn unpack(archive: &[u8], dest: &Path, limits: &SkillLimits) -> Result<(), S
     let mut total: u64 = 0;
     let mut count: u64 = 0;
     let mut dirs = vec![dest.to_path_buf()];
-    let entries = tar
-        .entries()
-        .map_err(|e| format!("not a tar.gz archive: {e}"))?;
+    let entries = tar.entries().map_err(ArchiveError::NotTarGz)?;
     for entry in entries {
-        let mut entry = entry.map_err(|e| format!("broken archive: {e}"))?;
+        let mut entry = entry.map_err(ArchiveError::Broken)?;
         let raw = entry.path_bytes().into_owned();
         let rel = safe_relative_path(&raw)?;
         count += 1;
         if count > limits.max_files {
-            return Err(format!(
-                "more than {} entries (skills.limits.max_files)",
-                limits.max_files
-            ));
+            return Err(ArchiveError::TooManyEntries {
+                max: limits.max_files,
+            });
         }
         let kind = entry.header().entry_type();
         let target = dest.join(&rel);
+        let in_entry = |source| ArchiveError::Entry {
+            entry: rel.clone(),
+            source,
+        };
+        let unsafe_type = |kind: &'static str| ArchiveError::UnsafeType {
+            entry: rel.clone(),
+            kind,
+        };
         match kind {
             tar::EntryType::Directory => {
-                fs::create_dir_all(&target)
-                    .map_err(|e| format!("cannot create {}: {e}", target.display()))?;
+                fs::create_dir_all(&target).map_err(|source| ArchiveError::Create {
+                    path: target.clone(),
+                    source,
+                })?;
                 dirs.push(target);
             }
             tar::EntryType::Regular | tar::EntryType::Continuous => {
-                let size = entry
-                    .header()
-                    .size()
-                    .map_err(|e| format!("entry `{}`: {e}", rel.display()))?;
+                let size = entry.header().size().map_err(in_entry)?;
                 if size > limits.max_file_bytes {
-                    return Err(format!(
-                        "entry `{}` is {size} bytes, over the {}-byte file limit (skills.limits.max_file_bytes)",
-                        rel.display(),
-                        limits.max_file_bytes
-                    ));
+                    return Err(ArchiveError::FileTooLarge {
+                        entry: rel,
+                        size,
+                        max: limits.max_file_bytes,
+                    });
                 }
                 total = total.saturating_add(size);
                 if total > limits.max_total_bytes {
-                    return Err(format!(
-                        "the files add up to more than {} bytes (skills.limits.max_total_bytes)",
-                        limits.max_total_bytes
-                    ));
+                    return Err(ArchiveError::TotalTooLarge {
+                        max: limits.max_total_bytes,
+                    });
                 }
                 if let Some(parent) = target.parent() {
-                    fs::create_dir_all(parent)
-                        .map_err(|e| format!("cannot create {}: {e}", parent.display()))?;
+                    fs::create_dir_all(parent).map_err(|source| ArchiveError::Create {
+                        path: parent.to_path_buf(),
+                        source,
+                    })?;
                     dirs.push(parent.to_path_buf());
                 }
                 let executable = entry.header().mode().is_ok_and(|m| m & 0o111 != 0);
@@ -210,54 +397,51 @@ pub fn unpack(archive: &[u8], dest: &Path, limits: &SkillLimits) -> Result<(), S
                     .write(true)
                     .create_new(true)
                     .open(&target)
-                    .map_err(|e| {
-                        format!(
-                            "entry `{}` cannot be written (duplicate?): {e}",
-                            rel.display()
-                        )
+                    .map_err(|source| ArchiveError::Duplicate {
+                        entry: rel.clone(),
+                        source,
                     })?;
                 let written =
                     io::copy(&mut (&mut entry).take(limits.max_file_bytes + 1), &mut file)
-                        .map_err(|e| format!("entry `{}`: {e}", rel.display()))?;
+                        .map_err(in_entry)?;
                 if written != size {
-                    return Err(format!(
-                        "entry `{}` is shorter or longer than its header says",
-                        rel.display()
-                    ));
+                    return Err(ArchiveError::SizeMismatch { entry: rel });
                 }
-                set_executable(&file, executable)
-                    .map_err(|e| format!("entry `{}`: {e}", rel.display()))?;
+                set_executable(&file, executable).map_err(in_entry)?;
                 file.flush()
                     .and_then(|()| file.sync_all())
-                    .map_err(|e| format!("cannot sync {}: {e}", target.display()))?;
+                    .map_err(|source| ArchiveError::Sync {
+                        path: target.clone(),
+                        source,
+                    })?;
             }
             tar::EntryType::Symlink => {
-                return Err(format!("entry `{}` is a symlink", rel.display()));
+                return Err(unsafe_type("a symlink"));
             }
             tar::EntryType::Link => {
-                return Err(format!("entry `{}` is a hard link", rel.display()));
+                return Err(unsafe_type("a hard link"));
             }
             tar::EntryType::Char | tar::EntryType::Block => {
-                return Err(format!("entry `{}` is a device file", rel.display()));
+                return Err(unsafe_type("a device file"));
             }
             tar::EntryType::Fifo => {
-                return Err(format!("entry `{}` is a FIFO", rel.display()));
+                return Err(unsafe_type("a FIFO"));
             }
             other => {
-                return Err(format!(
-                    "entry `{}` has unsupported type {other:?}",
-                    rel.display()
-                ));
+                return Err(ArchiveError::UnsupportedType {
+                    entry: rel,
+                    kind: format!("{other:?}"),
+                });
             }
         }
     }
     if !dest.join("SKILL.md").is_file() {
-        return Err("the archive has no SKILL.md at its root".into());
+        return Err(ArchiveError::NoSkillMd);
     }
     dirs.sort();
     dirs.dedup();
     for d in dirs.iter().rev() {
-        uas_core::fsx::sync_dir(d).map_err(|e| e.to_string())?;
+        uas_core::fsx::sync_dir(d)?;
     }
     Ok(())
 }
@@ -317,7 +501,7 @@ mod tests {
             (b"c:/x", ":"),
             (b"a\\b", "\\"),
         ] {
-            let e = safe_relative_path(p).err();
+            let e = safe_relative_path(p).err().map(|e| e.to_string());
             assert!(
                 e.as_deref().is_some_and(|e| e.contains(needle)),
                 "{p:?}: {e:?}"

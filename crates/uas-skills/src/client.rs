@@ -62,7 +62,7 @@ impl Registry {
             Location::Http(_) => Some(http_client().map_err(|e| SkillError::Fetch {
                 registry: c.name.clone(),
                 what: "a connection".into(),
-                message: e,
+                message: e.to_string(),
             })?),
             Location::Folder(_) => None,
         };
@@ -114,7 +114,7 @@ impl Registry {
             .and_then(|v| v.to_str().ok())
             .map(str::to_owned);
         let body = read_limited(resp, 64 * 1024 * 1024, &mut |_, _| {})
-            .map_err(|e| self.fetch_err(INDEX_FILE, e))?;
+            .map_err(|e| self.fetch_err(INDEX_FILE, e.to_string()))?;
         // The cache is an optimisation: failing to write it is not an error.
         if let Some(tag) = new_etag
             && fsx::create_dir_all(&dir).is_ok()
@@ -194,7 +194,7 @@ impl Registry {
                 let url = format!("{base}{}", entry.archive);
                 let resp = self.get(&url, None)?;
                 read_limited(resp, max, &mut |done, _| progress(done, entry.size))
-                    .map_err(|e| self.fetch_err(&entry.archive, e))
+                    .map_err(|e| self.fetch_err(&entry.archive, e.to_string()))
             }
         }
     }
@@ -216,27 +216,50 @@ fn cache_key(name: &str, base: &str) -> String {
     format!("{safe}-{}", &h[..12])
 }
 
+/// The HTTP client could not be built, or an answer could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum HttpError {
+    /// The TLS or client setup failed.
+    #[error("{}", error_chain(.0))]
+    Client(reqwest::Error),
+    /// The announced length is over the limit.
+    #[error("the answer is {size} bytes, over the limit of {max}")]
+    Announced {
+        /// `Content-Length` of the answer.
+        size: u64,
+        /// The limit.
+        max: u64,
+    },
+    /// More bytes arrived than the limit allows.
+    #[error("the answer is over the limit of {max} bytes")]
+    OverLimit {
+        /// The limit.
+        max: u64,
+    },
+    /// Reading the body failed.
+    #[error("{0}")]
+    Read(std::io::Error),
+}
+
 fn read_limited(
     mut resp: reqwest::blocking::Response,
     max: u64,
     progress: &mut dyn FnMut(u64, u64),
-) -> Result<Vec<u8>, String> {
+) -> Result<Vec<u8>, HttpError> {
     let total = resp.content_length().unwrap_or(0);
     if total > max {
-        return Err(format!(
-            "the answer is {total} bytes, over the limit of {max}"
-        ));
+        return Err(HttpError::Announced { size: total, max });
     }
     let mut out = Vec::new();
     let mut buf = vec![0u8; 64 * 1024];
     loop {
-        let n = resp.read(&mut buf).map_err(|e| e.to_string())?;
+        let n = resp.read(&mut buf).map_err(HttpError::Read)?;
         if n == 0 {
             break;
         }
         out.extend_from_slice(&buf[..n]);
         if out.len() as u64 > max {
-            return Err(format!("the answer is over the limit of {max} bytes"));
+            return Err(HttpError::OverLimit { max });
         }
         progress(out.len() as u64, total);
     }
@@ -256,7 +279,7 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 
 /// The HTTP client: rustls with the ring provider, short connect timeout,
 /// bounded total time per request.
-pub fn http_client() -> Result<reqwest::blocking::Client, String> {
+pub fn http_client() -> Result<reqwest::blocking::Client, HttpError> {
     // Installing fails only when a provider is already installed: fine.
     let _ = rustls::crypto::ring::default_provider().install_default();
     reqwest::blocking::Client::builder()
@@ -264,7 +287,7 @@ pub fn http_client() -> Result<reqwest::blocking::Client, String> {
         .timeout(Duration::from_secs(120))
         .user_agent(concat!("uas/", env!("CARGO_PKG_VERSION")))
         .build()
-        .map_err(|e| error_chain(&e))
+        .map_err(HttpError::Client)
 }
 
 #[cfg(test)]

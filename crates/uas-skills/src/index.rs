@@ -96,7 +96,7 @@ impl RegistryIndex {
             )));
         }
         for (name, versions) in &index.skills {
-            crate::manifest::validate_name(name).map_err(&err)?;
+            crate::manifest::validate_name(name).map_err(|e| err(e.to_string()))?;
             let mut seen = std::collections::BTreeSet::new();
             for v in versions {
                 if !seen.insert(&v.version) {
@@ -202,9 +202,9 @@ pub fn build(src: &Path, out: &Path, key: Option<&SigningKey>) -> Result<BuildRe
         ..BuildReport::default()
     };
     for (dir, plugin_version) in dirs {
-        let mut files = archive::read_folder(&dir).map_err(|message| SkillError::Manifest {
+        let mut files = archive::read_folder(&dir).map_err(|e| SkillError::Manifest {
             path: dir.clone(),
-            message,
+            message: e.to_string(),
         })?;
         let tree: BTreeMap<PathBuf, Vec<u8>> = files
             .iter()

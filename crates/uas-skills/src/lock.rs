@@ -124,7 +124,7 @@ impl Lockfile {
         for name in lock.skills.keys() {
             crate::manifest::validate_name(name).map_err(|m| SkillError::Lock {
                 path: path.to_path_buf(),
-                message: m,
+                message: m.to_string(),
             })?;
         }
         Ok(lock)

@@ -91,63 +91,180 @@ pub enum YamlValue {
     Map(BTreeMap<String, String>),
 }
 
+/// A skill name, version, dependency list or frontmatter is invalid. The
+/// message names the offending text (and the frontmatter line) and says how
+/// to write it instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManifestError {
+    /// The skill name is empty.
+    #[error("the skill name is empty")]
+    EmptyName,
+    /// The skill name is longer than [`MAX_NAME_LEN`].
+    #[error("the skill name `{name}` is {len} characters; at most {MAX_NAME_LEN} are allowed")]
+    NameTooLong {
+        /// The name as written.
+        name: String,
+        /// Its length in bytes.
+        len: usize,
+    },
+    /// The skill name holds a character outside `[a-z0-9-]`.
+    #[error(
+        "the skill name `{name}` contains `{found}`; use lowercase letters, digits and `-` only"
+    )]
+    NameCharacter {
+        /// The name as written.
+        name: String,
+        /// The first character not allowed.
+        found: char,
+    },
+    /// The skill name starts or ends with `-` or holds `--`.
+    #[error("the skill name `{name}` must not start or end with `-` or contain `--`")]
+    NameDashes {
+        /// The name as written.
+        name: String,
+    },
+    /// Not a semver requirement.
+    #[error(
+        "`{text}` is not a version requirement ({reason}); write e.g. `^1.2`, `~2.1.0` or `>=1, <3`"
+    )]
+    Requirement {
+        /// The requirement as written.
+        text: String,
+        /// What the semver parser objected to.
+        reason: String,
+    },
+    /// Not a semantic version.
+    #[error("`{text}` is not a semantic version ({reason}); write three numbers, e.g. `1.2.0`")]
+    Version {
+        /// The version as written.
+        text: String,
+        /// What the semver parser objected to.
+        reason: String,
+    },
+    /// One entry of a dependency list is invalid.
+    #[error("dependency `{entry}`: {reason}")]
+    Dependency {
+        /// The entry as written (`name@req`).
+        entry: String,
+        /// What is wrong with its name or requirement.
+        reason: Box<ManifestError>,
+    },
+    /// A dependency list names the same skill twice.
+    #[error("dependency `{name}` is listed twice")]
+    DuplicateDependency {
+        /// The skill listed twice.
+        name: String,
+    },
+    /// `SKILL.md` does not start with a `---` line.
+    #[error(
+        "SKILL.md must start with YAML frontmatter: a `---` line, `name:` and `description:`, then `---`"
+    )]
+    NoFrontmatter,
+    /// The frontmatter is not closed.
+    #[error("the frontmatter has no closing `---` line")]
+    UnclosedFrontmatter,
+    /// A top-level frontmatter line is indented.
+    #[error("line {line}: unexpected indentation")]
+    Indentation {
+        /// Line number in `SKILL.md`.
+        line: usize,
+    },
+    /// A frontmatter line is not `key: value`.
+    #[error("line {line}: expected `key: value`")]
+    NotKeyValue {
+        /// Line number in `SKILL.md`.
+        line: usize,
+    },
+    /// A nested line is not `key: value`.
+    #[error("line {line}: expected `key: value` under `{parent}`")]
+    NotKeyValueUnder {
+        /// Line number in `SKILL.md`.
+        line: usize,
+        /// The key the line is nested under.
+        parent: String,
+    },
+    /// A frontmatter key appears twice.
+    #[error("line {line}: `{key}` appears twice")]
+    DuplicateKey {
+        /// Line number of the first occurrence.
+        line: usize,
+        /// The repeated key.
+        key: String,
+    },
+    /// A quoted string has no closing quote.
+    #[error("line {line}: unterminated string {text}")]
+    UnterminatedString {
+        /// Line number in `SKILL.md`.
+        line: usize,
+        /// The string as written.
+        text: String,
+    },
+}
+
 /// Checks a skill name against the Agent Skills rules.
-pub fn validate_name(name: &str) -> Result<(), String> {
+pub fn validate_name(name: &str) -> Result<(), ManifestError> {
     if name.is_empty() {
-        return Err("the skill name is empty".into());
+        return Err(ManifestError::EmptyName);
     }
     if name.len() > MAX_NAME_LEN {
-        return Err(format!(
-            "the skill name `{name}` is {} characters; at most {MAX_NAME_LEN} are allowed",
-            name.len()
-        ));
+        return Err(ManifestError::NameTooLong {
+            name: name.to_owned(),
+            len: name.len(),
+        });
     }
     if let Some(c) = name
         .chars()
         .find(|c| !(c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '-'))
     {
-        return Err(format!(
-            "the skill name `{name}` contains `{c}`; use lowercase letters, digits and `-` only"
-        ));
+        return Err(ManifestError::NameCharacter {
+            name: name.to_owned(),
+            found: c,
+        });
     }
     if name.starts_with('-') || name.ends_with('-') || name.contains("--") {
-        return Err(format!(
-            "the skill name `{name}` must not start or end with `-` or contain `--`"
-        ));
+        return Err(ManifestError::NameDashes {
+            name: name.to_owned(),
+        });
     }
     Ok(())
 }
 
 /// Parses `"base-notes@^1.0, lint@~2.1"` (a bare name means any version).
-pub fn parse_dependencies(text: &str) -> Result<BTreeMap<String, VersionReq>, String> {
+pub fn parse_dependencies(text: &str) -> Result<BTreeMap<String, VersionReq>, ManifestError> {
     let mut out = BTreeMap::new();
     for part in text.split(',').map(str::trim).filter(|p| !p.is_empty()) {
         let (name, req) = match part.split_once('@') {
             Some((n, r)) => (n.trim(), r.trim()),
             None => (part, "*"),
         };
-        validate_name(name).map_err(|e| format!("dependency `{part}`: {e}"))?;
-        let req = parse_req(req).map_err(|e| format!("dependency `{part}`: {e}"))?;
+        let entry = |e: ManifestError| ManifestError::Dependency {
+            entry: part.to_owned(),
+            reason: Box::new(e),
+        };
+        validate_name(name).map_err(entry)?;
+        let req = parse_req(req).map_err(entry)?;
         if out.insert(name.to_owned(), req).is_some() {
-            return Err(format!("dependency `{name}` is listed twice"));
+            return Err(ManifestError::DuplicateDependency {
+                name: name.to_owned(),
+            });
         }
     }
     Ok(out)
 }
 
 /// Parses a semver requirement with a friendly error.
-pub fn parse_req(text: &str) -> Result<VersionReq, String> {
-    VersionReq::parse(text).map_err(|e| {
-        format!(
-            "`{text}` is not a version requirement ({e}); write e.g. `^1.2`, `~2.1.0` or `>=1, <3`"
-        )
+pub fn parse_req(text: &str) -> Result<VersionReq, ManifestError> {
+    VersionReq::parse(text).map_err(|e| ManifestError::Requirement {
+        text: text.to_owned(),
+        reason: e.to_string(),
     })
 }
 
 /// Parses a version with a friendly error.
-pub fn parse_version(text: &str) -> Result<Version, String> {
-    Version::parse(text.trim()).map_err(|e| {
-        format!("`{text}` is not a semantic version ({e}); write three numbers, e.g. `1.2.0`")
+pub fn parse_version(text: &str) -> Result<Version, ManifestError> {
+    Version::parse(text.trim()).map_err(|e| ManifestError::Version {
+        text: text.to_owned(),
+        reason: e.to_string(),
     })
 }
 
@@ -190,7 +307,8 @@ impl SkillManifest {
             path: path.to_path_buf(),
             message,
         };
-        let front = frontmatter(text).map_err(|m| err(skill_md, m))?;
+        let invalid = |path: &Path, e: ManifestError| err(path, e.to_string());
+        let front = frontmatter(text).map_err(|e| invalid(skill_md, e))?;
         for key in front.keys() {
             if key == "version" || key == "dependencies" {
                 return Err(err(
@@ -241,7 +359,7 @@ impl SkillManifest {
         let name = string("name")?
             .or_else(|| tm.and_then(|t| t.name.clone()))
             .ok_or_else(|| err(skill_md, "the frontmatter has no `name`".into()))?;
-        validate_name(&name).map_err(|m| err(skill_md, m))?;
+        validate_name(&name).map_err(|e| invalid(skill_md, e))?;
         if let Some(tn) = tm.and_then(|t| t.name.as_ref())
             && *tn != name
         {
@@ -289,7 +407,7 @@ impl SkillManifest {
             }
             (None, None) => {
                 let short: String = content_hash.chars().take(12).collect();
-                parse_version(&format!("0.0.0+{short}")).map_err(|m| err(skill_md, m))?
+                parse_version(&format!("0.0.0+{short}")).map_err(|e| invalid(skill_md, e))?
             }
         };
         let mut dependencies = match metadata.get("dependencies") {
@@ -328,16 +446,13 @@ impl SkillManifest {
 }
 
 /// Splits the YAML frontmatter (between `---` lines at the top) into keys.
-pub fn frontmatter(text: &str) -> Result<BTreeMap<String, YamlValue>, String> {
+pub fn frontmatter(text: &str) -> Result<BTreeMap<String, YamlValue>, ManifestError> {
     let text = text.strip_prefix('\u{feff}').unwrap_or(text);
     let mut lines = text.lines().enumerate();
     match lines.next() {
         Some((_, l)) if l.trim_end() == "---" => {}
         _ => {
-            return Err(
-                "SKILL.md must start with YAML frontmatter: a `---` line, `name:` and `description:`, then `---`"
-                    .into(),
-            );
+            return Err(ManifestError::NoFrontmatter);
         }
     }
     let mut body: Vec<(usize, &str)> = Vec::new();
@@ -350,7 +465,7 @@ pub fn frontmatter(text: &str) -> Result<BTreeMap<String, YamlValue>, String> {
         body.push((i + 1, l));
     }
     if !closed {
-        return Err("the frontmatter has no closing `---` line".into());
+        return Err(ManifestError::UnclosedFrontmatter);
     }
     let mut out = BTreeMap::new();
     let mut i = 0;
@@ -361,11 +476,11 @@ pub fn frontmatter(text: &str) -> Result<BTreeMap<String, YamlValue>, String> {
             continue;
         }
         if line.starts_with([' ', '\t']) {
-            return Err(format!("line {line_no}: unexpected indentation"));
+            return Err(ManifestError::Indentation { line: line_no });
         }
         let (key, rest) = line
             .split_once(':')
-            .ok_or_else(|| format!("line {line_no}: expected `key: value`"))?;
+            .ok_or(ManifestError::NotKeyValue { line: line_no })?;
         let key = key.trim().to_owned();
         let rest = rest.trim();
         // Indented lines that follow belong to this key.
@@ -392,7 +507,7 @@ pub fn frontmatter(text: &str) -> Result<BTreeMap<String, YamlValue>, String> {
             } else if !rest.is_empty() {
                 if !children.is_empty() {
                     // A plain scalar continued on indented lines.
-                    let mut s = scalar(rest).map_err(|e| format!("line {line_no}: {e}"))?;
+                    let mut s = scalar(rest, line_no)?;
                     for (_, l) in &children {
                         s.push(' ');
                         s.push_str(l.trim());
@@ -405,12 +520,11 @@ pub fn frontmatter(text: &str) -> Result<BTreeMap<String, YamlValue>, String> {
                             .split(',')
                             .map(str::trim)
                             .filter(|s| !s.is_empty())
-                            .map(scalar)
-                            .collect::<Result<_, _>>()
-                            .map_err(|e| format!("line {line_no}: {e}"))?,
+                            .map(|s| scalar(s, line_no))
+                            .collect::<Result<_, _>>()?,
                     )
                 } else {
-                    YamlValue::Str(scalar(rest).map_err(|e| format!("line {line_no}: {e}"))?)
+                    YamlValue::Str(scalar(rest, line_no)?)
                 }
             } else if children.is_empty() {
                 YamlValue::Str(String::new())
@@ -421,37 +535,39 @@ pub fn frontmatter(text: &str) -> Result<BTreeMap<String, YamlValue>, String> {
                 YamlValue::List(
                     children
                         .iter()
-                        .map(|(n, l)| {
-                            scalar(l.trim_start()[1..].trim()).map_err(|e| format!("line {n}: {e}"))
-                        })
+                        .map(|(n, l)| scalar(l.trim_start()[1..].trim(), *n))
                         .collect::<Result<_, _>>()?,
                 )
             } else {
                 let mut map = BTreeMap::new();
                 for (n, l) in children {
-                    let (k, v) = l
-                        .trim()
-                        .split_once(':')
-                        .ok_or_else(|| format!("line {n}: expected `key: value` under `{key}`"))?;
-                    let v = scalar(v.trim()).map_err(|e| format!("line {n}: {e}"))?;
+                    let (k, v) = l.trim().split_once(':').ok_or_else(|| {
+                        ManifestError::NotKeyValueUnder {
+                            line: n,
+                            parent: key.clone(),
+                        }
+                    })?;
+                    let v = scalar(v.trim(), n)?;
                     map.insert(k.trim().to_owned(), v);
                 }
                 YamlValue::Map(map)
             };
         if out.insert(key.clone(), value).is_some() {
-            return Err(format!("line {line_no}: `{key}` appears twice"));
+            return Err(ManifestError::DuplicateKey { line: line_no, key });
         }
     }
     Ok(out)
 }
 
-/// An unquoted, `"double"` or `'single'` quoted scalar.
-fn scalar(s: &str) -> Result<String, String> {
+/// An unquoted, `"double"` or `'single'` quoted scalar on frontmatter line `line`.
+fn scalar(s: &str, line: usize) -> Result<String, ManifestError> {
     let s = s.trim();
+    let unterminated = || ManifestError::UnterminatedString {
+        line,
+        text: s.to_owned(),
+    };
     if let Some(inner) = s.strip_prefix('"') {
-        let inner = inner
-            .strip_suffix('"')
-            .ok_or_else(|| format!("unterminated string {s}"))?;
+        let inner = inner.strip_suffix('"').ok_or_else(unterminated)?;
         let mut out = String::new();
         let mut chars = inner.chars();
         while let Some(c) = chars.next() {
@@ -470,7 +586,7 @@ fn scalar(s: &str) -> Result<String, String> {
     } else if let Some(inner) = s.strip_prefix('\'') {
         Ok(inner
             .strip_suffix('\'')
-            .ok_or_else(|| format!("unterminated string {s}"))?
+            .ok_or_else(unterminated)?
             .replace("''", "'"))
     } else {
         // Strip a trailing comment.
@@ -485,9 +601,8 @@ fn scalar(s: &str) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    fn parse(md: &str) -> Result<SkillManifest, String> {
+    fn parse(md: &str) -> Result<SkillManifest, SkillError> {
         SkillManifest::parse(Path::new("SKILL.md"), md, None, None, "abcdef0123456789")
-            .map_err(|e| e.to_string())
     }
 
     #[test]
@@ -515,7 +630,9 @@ mod tests {
             ("a--b", "`--`"),
             (&"x".repeat(65), "65 characters"),
         ] {
-            let e = parse(&format!("---\nname: {name}\ndescription: d\n---\n")).err();
+            let e = parse(&format!("---\nname: {name}\ndescription: d\n---\n"))
+                .err()
+                .map(|e| e.to_string());
             assert!(
                 e.as_deref().is_some_and(|e| e.contains(needle)),
                 "{name}: {e:?}"
@@ -525,17 +642,24 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_bad_versions_are_errors() {
-        let e = parse("---\nname: a\ndescription: d\nversion: 1\n---\n").err();
+        let e = parse("---\nname: a\ndescription: d\nversion: 1\n---\n")
+            .err()
+            .map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("under `metadata:`")));
-        let e = parse("---\nname: a\ndescription: d\ncolour: red\n---\n").err();
+        let e = parse("---\nname: a\ndescription: d\ncolour: red\n---\n")
+            .err()
+            .map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("unknown frontmatter key `colour`")));
         assert!(parse("---\nname: a\ndescription: d\nuser-invocable: false\n---\n").is_ok());
-        let e = parse("---\nname: a\ndescription: d\nmetadata:\n  version: one\n---\n").err();
+        let e = parse("---\nname: a\ndescription: d\nmetadata:\n  version: one\n---\n")
+            .err()
+            .map(|e| e.to_string());
         assert!(
             e.is_some_and(|e| e.contains("metadata.version") && e.contains("semantic version"))
         );
-        let e =
-            parse("---\nname: a\ndescription: d\nmetadata:\n  dependencies: \"b@^x\"\n---\n").err();
+        let e = parse("---\nname: a\ndescription: d\nmetadata:\n  dependencies: \"b@^x\"\n---\n")
+            .err()
+            .map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("dependency `b@^x`")));
     }
 

@@ -10,6 +10,7 @@
 //! Only skills are imported; hooks, MCP servers and agents are Claude-specific.
 
 use crate::SkillError;
+use crate::archive::ArchiveError;
 use semver::Version;
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
@@ -50,7 +51,8 @@ pub struct Imported {
     pub notes: Vec<String>,
 }
 
-fn inside(root: &Path, rel: &str) -> Result<PathBuf, String> {
+/// `rel` joined to `root`, refused when it is not a plain relative path.
+fn inside(root: &Path, rel: &str) -> Result<PathBuf, ArchiveError> {
     let trimmed = rel.trim().trim_start_matches("./");
     if trimmed.is_empty() || trimmed == "." {
         return Ok(root.to_path_buf());

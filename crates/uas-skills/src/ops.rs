@@ -44,9 +44,31 @@ pub struct ChangeOptions {
     pub dry_run: bool,
     /// Accept archives without a trusted signature.
     pub allow_unsigned: bool,
-    /// Test failpoint: abort the process (as a crash would) after this many
-    /// archives were stored, before the lockfile is written.
+    /// Test failpoints (empty without the `failpoints` feature).
+    pub failpoints: Failpoints,
+}
+
+/// Test failpoints of the changing operations. Empty unless built with the
+/// `failpoints` feature, so a release build cannot be told to crash itself.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Failpoints {
+    /// Abort the process (as a crash would) after this many archives were
+    /// stored, before the lockfile is written.
+    #[cfg(feature = "failpoints")]
     pub abort_after_stored: Option<usize>,
+}
+
+impl Failpoints {
+    /// Aborts the process when `stored` archives reach the failpoint.
+    fn after_stored(&self, stored: usize) {
+        #[cfg(feature = "failpoints")]
+        if self.abort_after_stored == Some(stored) {
+            tracing::warn!("failpoint: aborting after {stored} stored archive(s)");
+            std::process::abort();
+        }
+        #[cfg(not(feature = "failpoints"))]
+        let _ = stored;
+    }
 }
 
 /// One skill whose active version changes.
@@ -281,10 +303,7 @@ impl<'a> Skills<'a> {
                     store::store_archive(self.home, name, version, &bytes, &self.config.limits)?;
                 report.downloaded.push(format!("{name} {version}"));
                 stored += 1;
-                if opts.abort_after_stored == Some(stored) {
-                    tracing::warn!("failpoint: aborting after {stored} stored archive(s)");
-                    std::process::abort();
-                }
+                opts.failpoints.after_stored(stored);
                 tree
             };
             let mut entry_new = LockedSkill {

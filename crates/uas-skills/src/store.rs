@@ -81,7 +81,7 @@ pub fn store_archive(
         version: version.to_string(),
         message,
     };
-    archive::unpack(bytes, staging.path(), limits).map_err(unsafe_archive)?;
+    archive::unpack(bytes, staging.path(), limits).map_err(|e| unsafe_archive(e.to_string()))?;
     let tree = uas_vfs::read_skill(staging.path(), name.to_owned())
         .map_err(|e| unsafe_archive(e.to_string()))?
         .ok_or_else(|| unsafe_archive("no SKILL.md".into()))?;

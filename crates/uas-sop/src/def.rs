@@ -195,6 +195,54 @@ pub struct SopError {
     pub message: String,
 }
 
+/// What [`Sop::parse`] found wrong with the SOP's content once it parsed:
+/// the message part of a [`SopError`].
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SopProblem {
+    /// No `[[phases]]`.
+    #[error("an SOP needs at least one [[phases]] entry")]
+    NoPhases,
+    /// An evidence name the engine does not observe.
+    #[error("{field}: unknown evidence `{evidence}`; known: {known}")]
+    UnknownEvidence {
+        /// Where it was written (`phase `x` enter`, `manual_evidence`, …).
+        field: String,
+        /// The unknown name.
+        evidence: String,
+        /// The known names, comma-separated.
+        known: String,
+    },
+    /// Two phases share an id.
+    #[error("phase `{0}` is defined twice")]
+    DuplicatePhase(String),
+    /// Two rules share an id.
+    #[error("rule `{0}` is defined twice")]
+    DuplicateRule(String),
+    /// A pattern opens `{` without closing it.
+    #[error("rule `{rule}`: unclosed `{{` in `{pattern}`")]
+    UnclosedPlaceholder {
+        /// The rule id.
+        rule: String,
+        /// The pattern.
+        pattern: String,
+    },
+    /// A pattern uses a placeholder we do not expand.
+    #[error("rule `{rule}`: unknown placeholder `{placeholder}` in `{pattern}`; known: {known}")]
+    UnknownPlaceholder {
+        /// The rule id.
+        rule: String,
+        /// The placeholder as written.
+        placeholder: String,
+        /// The pattern.
+        pattern: String,
+        /// The known placeholders, comma-separated.
+        known: String,
+    },
+    /// `writes`/`command` on a rule not about the shell.
+    #[error("rule `{0}`: `writes` and `command` only apply to tool = \"shell\"")]
+    ShellOnly(String),
+}
+
 const PLACEHOLDERS: &[&str] = &[
     "{uas_home}",
     "{hook_configs}",
@@ -268,16 +316,16 @@ impl Sop {
                 },
             }
         })?;
-        sop.validate().map_err(|message| SopError {
+        sop.validate().map_err(|problem| SopError {
             location: path.display().to_string(),
-            message,
+            message: problem.to_string(),
         })?;
         Ok(sop)
     }
 
-    fn validate(&self) -> Result<(), String> {
+    fn validate(&self) -> Result<(), SopProblem> {
         if self.phases.is_empty() {
-            return Err("an SOP needs at least one [[phases]] entry".into());
+            return Err(SopProblem::NoPhases);
         }
         let known: BTreeSet<&str> = EVIDENCE.iter().map(|(n, _)| *n).collect();
         let check_evidence = |what: &str, list: &[String]| {
@@ -285,17 +333,18 @@ impl Sop {
                 if known.contains(e.as_str()) {
                     Ok(())
                 } else {
-                    Err(format!(
-                        "{what}: unknown evidence `{e}`; known: {}",
-                        known.iter().copied().collect::<Vec<_>>().join(", ")
-                    ))
+                    Err(SopProblem::UnknownEvidence {
+                        field: what.to_owned(),
+                        evidence: e.clone(),
+                        known: known.iter().copied().collect::<Vec<_>>().join(", "),
+                    })
                 }
             })
         };
         let mut ids = BTreeSet::new();
         for p in &self.phases {
             if !ids.insert(p.id.as_str()) {
-                return Err(format!("phase `{}` is defined twice", p.id));
+                return Err(SopProblem::DuplicatePhase(p.id.clone()));
             }
             check_evidence(&format!("phase `{}` enter", p.id), &p.enter)?;
         }
@@ -303,7 +352,7 @@ impl Sop {
         let mut rule_ids = BTreeSet::new();
         for r in &self.rules {
             if !rule_ids.insert(r.id.as_str()) {
-                return Err(format!("rule `{}` is defined twice", r.id));
+                return Err(SopProblem::DuplicateRule(r.id.clone()));
             }
             check_evidence(&format!("rule `{}` requires", r.id), &r.requires)?;
             for pat in r
@@ -318,14 +367,18 @@ impl Sop {
                     let end = rest[start..]
                         .find('}')
                         .map(|e| start + e + 1)
-                        .ok_or_else(|| format!("rule `{}`: unclosed `{{` in `{pat}`", r.id))?;
+                        .ok_or_else(|| SopProblem::UnclosedPlaceholder {
+                            rule: r.id.clone(),
+                            pattern: pat.clone(),
+                        })?;
                     let ph = &rest[start..end];
                     if !PLACEHOLDERS.contains(&ph) {
-                        return Err(format!(
-                            "rule `{}`: unknown placeholder `{ph}` in `{pat}`; known: {}",
-                            r.id,
-                            PLACEHOLDERS.join(", ")
-                        ));
+                        return Err(SopProblem::UnknownPlaceholder {
+                            rule: r.id.clone(),
+                            placeholder: ph.to_owned(),
+                            pattern: pat.clone(),
+                            known: PLACEHOLDERS.join(", "),
+                        });
                     }
                     rest = &rest[end..];
                 }
@@ -334,10 +387,7 @@ impl Sop {
                 && !r.when.command.is_empty()
                 && r.when.tool != Some(ToolPattern::Shell)
             {
-                return Err(format!(
-                    "rule `{}`: `writes` and `command` only apply to tool = \"shell\"",
-                    r.id
-                ));
+                return Err(SopProblem::ShellOnly(r.id.clone()));
             }
         }
         Ok(())

@@ -16,7 +16,7 @@ pub mod engine;
 pub mod shell;
 
 pub use def::{
-    Action, DEFAULT_SOP_TOML, EVIDENCE, Phase, Rule, RuleSeverity, Sop, SopError, Violation,
-    describe_evidence,
+    Action, DEFAULT_SOP_TOML, EVIDENCE, Phase, Rule, RuleSeverity, Sop, SopError, SopProblem,
+    Violation, describe_evidence,
 };
 pub use engine::{Context, Decision, Gate, SessionState};
