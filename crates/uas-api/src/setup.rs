@@ -14,7 +14,9 @@ use uas_providers::{Detection, detect_all};
 use uas_vfs::Vfs;
 
 /// Which agents a command is about.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
+#[ts(export)]
 pub enum AgentSelection {
     /// Every detected agent that is not disabled in config.toml.
     Detected,
@@ -25,16 +27,21 @@ pub enum AgentSelection {
 }
 
 /// Options of `setup`, `repair`, `uninstall` and `migrate`.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SetupOptions {
     /// Which agents.
     pub agents: AgentSelection,
     /// Plan and show, change nothing.
     pub dry_run: bool,
     /// A repository to set up instead of the user-level files.
+    #[ts(type = "string | null")]
     pub project: Option<PathBuf>,
     /// Test failpoints; empty unless uas-providers is built with the
-    /// `failpoints` feature (only the CLI's journey tests do that).
+    /// `failpoints` feature (only the CLI's journey tests do that). Never
+    /// on the wire.
+    #[serde(skip)]
+    #[ts(skip)]
     pub failpoints: ApplyFailpoints,
 }
 

@@ -12,7 +12,8 @@ use uas_skills::ops::{self, ChangeOptions, ChangeReport, Skills};
 pub use uas_skills::ops::ProgressEvent as SkillProgress;
 
 /// Options of install / update / rollback / remove.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, Serialize, serde::Deserialize, ts_rs::TS)]
+#[ts(export)]
 pub struct SkillOptions {
     /// Show what would change; change nothing.
     pub dry_run: bool,
@@ -21,7 +22,10 @@ pub struct SkillOptions {
     /// Install exactly what `skills.lock` says.
     pub locked: bool,
     /// Test failpoints; empty unless uas-skills is built with the
-    /// `failpoints` feature (only the CLI's journey tests do that).
+    /// `failpoints` feature (only the CLI's journey tests do that). Never
+    /// on the wire.
+    #[serde(skip)]
+    #[ts(skip)]
     pub failpoints: uas_skills::ops::Failpoints,
 }
 

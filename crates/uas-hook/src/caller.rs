@@ -84,7 +84,8 @@ pub fn cursor_via_claude(
         .map(str::to_owned)
         .or_else(|| cursor_event_for(event_name).map(str::to_owned))
         .unwrap_or_else(|| event_name.to_owned());
-    let duplicate = uas_providers::plan::registered_events(AgentId::Cursor, probe).contains(&event);
+    let duplicate =
+        uas_providers::configured::registered_events(AgentId::Cursor, probe).contains(&event);
     Some(CursorViaClaude {
         event,
         duplicate,

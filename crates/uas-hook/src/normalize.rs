@@ -343,7 +343,7 @@ fn absolute(p: &str, cwd: Option<&Path>, user_home: Option<&Path>) -> String {
         Some(c) if path.is_relative() => c.join(path),
         _ => path,
     };
-    uas_providers::plan::normalize(&path).display().to_string()
+    uas_providers::paths::normalize(&path).display().to_string()
 }
 
 /// Finds `exit code N` / `Exit Code: N` / `exited with code N` in text.

@@ -10,7 +10,7 @@ use uas_audit::{AuditError, Journal, NewEvent, Severity};
 use uas_core::config::FailMode;
 use uas_core::{AgentEvent, AgentId, Config, EventKind, Home, ToolCall, ToolClass};
 use uas_providers::ProbeEnv;
-use uas_providers::plan::AgentPaths;
+use uas_providers::paths::AgentPaths;
 use uas_sop::{Action, Context, Decision, RuleSeverity, SessionState, Sop};
 
 /// What a hook needs to know about the machine.

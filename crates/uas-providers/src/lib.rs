@@ -7,10 +7,13 @@ pub mod agents;
 pub mod apply;
 pub mod block;
 pub mod codex_trust;
+pub mod configured;
 pub mod detect;
 pub mod history;
 pub mod hookjson;
 pub mod migrate;
+mod overlay;
+pub mod paths;
 pub mod plan;
 pub mod skills;
 

@@ -1,17 +1,23 @@
 //! Setup as data: the planner reads the disk and the VFS and returns the
 //! file changes that would bring agents to the desired state (or remove our
 //! traces). Status is a plan that is not applied; repair is applying it.
+//! Where the files are is [`crate::paths`]; the disk as the plan leaves it
+//! is [`crate::overlay`]; whether an agent is set up is
+//! [`crate::configured`].
 
-use crate::agents::{AgentSpec, spec};
+pub use crate::configured::{is_configured, registered_events, set_up_by_history};
+pub(crate) use crate::overlay::Overlay;
+pub use crate::paths::{AgentPaths, normalize, symlink_on_path};
+
+use crate::ProbeEnv;
+use crate::agents::spec;
 use crate::block;
 use crate::history::History;
 use crate::hookjson::{self, HookShape, JsonFileError};
 use crate::skills;
-use crate::{ProbeEnv, detect};
 use serde::Serialize;
 use serde_json::{Map, Value};
-use std::collections::BTreeMap;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use uas_core::AgentId;
 use uas_vfs::Vfs;
 
@@ -117,148 +123,6 @@ pub struct SetupPlan {
     pub changes: Vec<FileChange>,
     /// Things left alone, with advice.
     pub notices: Vec<Notice>,
-}
-
-/// The disk as the plan would leave it: reads see earlier planned changes.
-#[derive(Debug, Default)]
-pub(crate) struct Overlay {
-    planned: BTreeMap<PathBuf, FileChange>,
-    order: Vec<PathBuf>,
-}
-
-impl Overlay {
-    pub(crate) fn read(&self, path: &Path) -> Result<Option<Vec<u8>>, PlanError> {
-        match self.planned.get(path) {
-            Some(change) => Ok(change.after.clone()),
-            None => read_disk(path),
-        }
-    }
-
-    pub(crate) fn set(
-        &mut self,
-        agent: AgentId,
-        kind: ChangeKind,
-        path: &Path,
-        after: Option<Vec<u8>>,
-        reason: String,
-    ) -> Result<(), PlanError> {
-        if let Some(change) = self.planned.get_mut(path) {
-            change.after = after;
-            if !change.agents.contains(&agent) {
-                change.agents.push(agent);
-            }
-            return Ok(());
-        }
-        let before = read_disk(path)?;
-        self.order.push(path.to_path_buf());
-        let change = FileChange {
-            path: path.to_path_buf(),
-            agents: vec![agent],
-            kind,
-            before,
-            before_link: None,
-            after,
-            reason,
-            executable: false,
-        };
-        self.planned.insert(path.to_path_buf(), change);
-        Ok(())
-    }
-
-    fn into_changes(mut self) -> Vec<FileChange> {
-        self.order
-            .iter()
-            .filter_map(|p| self.planned.remove(p))
-            .filter(|c| c.before != c.after || (c.executable && !uas_vfs::is_executable(&c.path)))
-            .collect()
-    }
-
-    /// Marks a planned file as one that must be executable.
-    pub(crate) fn set_executable(&mut self, path: &Path) {
-        if let Some(change) = self.planned.get_mut(path) {
-            change.executable = true;
-        }
-    }
-}
-
-fn read_disk(path: &Path) -> Result<Option<Vec<u8>>, PlanError> {
-    match std::fs::read(path) {
-        Ok(b) => Ok(Some(b)),
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(PlanError::Read {
-            path: path.display().to_string(),
-            message: e.to_string(),
-        }),
-    }
-}
-
-/// `a/b/../c` -> `a/c` without touching the disk.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
-
-/// The first symlink on the way from `base` down to `path`, if any.
-pub fn symlink_on_path(base: &Path, path: &Path) -> Option<PathBuf> {
-    let rel = path.strip_prefix(base).ok()?;
-    let mut cur = base.to_path_buf();
-    for c in rel.components() {
-        cur.push(c);
-        if cur
-            .symlink_metadata()
-            .is_ok_and(|m| m.file_type().is_symlink())
-        {
-            return Some(cur);
-        }
-    }
-    None
-}
-
-/// Where an agent's files are.
-pub struct AgentPaths {
-    /// The spec.
-    pub spec: AgentSpec,
-    /// Its config dir.
-    pub dir: PathBuf,
-}
-
-impl AgentPaths {
-    /// Paths for `agent` on this machine.
-    pub fn new(agent: AgentId, probe: &ProbeEnv) -> Self {
-        Self {
-            spec: spec(agent),
-            dir: detect::config_dir(agent, probe),
-        }
-    }
-
-    /// The user-level instruction file.
-    pub fn instructions(&self) -> Option<PathBuf> {
-        self.spec.instructions.map(|r| normalize(&self.dir.join(r)))
-    }
-
-    /// The hook config file.
-    pub fn hook_file(&self) -> Option<PathBuf> {
-        self.spec.hooks.as_ref().map(|h| self.dir.join(h.file))
-    }
-
-    /// The skills folder.
-    pub fn skills_dir(&self) -> PathBuf {
-        self.dir.join(self.spec.skills)
-    }
-
-    /// The generated file we own.
-    pub fn owned_file(&self) -> Option<PathBuf> {
-        self.spec.owned_file.map(|(r, _)| self.dir.join(r))
-    }
 }
 
 /// The plan for `agents` toward `goal`.
@@ -546,61 +410,6 @@ pub(crate) fn plan_owned_file(
         content,
         reason.to_owned(),
     )
-}
-
-/// True when uas set the agent up and has not uninstalled it since, by the
-/// apply history. Unlike [`is_configured`] this survives someone removing
-/// every uas entry from the agent's files, which is then reported as drift.
-pub fn set_up_by_history(agent: AgentId, history: &crate::history::History) -> bool {
-    history
-        .last_command_for(agent)
-        .is_some_and(|c| c != crate::history::ApplyCommand::Uninstall)
-}
-
-/// The agent's own event names our hooks are registered for in its user-level
-/// hook file (empty when the file is missing or unreadable).
-pub fn registered_events(agent: AgentId, probe: &ProbeEnv) -> Vec<String> {
-    let paths = AgentPaths::new(agent, probe);
-    let (Some(h), Some(f)) = (paths.spec.hooks.as_ref(), paths.hook_file()) else {
-        return Vec::new();
-    };
-    let Ok(text) = std::fs::read_to_string(&f) else {
-        return Vec::new();
-    };
-    hookjson::parse_object(&f, &text)
-        .map(|root| {
-            let mut events: Vec<String> = hookjson::ours(&root, h.shape)
-                .into_iter()
-                .map(|(e, _)| e)
-                .collect();
-            events.dedup();
-            events
-        })
-        .unwrap_or_default()
-}
-
-/// Whether any of our artifacts for `agent` is on disk (hooks, plugin, block).
-pub fn is_configured(agent: AgentId, probe: &ProbeEnv) -> bool {
-    let paths = AgentPaths::new(agent, probe);
-    let hooks = paths
-        .spec
-        .hooks
-        .as_ref()
-        .zip(paths.hook_file())
-        .is_some_and(|(h, f)| {
-            std::fs::read_to_string(&f)
-                .ok()
-                .and_then(|t| hookjson::parse_object(&f, &t).ok())
-                .is_some_and(|root| !hookjson::ours(&root, h.shape).is_empty())
-        });
-    let owned = paths.owned_file().is_some_and(|f| {
-        std::fs::read_to_string(f)
-            .is_ok_and(|t| crate::agents::OWNED_MARKERS.iter().any(|m| t.contains(m)))
-    });
-    let block = paths.instructions().is_some_and(|f| {
-        std::fs::read_to_string(f).is_ok_and(|t| matches!(block::find(&t), Ok(Some(_))))
-    });
-    hooks || owned || (block && paths.spec.hooks.is_none() && paths.spec.owned_file.is_none())
 }
 
 /// The plan for a repository: each agent's project instruction file gets
