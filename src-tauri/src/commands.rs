@@ -2,21 +2,37 @@
 
 use crate::DesktopState;
 use uas_api::{
-    AgentSelection, DoctorReport, ErrorDto, InitReport, SetupOptions, SetupReport, StatusReport,
+    AgentSelection, ApiError, App, DoctorReport, ErrorDto, InitReport, SetupOptions, SetupReport,
+    StatusReport,
 };
+
+/// Runs a facade call on the blocking pool: the facade is synchronous
+/// (files, SQLite), and the async runtime's threads must not wait on it.
+async fn blocking<T: Send + 'static>(
+    state: &DesktopState,
+    call: impl FnOnce(&App) -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ErrorDto> {
+    let app = state.app.clone();
+    tauri::async_runtime::spawn_blocking(move || call(&app).map_err(|e| e.to_dto()))
+        .await
+        .map_err(|e| ErrorDto {
+            code: "internal".into(),
+            message: format!("the call did not finish: {e}"),
+        })?
+}
 
 /// The doctor report (read-only).
 #[tauri::command]
 pub(crate) async fn doctor(
     state: tauri::State<'_, DesktopState>,
 ) -> Result<DoctorReport, ErrorDto> {
-    Ok(state.app.doctor())
+    blocking(&state, |app| Ok(app.doctor())).await
 }
 
 /// Creates the home (same as `uas init`).
 #[tauri::command]
 pub(crate) async fn init(state: tauri::State<'_, DesktopState>) -> Result<InitReport, ErrorDto> {
-    state.app.init().map_err(|e| e.to_dto())
+    blocking(&state, App::init).await
 }
 
 /// Per-agent status: detected, set up, drift (same as `uas status`).
@@ -24,7 +40,7 @@ pub(crate) async fn init(state: tauri::State<'_, DesktopState>) -> Result<InitRe
 pub(crate) async fn status(
     state: tauri::State<'_, DesktopState>,
 ) -> Result<StatusReport, ErrorDto> {
-    state.app.status().map_err(|e| e.to_dto())
+    blocking(&state, App::status).await
 }
 
 /// One-click setup of every detected agent (same as `uas setup --yes`);
@@ -40,5 +56,5 @@ pub(crate) async fn setup_agents(
         project: None,
         failpoints: uas_api::ApplyFailpoints::default(),
     };
-    state.app.setup(&opts).map_err(|e| e.to_dto())
+    blocking(&state, move |app| app.setup(&opts)).await
 }

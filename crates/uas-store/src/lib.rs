@@ -112,6 +112,10 @@ pub struct Db {
     path: PathBuf,
     busy: Duration,
     found_schema: i64,
+    /// Whether the schema version was checked against this build (at open,
+    /// or for [`OpenMode::Existing`] lazily inside the first write, where
+    /// the header is read anyway: the hook pays no extra read for it).
+    schema_checked: bool,
 }
 
 impl std::fmt::Debug for Db {
@@ -174,8 +178,12 @@ impl Db {
             path: path.to_path_buf(),
             busy,
             found_schema: 0,
+            schema_checked: mode != OpenMode::Existing,
         };
         db.configure().map_err(|e| classify(path, e))?;
+        if mode == OpenMode::Existing {
+            return Ok(db);
+        }
         let status = db.schema_status()?;
         db.found_schema = status.current;
         if status.current > status.supported {
@@ -263,6 +271,17 @@ impl Db {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)
             .map_err(busy)?;
+        if !self.schema_checked {
+            let found = migrate::current(&tx).map_err(|e| classify(&path, e))?;
+            if found > supported_schema_version() {
+                return Err(E::from(StoreError::NewerSchema {
+                    path: path.clone(),
+                    found,
+                    supported: supported_schema_version(),
+                }));
+            }
+            self.schema_checked = true;
+        }
         let wtx = WriteTx { tx, path: &path };
         let out = f(&wtx)?;
         wtx.tx.commit().map_err(busy)?;
@@ -376,11 +395,15 @@ mod tests {
         drop(db);
         let path = dir.path().join("uas.db");
         let before = std::fs::read(&path).expect("read");
-        for mode in [OpenMode::CreateAndMigrate, OpenMode::Existing] {
-            match Db::open(&path, mode, BUSY_TIMEOUT) {
-                Err(StoreError::NewerSchema { found: 9999, .. }) => {}
-                other => panic!("expected NewerSchema, got {other:?}"),
-            }
+        match Db::open(&path, OpenMode::CreateAndMigrate, BUSY_TIMEOUT) {
+            Err(StoreError::NewerSchema { found: 9999, .. }) => {}
+            other => panic!("expected NewerSchema, got {other:?}"),
+        }
+        // A hook's connection finds out in its first write, before writing.
+        let mut db = Db::open(&path, OpenMode::Existing, BUSY_TIMEOUT).expect("open");
+        match db.write(|_| Ok::<_, StoreError>(())) {
+            Err(StoreError::NewerSchema { found: 9999, .. }) => {}
+            other => panic!("expected NewerSchema, got {other:?}"),
         }
         assert_eq!(std::fs::read(&path).expect("read"), before);
     }
