@@ -7,37 +7,32 @@ use std::path::Path;
 use std::process::{Command, Output, Stdio};
 use uas_testsupport::{Sandbox, json_stdout as json_out, stderr, stdout};
 
-/// An initialised home; `PATH` has the system tools (`git`, `sh`).
-fn sandbox() -> Sandbox {
-    let s = Sandbox::new(env!("CARGO_BIN_EXE_uas")).with_path("/usr/bin:/bin");
-    let init = s.run(&["init"]);
-    assert!(init.status.success(), "{}", stderr(&init));
-    s
+/// An initialised home (`PATH` has the system tools, `git` and `sh`) and
+/// the hook and audit calls these journeys make through the binary.
+struct Journey(Sandbox);
+
+impl std::ops::Deref for Journey {
+    type Target = Sandbox;
+
+    fn deref(&self) -> &Sandbox {
+        &self.0
+    }
 }
 
-/// What these journeys do through the binary besides plain commands.
-trait AuditJourney {
+impl Journey {
+    fn new() -> Self {
+        let s = Sandbox::new(env!("CARGO_BIN_EXE_uas")).with_path("/usr/bin:/bin");
+        let init = s.run(&["init"]);
+        assert!(init.status.success(), "{}", stderr(&init));
+        Self(s)
+    }
+
     /// One hook call with `input` on stdin.
-    fn hook(&self, agent: &str, event: &str, input: &Value) -> Output;
-    /// A Claude Code hook call for `session` in `cwd`.
-    fn claude_hook(
-        &self,
-        session: &str,
-        cwd: &Path,
-        event: &str,
-        tool: Option<(&str, Value)>,
-    ) -> Output;
-    /// Every audit event, exported as JSON lines.
-    fn events(&self) -> Vec<Value>;
-    /// `uas audit verify` as JSON.
-    fn verify(&self) -> Value;
-}
-
-impl AuditJourney for Sandbox {
     fn hook(&self, agent: &str, event: &str, input: &Value) -> Output {
         self.run_with_stdin(&["hook", agent, event], input.to_string().as_bytes())
     }
 
+    /// A Claude Code hook call for `session` in `cwd`.
     fn claude_hook(
         &self,
         session: &str,
@@ -48,6 +43,7 @@ impl AuditJourney for Sandbox {
         self.hook("claude", event, &claude(session, cwd, event, tool))
     }
 
+    /// Every audit event, exported as JSON lines.
     fn events(&self) -> Vec<Value> {
         let out = self.run(&["audit", "export", "--format", "jsonl"]);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -57,6 +53,7 @@ impl AuditJourney for Sandbox {
             .collect()
     }
 
+    /// `uas audit verify` as JSON.
     fn verify(&self) -> Value {
         json_out(&self.run(&["--json", "audit", "verify"]))
     }
@@ -73,7 +70,7 @@ fn claude(session: &str, cwd: &Path, event: &str, tool: Option<(&str, Value)>) -
 
 #[test]
 fn simulated_claude_session_is_held_to_the_sop_and_verifies() {
-    let s = sandbox();
+    let s = Journey::new();
     let p = s.project();
     let c = |event: &str, tool: Option<(&str, Value)>| {
         s.hook("claude", event, &claude("sess-1", &p, event, tool))
@@ -151,7 +148,7 @@ fn simulated_claude_session_is_held_to_the_sop_and_verifies() {
 
 #[test]
 fn eight_processes_append_a_thousand_events_each() {
-    let s = sandbox();
+    let s = Journey::new();
     let children: Vec<_> = (0..8)
         .map(|i| {
             s.command(&[
@@ -191,7 +188,7 @@ fn eight_processes_append_a_thousand_events_each() {
 
 #[test]
 fn a_follower_sees_events_written_by_other_processes() {
-    let s = sandbox();
+    let s = Journey::new();
     let mut tail = s
         .command(&["--json", "audit", "tail", "--follow", "--since", "0"])
         .stdout(Stdio::piped())
@@ -227,7 +224,7 @@ fn a_follower_sees_events_written_by_other_processes() {
 
 #[test]
 fn deleting_the_newest_events_is_reported_by_verify() {
-    let s = sandbox();
+    let s = Journey::new();
     let p = s.project();
     for i in 0..4 {
         s.claude_hook(&format!("t{i}"), &p, "UserPromptSubmit", None);
@@ -260,7 +257,7 @@ fn deleting_the_newest_events_is_reported_by_verify() {
 
 #[test]
 fn a_locked_database_fails_closed_for_deny_rules_and_nothing_is_lost() {
-    let s = sandbox();
+    let s = Journey::new();
     std::fs::write(
         s.agent_home().join("config.toml"),
         "[hooks]\nbudget_ms = 100\n[audit]\nkey_store = \"file\"\n",
@@ -305,7 +302,7 @@ fn a_locked_database_fails_closed_for_deny_rules_and_nothing_is_lost() {
 
 #[test]
 fn malformed_input_is_answered_and_audited() {
-    let s = sandbox();
+    let s = Journey::new();
     let mut child = s
         .command(&["hook", "codex", "PreToolUse"])
         .stdin(Stdio::piped())
@@ -336,7 +333,7 @@ fn malformed_input_is_answered_and_audited() {
 
 #[test]
 fn git_pre_commit_hook_applies_the_commit_gate() {
-    let s = sandbox();
+    let s = Journey::new();
     let repo = s.project();
     let git = |args: &[&str]| {
         Command::new("git")
@@ -446,7 +443,7 @@ fn webhook_server(failures: usize) -> (String, std::sync::mpsc::Receiver<Value>)
 
 #[test]
 fn webhooks_retry_with_backoff_and_resume_from_the_last_delivered_event() {
-    let s = sandbox();
+    let s = Journey::new();
     let (url, rx) = webhook_server(2);
     std::fs::write(
         s.agent_home().join("config.toml"),
@@ -478,7 +475,7 @@ fn webhooks_retry_with_backoff_and_resume_from_the_last_delivered_event() {
 
 #[test]
 fn drift_of_a_hook_config_is_a_critical_event_recorded_once() {
-    let s = sandbox();
+    let s = Journey::new();
     std::fs::create_dir_all(s.user_home().join(".claude")).expect("claude");
     let out = s.run(&["setup", "--agent", "claude", "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));

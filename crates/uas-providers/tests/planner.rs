@@ -3,10 +3,19 @@
 
 mod support;
 
+use std::path::Path;
 use support::{Machine, uas_commands};
 use uas_core::AgentId;
 use uas_providers::history::ApplyCommand;
-use uas_providers::plan::{Goal, PlanError};
+use uas_providers::plan::{FileChange, Goal, PlanError, SetupPlan};
+
+/// The planned change of `path`; panics when the plan leaves it alone.
+fn change_for<'p>(plan: &'p SetupPlan, path: &Path) -> &'p FileChange {
+    plan.changes
+        .iter()
+        .find(|c| c.path == path)
+        .unwrap_or_else(|| panic!("{} is not planned", path.display()))
+}
 
 #[test]
 fn planning_writes_nothing() {
@@ -22,11 +31,7 @@ fn the_install_plan_keeps_claudes_foreign_hook_and_unknown_keys() {
     let m = Machine::new();
     let plan = m.plan(&[AgentId::Claude], Goal::Install);
     let settings = m.path(".claude/settings.json");
-    let change = plan
-        .changes
-        .iter()
-        .find(|c| c.path == settings)
-        .expect("settings.json is planned");
+    let change = change_for(&plan, &settings);
     assert_eq!(
         change.before.as_deref(),
         Some(&m.read(".claude/settings.json")[..])
@@ -54,11 +59,7 @@ fn the_install_plan_adds_our_block_after_the_users_claude_md_text() {
     let m = Machine::new();
     let user = String::from_utf8(m.read(".claude/CLAUDE.md")).expect("utf-8");
     let plan = m.plan(&[AgentId::Claude], Goal::Install);
-    let change = plan
-        .changes
-        .iter()
-        .find(|c| c.path == m.path(".claude/CLAUDE.md"))
-        .expect("CLAUDE.md is planned");
+    let change = change_for(&plan, &m.path(".claude/CLAUDE.md"));
     let after = String::from_utf8(change.after.clone().expect("written")).expect("utf-8");
     assert!(after.starts_with(&user), "{after}");
     let block = &after[user.len()..];
@@ -99,14 +100,10 @@ fn a_plan_for_remove_after_install_restores_the_original_bytes() {
     m.run(&AgentId::ALL, Goal::Install, ApplyCommand::Setup);
     let remove = m.plan(&AgentId::ALL, Goal::Remove);
     let settings = m.path(".claude/settings.json");
-    let change = remove
-        .changes
-        .iter()
-        .find(|c| c.path == settings)
-        .expect("settings.json is planned");
+    let change = change_for(&remove, &settings);
     assert_eq!(
         change.after.as_deref(),
-        Some(&original[std::path::Path::new(".claude/settings.json")][..])
+        Some(&original[Path::new(".claude/settings.json")][..])
     );
     m.apply(&remove, ApplyCommand::Uninstall);
     assert_eq!(m.files(), original);
