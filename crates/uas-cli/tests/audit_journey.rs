@@ -3,64 +3,33 @@
 
 use serde_json::{Value, json};
 use std::io::{BufRead, BufReader, Read, Write};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Output, Stdio};
+use uas_testsupport::{Sandbox, json_stdout as json_out, stderr, stdout};
 
-struct Sandbox {
-    tmp: tempfile::TempDir,
+/// An initialised home (`PATH` has the system tools, `git` and `sh`) and
+/// the hook and audit calls these journeys make through the binary.
+struct Journey(Sandbox);
+
+impl std::ops::Deref for Journey {
+    type Target = Sandbox;
+
+    fn deref(&self) -> &Sandbox {
+        &self.0
+    }
 }
 
-impl Sandbox {
+impl Journey {
     fn new() -> Self {
-        let tmp = tempfile::tempdir().expect("tmp");
-        std::fs::create_dir_all(tmp.path().join("home/project")).expect("home");
-        let s = Self { tmp };
+        let s = Sandbox::new(env!("CARGO_BIN_EXE_uas")).with_path("/usr/bin:/bin");
         let init = s.run(&["init"]);
         assert!(init.status.success(), "{}", stderr(&init));
-        s
-    }
-
-    fn user_home(&self) -> PathBuf {
-        self.tmp.path().join("home")
-    }
-
-    fn agent_home(&self) -> PathBuf {
-        self.user_home().join(".agent")
-    }
-
-    fn project(&self) -> PathBuf {
-        self.user_home().join("project")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_uas"));
-        cmd.args(args)
-            .env_clear()
-            .env("HOME", self.user_home())
-            .env("PATH", "/usr/bin:/bin");
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run uas")
+        Self(s)
     }
 
     /// One hook call with `input` on stdin.
     fn hook(&self, agent: &str, event: &str, input: &Value) -> Output {
-        let mut child = self
-            .command(&["hook", agent, event])
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .expect("spawn hook");
-        child
-            .stdin
-            .take()
-            .expect("stdin")
-            .write_all(input.to_string().as_bytes())
-            .expect("write");
-        child.wait_with_output().expect("hook")
+        self.run_with_stdin(&["hook", agent, event], input.to_string().as_bytes())
     }
 
     /// A Claude Code hook call for `session` in `cwd`.
@@ -74,6 +43,7 @@ impl Sandbox {
         self.hook("claude", event, &claude(session, cwd, event, tool))
     }
 
+    /// Every audit event, exported as JSON lines.
     fn events(&self) -> Vec<Value> {
         let out = self.run(&["audit", "export", "--format", "jsonl"]);
         assert!(out.status.success(), "{}", stderr(&out));
@@ -83,21 +53,10 @@ impl Sandbox {
             .collect()
     }
 
+    /// `uas audit verify` as JSON.
     fn verify(&self) -> Value {
         json_out(&self.run(&["--json", "audit", "verify"]))
     }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json_out(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
 }
 
 fn claude(session: &str, cwd: &Path, event: &str, tool: Option<(&str, Value)>) -> Value {
@@ -111,7 +70,7 @@ fn claude(session: &str, cwd: &Path, event: &str, tool: Option<(&str, Value)>) -
 
 #[test]
 fn simulated_claude_session_is_held_to_the_sop_and_verifies() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     let p = s.project();
     let c = |event: &str, tool: Option<(&str, Value)>| {
         s.hook("claude", event, &claude("sess-1", &p, event, tool))
@@ -189,7 +148,7 @@ fn simulated_claude_session_is_held_to_the_sop_and_verifies() {
 
 #[test]
 fn eight_processes_append_a_thousand_events_each() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     let children: Vec<_> = (0..8)
         .map(|i| {
             s.command(&[
@@ -229,7 +188,7 @@ fn eight_processes_append_a_thousand_events_each() {
 
 #[test]
 fn a_follower_sees_events_written_by_other_processes() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     let mut tail = s
         .command(&["--json", "audit", "tail", "--follow", "--since", "0"])
         .stdout(Stdio::piped())
@@ -265,7 +224,7 @@ fn a_follower_sees_events_written_by_other_processes() {
 
 #[test]
 fn deleting_the_newest_events_is_reported_by_verify() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     let p = s.project();
     for i in 0..4 {
         s.claude_hook(&format!("t{i}"), &p, "UserPromptSubmit", None);
@@ -298,7 +257,7 @@ fn deleting_the_newest_events_is_reported_by_verify() {
 
 #[test]
 fn a_locked_database_fails_closed_for_deny_rules_and_nothing_is_lost() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     std::fs::write(
         s.agent_home().join("config.toml"),
         "[hooks]\nbudget_ms = 100\n[audit]\nkey_store = \"file\"\n",
@@ -343,7 +302,7 @@ fn a_locked_database_fails_closed_for_deny_rules_and_nothing_is_lost() {
 
 #[test]
 fn malformed_input_is_answered_and_audited() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     let mut child = s
         .command(&["hook", "codex", "PreToolUse"])
         .stdin(Stdio::piped())
@@ -374,7 +333,7 @@ fn malformed_input_is_answered_and_audited() {
 
 #[test]
 fn git_pre_commit_hook_applies_the_commit_gate() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     let repo = s.project();
     let git = |args: &[&str]| {
         Command::new("git")
@@ -484,7 +443,7 @@ fn webhook_server(failures: usize) -> (String, std::sync::mpsc::Receiver<Value>)
 
 #[test]
 fn webhooks_retry_with_backoff_and_resume_from_the_last_delivered_event() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     let (url, rx) = webhook_server(2);
     std::fs::write(
         s.agent_home().join("config.toml"),
@@ -516,7 +475,7 @@ fn webhooks_retry_with_backoff_and_resume_from_the_last_delivered_event() {
 
 #[test]
 fn drift_of_a_hook_config_is_a_critical_event_recorded_once() {
-    let s = Sandbox::new();
+    let s = Journey::new();
     std::fs::create_dir_all(s.user_home().join(".claude")).expect("claude");
     let out = s.run(&["setup", "--agent", "claude", "--yes"]);
     assert!(out.status.success(), "{}", stderr(&out));

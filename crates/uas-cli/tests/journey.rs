@@ -3,76 +3,16 @@
 //! the real home is never read or written.
 
 use std::fs;
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
+use uas_testsupport::{Sandbox, files as snapshot, json_stdout as json, stderr, stdout};
 
-struct Sandbox {
-    tmp: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Self {
-        let tmp = tempfile::tempdir().expect("tmp");
-        fs::create_dir_all(tmp.path().join("home")).expect("home");
-        fs::create_dir_all(tmp.path().join("bin")).expect("bin");
-        Self { tmp }
-    }
-
-    fn user_home(&self) -> PathBuf {
-        self.tmp.path().join("home")
-    }
-
-    fn agent_home(&self) -> PathBuf {
-        self.user_home().join(".agent")
-    }
-
-    fn command(&self, args: &[&str]) -> Command {
-        let mut cmd = Command::new(env!("CARGO_BIN_EXE_uas"));
-        cmd.args(args)
-            .env_clear()
-            .env("HOME", self.user_home())
-            .env("PATH", self.tmp.path().join("bin"));
-        cmd
-    }
-
-    fn run(&self, args: &[&str]) -> Output {
-        self.command(args).output().expect("run uas")
-    }
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).into_owned()
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).into_owned()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(o)))
-}
-
-/// Every file under `dir` with its content, to compare trees byte for byte.
-fn snapshot(dir: &Path) -> Vec<(PathBuf, Vec<u8>)> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in fs::read_dir(&d).expect("ls") {
-            let p = e.expect("entry").path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push((p.clone(), fs::read(&p).expect("read")));
-            }
-        }
-    }
-    out.sort();
-    out
+fn sandbox() -> Sandbox {
+    Sandbox::new(env!("CARGO_BIN_EXE_uas"))
 }
 
 #[test]
 fn init_creates_the_default_home_under_the_users_home() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     let o = sb.run(&["init"]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(stdout(&o).contains("Initialized"), "{}", stdout(&o));
@@ -88,7 +28,7 @@ fn init_creates_the_default_home_under_the_users_home() {
 
 #[test]
 fn second_init_is_a_no_op_and_says_so() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     assert!(sb.run(&["init"]).status.success());
     let files: Vec<_> = snapshot(&sb.agent_home())
         .into_iter()
@@ -108,7 +48,7 @@ fn second_init_is_a_no_op_and_says_so() {
 
 #[test]
 fn hand_edited_files_survive_init() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     assert!(sb.run(&["init"]).status.success());
     let agents = sb.agent_home().join("instructions/AGENTS.md");
     let config = sb.agent_home().join("config.toml");
@@ -133,9 +73,9 @@ fn hand_edited_files_survive_init() {
 
 #[test]
 fn uas_home_overrides_the_default_and_home_flag_overrides_both() {
-    let sb = Sandbox::new();
-    let custom = sb.tmp.path().join("custom");
-    let flag = sb.tmp.path().join("flag");
+    let sb = sandbox();
+    let custom = sb.root().join("custom");
+    let flag = sb.root().join("flag");
     let o = sb
         .command(&["init"])
         .env("UAS_HOME", &custom)
@@ -155,7 +95,7 @@ fn uas_home_overrides_the_default_and_home_flag_overrides_both() {
 }
 
 fn assert_config_error(config: &str, expect_line: &str, expect_words: &[&str]) {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     fs::create_dir_all(sb.agent_home()).expect("home");
     let path = sb.agent_home().join("config.toml");
     fs::write(&path, config).expect("config");
@@ -204,7 +144,7 @@ fn config_wrong_type_names_file_line_and_dotted_key() {
 
 #[test]
 fn corrupted_database_is_reported_and_kept() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     fs::create_dir_all(sb.agent_home()).expect("home");
     let db = sb.agent_home().join("uas.db");
     let junk = b"SQLite format 2\0 but really a text file\n".repeat(300);
@@ -223,7 +163,7 @@ fn corrupted_database_is_reported_and_kept() {
 
 #[test]
 fn home_that_is_a_file_is_a_clear_error() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     fs::write(sb.agent_home(), "oops").expect("file");
     let o = sb.run(&["init"]);
     assert_eq!(o.status.code(), Some(1));
@@ -235,10 +175,10 @@ fn home_that_is_a_file_is_a_clear_error() {
 #[test]
 fn read_only_home_is_a_clear_error_and_nothing_is_written() {
     use std::os::unix::fs::PermissionsExt;
-    let sb = Sandbox::new();
+    let sb = sandbox();
     let home = sb.agent_home();
     fs::create_dir_all(&home).expect("home");
-    fs::set_permissions(sb.tmp.path(), fs::Permissions::from_mode(0o755)).expect("chmod");
+    fs::set_permissions(sb.root(), fs::Permissions::from_mode(0o755)).expect("chmod");
     fs::set_permissions(sb.user_home(), fs::Permissions::from_mode(0o755)).expect("chmod");
     fs::set_permissions(&home, fs::Permissions::from_mode(0o555)).expect("chmod");
     // root ignores permission bits, so as root run uas as `nobody`.
@@ -253,7 +193,7 @@ fn read_only_home_is_a_clear_error_and_nothing_is_written() {
             "--reuid=65534",
             "--regid=65534",
             "--clear-groups",
-            env!("CARGO_BIN_EXE_uas"),
+            sb.bin().to_str().expect("utf-8 path"),
             "init",
         ])
         .env_clear()
@@ -280,7 +220,7 @@ fn read_only_home_is_a_clear_error_and_nothing_is_written() {
 
 #[test]
 fn doctor_json_lists_checks_and_all_seven_agents() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     assert!(sb.run(&["init"]).status.success());
     fs::create_dir_all(sb.user_home().join(".codex")).expect("codex");
     fs::write(
@@ -304,7 +244,7 @@ fn doctor_json_lists_checks_and_all_seven_agents() {
 
 #[test]
 fn doctor_before_init_fails_with_advice_and_creates_nothing() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     let o = sb.run(&["doctor"]);
     assert_eq!(o.status.code(), Some(1));
     assert!(stdout(&o).contains("fix: run `uas init`"), "{}", stdout(&o));
@@ -313,7 +253,7 @@ fn doctor_before_init_fails_with_advice_and_creates_nothing() {
 
 #[test]
 fn version_and_help_do_no_config_or_database_work() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     fs::create_dir_all(sb.agent_home()).expect("home");
     fs::write(sb.agent_home().join("config.toml"), "this is [[ not toml").expect("config");
     fs::write(sb.agent_home().join("uas.db"), "not a db").expect("db");
@@ -338,7 +278,7 @@ fn version_and_help_do_no_config_or_database_work() {
 
 #[test]
 fn verbose_logs_go_to_stderr_and_json_stays_clean() {
-    let sb = Sandbox::new();
+    let sb = sandbox();
     let o = sb.run(&["init", "--json", "-vv"]);
     assert!(o.status.success());
     let _ = json(&o);

@@ -1,122 +1,29 @@
 //! Setup journeys through the built `uas` binary, against a copy of a
-//! realistic home (`tests/fixtures/home`): every agent's config with the
+//! realistic home (`uas_testsupport::fixture_home`): every agent's config with the
 //! user's own text, third-party hooks, unknown keys and odd formatting.
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use uas_testsupport::{Sandbox, dirs, files, fixture_home, stderr, stdout};
 
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/home");
-
-struct Machine {
-    tmp: tempfile::TempDir,
+/// A machine whose home is a copy of the fixture home.
+fn machine() -> Sandbox {
+    Sandbox::with_fixture(env!("CARGO_BIN_EXE_uas"), fixture_home())
 }
 
-impl Machine {
-    /// A copy of the fixture home in a temp dir.
-    fn new() -> Self {
-        let tmp = tempfile::tempdir().expect("tmp");
-        copy_tree(Path::new(FIXTURE), &tmp.path().join("home"));
-        Self { tmp }
-    }
-
-    fn home(&self) -> PathBuf {
-        self.tmp.path().join("home")
-    }
-
-    fn path(&self, rel: &str) -> PathBuf {
-        self.home().join(rel)
-    }
-
-    fn uas(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_uas"))
-            .args(args)
-            .env_clear()
-            .env("HOME", self.home())
-            .env("PATH", "/nonexistent")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .expect("run uas")
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let o = self.uas(args);
-        assert!(
-            o.status.success(),
-            "uas {args:?} failed:\n{}{}",
-            text(&o.stdout),
-            text(&o.stderr)
-        );
-        text(&o.stdout)
-    }
-
-    /// Every file outside ~/.agent/backups, with content.
-    fn files(&self) -> BTreeMap<PathBuf, Vec<u8>> {
-        let mut out = BTreeMap::new();
-        walk(&self.home(), &self.home(), &mut out);
-        out.retain(|p, _| !p.starts_with(".agent/backups"));
-        out
-    }
-
-    fn dirs(&self) -> Vec<PathBuf> {
-        let mut out = Vec::new();
-        let mut stack = vec![self.home()];
-        while let Some(d) = stack.pop() {
-            for e in fs::read_dir(&d).expect("ls").flatten() {
-                if e.file_type().is_ok_and(|t| t.is_dir()) {
-                    let rel = e
-                        .path()
-                        .strip_prefix(self.home())
-                        .expect("rel")
-                        .to_path_buf();
-                    if !rel.starts_with(".agent/backups") {
-                        out.push(rel);
-                    }
-                    stack.push(e.path());
-                }
-            }
-        }
-        out.sort();
-        out
-    }
+/// Every file of the home outside ~/.agent/backups, with content.
+fn home_files(m: &Sandbox) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = files(&m.user_home());
+    out.retain(|p, _| !p.starts_with(".agent/backups"));
+    out
 }
 
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for e in fs::read_dir(from).expect("ls").flatten() {
-        let dest = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
-}
-
-fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
-    for e in fs::read_dir(dir).expect("ls").flatten() {
-        let p = e.path();
-        let t = e.file_type().expect("type");
-        if t.is_dir() {
-            walk(root, &p, out);
-        } else if t.is_symlink() {
-            let target = fs::read_link(&p).expect("link");
-            out.insert(
-                p.strip_prefix(root).expect("rel").to_path_buf(),
-                format!("-> {}", target.display()).into_bytes(),
-            );
-        } else {
-            out.insert(
-                p.strip_prefix(root).expect("rel").to_path_buf(),
-                fs::read(&p).expect("read"),
-            );
-        }
-    }
+/// Every folder of the home outside ~/.agent/backups.
+fn home_dirs(m: &Sandbox) -> Vec<PathBuf> {
+    let mut out = dirs(&m.user_home());
+    out.retain(|p| !p.starts_with(".agent/backups"));
+    out
 }
 
 fn json(path: &Path) -> serde_json::Value {
@@ -155,7 +62,7 @@ const USER_TEXTS: &[(&str, &str)] = &[
 
 #[test]
 fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
-    let m = Machine::new();
+    let m = machine();
     let out = m.ok(&["setup", "--all", "--yes"]);
     assert!(out.contains("Recorded as apply #1"), "{out}");
     for (rel, user) in USER_TEXTS {
@@ -257,39 +164,39 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
     // the user's own plugin and config are untouched
     assert_eq!(
         fs::read(m.path(".config/opencode/plugins/notify.js")).expect("r"),
-        fs::read(Path::new(FIXTURE).join(".config/opencode/plugins/notify.js")).expect("r")
+        fs::read(fixture_home().join(".config/opencode/plugins/notify.js")).expect("r")
     );
     assert_eq!(
         fs::read(m.path(".codex/config.toml")).expect("r"),
-        fs::read(Path::new(FIXTURE).join(".codex/config.toml")).expect("r")
+        fs::read(fixture_home().join(".codex/config.toml")).expect("r")
     );
 }
 
 #[test]
 fn second_setup_is_a_no_op_and_says_so() {
-    let m = Machine::new();
+    let m = machine();
     m.ok(&["setup", "--all", "--yes"]);
-    let before = m.files();
+    let before = home_files(&m);
     let out = m.ok(&["setup", "--all", "--yes"]);
     assert!(out.starts_with("Nothing to do"), "{out}");
-    assert_eq!(m.files(), before);
+    assert_eq!(home_files(&m), before);
     assert!(
         !m.path(".agent/backups/000002").exists(),
         "a no-op run recorded an apply"
     );
-    let status = m.uas(&["status", "--json"]);
-    assert!(status.status.success(), "{}", text(&status.stdout));
+    let status = m.run(&["status", "--json"]);
+    assert!(status.status.success(), "{}", stdout(&status));
 }
 
 #[test]
 fn uninstall_restores_every_file_byte_for_byte_and_removes_what_we_created() {
-    let m = Machine::new();
-    let (files, dirs) = (m.files(), m.dirs());
+    let m = machine();
+    let (files, dirs) = (home_files(&m), home_dirs(&m));
     m.ok(&["setup", "--all", "--yes"]);
     m.ok(&["uninstall", "--yes"]);
-    assert_eq!(m.files(), files);
+    assert_eq!(home_files(&m), files);
     assert_eq!(
-        m.dirs()
+        home_dirs(&m)
             .into_iter()
             .filter(|d| !d.starts_with(".agent"))
             .collect::<Vec<_>>(),
@@ -301,7 +208,7 @@ fn uninstall_restores_every_file_byte_for_byte_and_removes_what_we_created() {
 
 #[test]
 fn uninstall_keeps_foreign_hooks_added_after_setup() {
-    let m = Machine::new();
+    let m = machine();
     m.ok(&["setup", "--all", "--yes"]);
     let p = m.path(".cursor/hooks.json");
     let mut v = json(&p);
@@ -327,7 +234,7 @@ fn uninstall_keeps_foreign_hooks_added_after_setup() {
 
 #[test]
 fn hand_edit_inside_our_block_is_drift_and_repair_fixes_it() {
-    let m = Machine::new();
+    let m = machine();
     m.ok(&["setup", "--all", "--yes"]);
     let good = fs::read_to_string(m.path(".codex/AGENTS.md")).expect("read");
     fs::write(
@@ -339,9 +246,9 @@ fn hand_edit_inside_our_block_is_drift_and_repair_fixes_it() {
     let mut v = json(&hooks);
     v["hooks"].as_object_mut().expect("hooks").remove("Stop");
     fs::write(&hooks, serde_json::to_vec_pretty(&v).expect("ser")).expect("write");
-    let status = m.uas(&["status"]);
+    let status = m.run(&["status"]);
     assert_eq!(status.status.code(), Some(1));
-    let s = text(&status.stdout);
+    let s = stdout(&status);
     assert!(
         s.contains(".codex/AGENTS.md: edited by hand inside the managed block"),
         "{s}"
@@ -356,40 +263,44 @@ fn hand_edit_inside_our_block_is_drift_and_repair_fixes_it() {
         good
     );
     assert_eq!(uas_commands(&json(&hooks)), 7);
-    assert!(m.uas(&["status"]).status.success());
+    assert!(m.run(&["status"]).status.success());
 }
 
 #[test]
 fn broken_json_is_a_clear_error_and_nothing_is_written() {
-    let m = Machine::new();
+    let m = machine();
     let bad = "{\n  \"banner\": \"never\",\n  \"hooks\": { \"preToolUse\": [ } \n}\n";
     fs::write(m.path(".copilot/settings.json"), bad).expect("write");
-    let before = m.files();
-    let o = m.uas(&["setup", "--all", "--yes"]);
+    let before = home_files(&m);
+    let o = m.run(&["setup", "--all", "--yes"]);
     assert_eq!(o.status.code(), Some(1));
-    let err = text(&o.stderr);
+    let err = stderr(&o);
     assert!(err.contains(".copilot/settings.json:3:"), "{err}");
     assert!(err.contains("fix the file by hand"), "{err}");
-    assert_eq!(m.files(), before, "setup wrote files despite the error");
+    assert_eq!(
+        home_files(&m),
+        before,
+        "setup wrote files despite the error"
+    );
 }
 
 // Needs the hidden failpoint flag: `./x test` enables `uas-cli/failpoints`.
 #[cfg(feature = "failpoints")]
 #[test]
 fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
-    let m = Machine::new();
-    let original = m.files();
+    let m = machine();
+    let original = home_files(&m);
     // What a full setup writes, from a separate machine.
-    let full = Machine::new();
+    let full = machine();
     full.ok(&["setup", "--all", "--yes"]);
-    let complete = full.files();
+    let complete = home_files(&full);
     let fixed = |f: &BTreeMap<PathBuf, Vec<u8>>| -> BTreeMap<PathBuf, Vec<u8>> {
         f.iter()
             .map(|(p, c)| {
                 (
                     p.clone(),
                     String::from_utf8_lossy(c)
-                        .replace(&full.home().display().to_string(), "HOME")
+                        .replace(&full.user_home().display().to_string(), "HOME")
                         .into_bytes(),
                 )
             })
@@ -397,8 +308,8 @@ fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
     };
     let complete = fixed(&complete);
     for n in [1, 7, 20] {
-        let m = Machine::new();
-        let o = m.uas(&[
+        let m = machine();
+        let o = m.run(&[
             "setup",
             "--all",
             "--yes",
@@ -406,14 +317,14 @@ fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
             &n.to_string(),
         ]);
         assert!(!o.status.success(), "the failpoint did not fire at {n}");
-        let now = m.files();
+        let now = home_files(&m);
         let now_fixed: BTreeMap<_, _> = now
             .iter()
             .map(|(p, c)| {
                 (
                     p.clone(),
                     String::from_utf8_lossy(c)
-                        .replace(&m.home().display().to_string(), "HOME")
+                        .replace(&m.user_home().display().to_string(), "HOME")
                         .into_bytes(),
                 )
             })
@@ -432,7 +343,7 @@ fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
             }
         }
         assert_eq!(new_files, n, "expected exactly {n} finished writes");
-        let names: Vec<_> = fs::read_dir(m.home())
+        let names: Vec<_> = fs::read_dir(m.user_home())
             .expect("ls")
             .flatten()
             .map(|e| e.file_name().to_string_lossy().into_owned())
@@ -442,7 +353,7 @@ fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
             "temp file left: {names:?}"
         );
         m.ok(&["rollback-setup"]);
-        assert_eq!(m.files(), original, "rollback after a crash at {n}");
+        assert_eq!(home_files(&m), original, "rollback after a crash at {n}");
         // and a fresh setup completes
         m.ok(&["setup", "--all", "--yes"]);
     }
@@ -450,19 +361,19 @@ fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
 
 #[test]
 fn rollback_setup_undoes_the_last_apply() {
-    let m = Machine::new();
-    let original = m.files();
+    let m = machine();
+    let original = home_files(&m);
     m.ok(&["setup", "--all", "--yes"]);
     let out = m.ok(&["rollback-setup"]);
     assert!(out.contains("Rolled back apply #1 (setup)"), "{out}");
-    assert_eq!(m.files(), original);
+    assert_eq!(home_files(&m), original);
     assert!(m.ok(&["rollback-setup"]).contains("Nothing to roll back."));
 }
 
 #[test]
 fn dry_run_shows_a_diff_and_changes_nothing() {
-    let m = Machine::new();
-    let before = m.files();
+    let m = machine();
+    let before = home_files(&m);
     let out = m.ok(&["setup", "--agent", "claude", "--dry-run"]);
     assert!(out.contains("would change"), "{out}");
     assert!(out.contains("+<!-- uas:begin"), "{out}");
@@ -470,22 +381,22 @@ fn dry_run_shows_a_diff_and_changes_nothing() {
         out.contains("--- a") && out.contains(".claude/settings.json"),
         "{out}"
     );
-    assert_eq!(m.files(), before);
+    assert_eq!(home_files(&m), before);
 }
 
 #[test]
 fn setup_without_yes_and_without_a_terminal_refuses() {
-    let m = Machine::new();
-    let before = m.files();
-    let o = m.uas(&["setup", "--agent", "codex"]);
+    let m = machine();
+    let before = home_files(&m);
+    let o = m.run(&["setup", "--agent", "codex"]);
     assert_eq!(o.status.code(), Some(1));
-    assert!(text(&o.stderr).contains("--yes"), "{}", text(&o.stderr));
-    assert_eq!(m.files(), before);
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    assert_eq!(home_files(&m), before);
 }
 
 #[test]
 fn a_users_own_skill_folder_and_plugin_of_the_same_name_are_left_alone() {
-    let m = Machine::new();
+    let m = machine();
     fs::create_dir_all(m.path(".claude/skills/review-checklist")).expect("mkdir");
     fs::write(m.path(".claude/skills/review-checklist/SKILL.md"), "my own").expect("write");
     fs::write(
@@ -518,7 +429,7 @@ fn a_users_own_skill_folder_and_plugin_of_the_same_name_are_left_alone() {
 #[test]
 fn symlink_farm_is_detected_kept_by_setup_and_migrated_reversibly() {
     use std::os::unix::fs::symlink;
-    let m = Machine::new();
+    let m = machine();
     fs::remove_file(m.path(".gemini/GEMINI.md")).expect("rm");
     symlink(
         m.path(".agent/instructions/AGENTS.md"),
@@ -550,7 +461,7 @@ fn symlink_farm_is_detected_kept_by_setup_and_migrated_reversibly() {
             .is_symlink()
     );
 
-    let before_migrate = m.files();
+    let before_migrate = home_files(&m);
     let out = m.ok(&["migrate", "--yes"]);
     assert!(out.contains("replace symlink"), "{out}");
     assert!(
@@ -578,11 +489,11 @@ fn symlink_farm_is_detected_kept_by_setup_and_migrated_reversibly() {
     );
     // after migration, setup manages them like any other file
     m.ok(&["setup", "--all", "--yes"]);
-    assert!(m.uas(&["status"]).status.success());
+    assert!(m.run(&["status"]).status.success());
     // two rollbacks: the setup, then the migration, which puts the links back
     m.ok(&["rollback-setup"]);
     m.ok(&["rollback-setup"]);
-    assert_eq!(m.files(), before_migrate);
+    assert_eq!(home_files(&m), before_migrate);
     assert!(
         fs::symlink_metadata(m.path(".claude/skills/review-checklist"))
             .expect("meta")
@@ -593,8 +504,8 @@ fn symlink_farm_is_detected_kept_by_setup_and_migrated_reversibly() {
 
 #[test]
 fn project_setup_writes_each_agents_project_files() {
-    let m = Machine::new();
-    let repo = m.tmp.path().join("repo");
+    let m = machine();
+    let repo = m.root().join("repo");
     fs::create_dir_all(&repo).expect("mkdir");
     fs::write(repo.join("AGENTS.md"), "# Repo rules\nUse pnpm.\n").expect("write");
     let repo_s = repo.display().to_string();
@@ -621,8 +532,8 @@ fn project_setup_writes_each_agents_project_files() {
 #[test]
 fn opencode_2_gets_no_1x_plugin_but_a_clear_notice() {
     use std::os::unix::fs::{PermissionsExt, symlink};
-    let m = Machine::new();
-    let prefix = m.tmp.path().join("npm");
+    let m = machine();
+    let prefix = m.root().join("npm");
     let pkg = prefix.join("lib/node_modules/opencode-ai");
     fs::create_dir_all(pkg.join("bin")).expect("mkdir");
     fs::write(
@@ -639,18 +550,16 @@ fn opencode_2_gets_no_1x_plugin_but_a_clear_notice() {
         prefix.join("bin/opencode"),
     )
     .expect("link");
-    let o = Command::new(env!("CARGO_BIN_EXE_uas"))
-        .args(["setup", "--agent", "opencode", "--yes"])
-        .env_clear()
-        .env("HOME", m.home())
+    let o = m
+        .command(&["setup", "--agent", "opencode", "--yes"])
         .env("PATH", prefix.join("bin"))
         .output()
         .expect("run");
-    assert!(o.status.success(), "{}", text(&o.stderr));
+    assert!(o.status.success(), "{}", stderr(&o));
     assert!(
-        text(&o.stdout).contains("OpenCode 2.x changed its plugin API"),
+        stdout(&o).contains("OpenCode 2.x changed its plugin API"),
         "{}",
-        text(&o.stdout)
+        stdout(&o)
     );
     assert!(
         !m.path(".config/opencode/plugins/universal-agent.js")

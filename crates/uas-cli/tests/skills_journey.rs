@@ -9,8 +9,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
-
-const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/home");
+use uas_testsupport::{copy_tree, fixture_home};
 
 struct Journey {
     tmp: tempfile::TempDir,
@@ -33,7 +32,7 @@ impl Journey {
     /// loopback, and config.toml trusting its key.
     fn new() -> Self {
         let tmp = tempfile::tempdir().expect("tmp");
-        copy_tree(Path::new(FIXTURE), &tmp.path().join("home"));
+        copy_tree(fixture_home(), &tmp.path().join("home"));
         fs::create_dir_all(tmp.path().join("src")).expect("mkdir");
         let mut j = Self {
             tmp,
@@ -196,18 +195,6 @@ impl Journey {
 
 fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
-}
-
-fn copy_tree(from: &Path, to: &Path) {
-    fs::create_dir_all(to).expect("mkdir");
-    for e in fs::read_dir(from).expect("ls").flatten() {
-        let dest = to.join(e.file_name());
-        if e.file_type().expect("type").is_dir() {
-            copy_tree(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), &dest).expect("copy");
-        }
-    }
 }
 
 fn walk(root: &Path, dir: &Path, out: &mut BTreeMap<PathBuf, Vec<u8>>) {
