@@ -2,7 +2,9 @@
 //! pre-tool event, observe it, run the tool, observe the post-tool event.
 
 use uas_core::{AgentEvent, AgentId, EventKind, ToolCall, ToolClass, ToolOutcome};
-use uas_sop::{Action, Context, Decision, RuleSeverity, SessionState, Sop, Violation};
+use uas_sop::{
+    Action, AdvanceError, Context, Decision, RuleSeverity, SessionState, Sop, Violation,
+};
 
 const CWD: &str = "/work/proj";
 const HOME: &str = "/home/u";
@@ -384,6 +386,13 @@ fn advance_never_declares_evidence_that_must_be_observed() {
         .sop
         .advance(&mut s.state)
         .expect_err("tests must be observed");
+    assert_eq!(
+        e,
+        AdvanceError::MustBeObserved {
+            phase: "review".into(),
+            missing: vec!["tests_passed".into()],
+        }
+    );
     let e = e.to_string();
     assert!(e.contains("phase `review`"), "{e}");
     assert!(e.contains("`tests_passed`"), "{e}");
@@ -401,5 +410,6 @@ fn advance_in_the_last_phase_says_so() {
         .sop
         .advance(&mut s.state)
         .expect_err("nothing after finalize");
+    assert_eq!(e, AdvanceError::LastPhase);
     assert!(e.to_string().contains("last phase already"), "{e}");
 }
