@@ -294,7 +294,7 @@ impl App {
         let mut j = self.journal()?;
         j.write(|tx| {
             let mut state: SessionState = sessions::load(tx.store(), agent_id, &picked.session)?;
-            let recorded = sop.advance(&mut state).map_err(ApiError::Invalid)?;
+            let recorded = sop.advance(&mut state)?;
             let phase = sop.phase(&state).1.id.clone();
             let rec = tx.append(&NewEvent {
                 ts_ms: uas_core::now_ms(),

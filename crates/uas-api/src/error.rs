@@ -32,6 +32,9 @@ pub enum ApiError {
     /// The SOP file is invalid.
     #[error(transparent)]
     Sop(#[from] uas_sop::SopError),
+    /// `uas sop advance` cannot declare the evidence still missing.
+    #[error(transparent)]
+    SopAdvance(#[from] uas_sop::AdvanceError),
     /// A request that cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
@@ -73,6 +76,7 @@ impl ApiError {
             ApiError::Audit(uas_audit::AuditError::Store(_)) => "store_error",
             ApiError::Audit(_) => "audit_error",
             ApiError::Sop(_) => "sop_invalid",
+            ApiError::SopAdvance(_) => "sop_advance_refused",
             ApiError::Invalid(_) => "invalid_request",
             ApiError::Skills(e) => e.code(),
             ApiError::CodexTrust(_) => "codex_trust_failed",

@@ -74,6 +74,55 @@ impl Checkpoint {
     }
 }
 
+/// The checkpoint cannot be trusted to name the newest record; verify
+/// reports it as a missing checkpoint.
+#[derive(Debug, thiserror::Error)]
+pub enum CheckpointError {
+    /// One or both slots cannot be read or parsed.
+    #[error("{}", join_slot_errors(.0))]
+    Slots(Vec<SlotError>),
+    /// One slot is gone while the other holds a checkpoint.
+    #[error(
+        "{} is missing while the other slot is at #{seq}: a checkpoint slot was deleted",
+        path.display()
+    )]
+    SlotDeleted {
+        /// The missing slot.
+        path: PathBuf,
+        /// The sequence number in the other slot.
+        seq: u64,
+    },
+}
+
+/// One checkpoint slot that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum SlotError {
+    /// The slot is not a checkpoint.
+    #[error("{} is not a valid checkpoint (damaged, or torn by a crash): {source}", path.display())]
+    Invalid {
+        /// The slot file.
+        path: PathBuf,
+        /// What the JSON parser objected to.
+        source: serde_json::Error,
+    },
+    /// The slot exists but cannot be read.
+    #[error("cannot read {}: {source}", path.display())]
+    Unreadable {
+        /// The slot file.
+        path: PathBuf,
+        /// The read error.
+        source: std::io::Error,
+    },
+}
+
+fn join_slot_errors(errors: &[SlotError]) -> String {
+    errors
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// The checkpoint: two slots, `audit/checkpoint-0.json` and
 /// `checkpoint-1.json`, written alternately (by the parity of `seq`) in
 /// place. A write torn by a crash leaves the other slot, one event older,
@@ -154,17 +203,13 @@ impl CheckpointFile {
     /// slots must exist and parse. (A crash in
     /// the middle of writing a slot is reported the same way until the
     /// next append rewrites it.)
-    pub fn read(&self) -> Result<Option<Checkpoint>, String> {
+    pub fn read(&self) -> Result<Option<Checkpoint>, CheckpointError> {
         let (newest, errors, missing) = self.read_slots();
         if !errors.is_empty() {
-            return Err(errors.join("; "));
+            return Err(CheckpointError::Slots(errors));
         }
         match (newest, missing) {
-            (Some(cp), Some(m)) => Err(format!(
-                "{} is missing while the other slot is at #{}: a checkpoint slot was deleted",
-                m.display(),
-                cp.seq
-            )),
+            (Some(cp), Some(path)) => Err(CheckpointError::SlotDeleted { path, seq: cp.seq }),
             (newest, _) => Ok(newest),
         }
     }
@@ -175,7 +220,7 @@ impl CheckpointFile {
         self.read_slots().0
     }
 
-    fn read_slots(&self) -> (Option<Checkpoint>, Vec<String>, Option<PathBuf>) {
+    fn read_slots(&self) -> (Option<Checkpoint>, Vec<SlotError>, Option<PathBuf>) {
         let mut found = Vec::new();
         let mut errors = Vec::new();
         let mut missing = None;
@@ -183,13 +228,10 @@ impl CheckpointFile {
             match std::fs::read(&path) {
                 Ok(b) => match serde_json::from_slice::<Checkpoint>(&b) {
                     Ok(cp) => found.push(cp),
-                    Err(e) => errors.push(format!(
-                        "{} is not a valid checkpoint (damaged, or torn by a crash): {e}",
-                        path.display()
-                    )),
+                    Err(source) => errors.push(SlotError::Invalid { path, source }),
                 },
                 Err(e) if e.kind() == std::io::ErrorKind::NotFound => missing = Some(path),
-                Err(e) => errors.push(format!("cannot read {}: {e}", path.display())),
+                Err(source) => errors.push(SlotError::Unreadable { path, source }),
             }
         }
         (found.into_iter().max_by_key(|c| c.seq), errors, missing)
@@ -229,23 +271,35 @@ mod tests {
     fn newest_slot_wins_and_a_damaged_or_deleted_slot_is_reported() {
         let dir = tempfile::tempdir().expect("tmp");
         let f = CheckpointFile::in_dir(&dir.path().join("audit"));
-        assert_eq!(f.read(), Ok(None));
+        assert_eq!(f.read().expect("no checkpoint yet"), None);
         let keys = SigningKeys::ephemeral([7; 32]);
         let one = Checkpoint::sign(&keys, 1, &[3; 32], 5);
         let two = Checkpoint::sign(&keys, 2, &[4; 32], 6);
         f.write(&one).expect("write");
-        assert_eq!(f.read(), Ok(Some(one.clone())));
+        assert_eq!(f.read().expect("read"), Some(one.clone()));
         f.write(&two).expect("write");
-        assert_eq!(f.read(), Ok(Some(two)));
+        assert_eq!(f.read().expect("read"), Some(two));
         // A torn or deleted newest slot is reported, not silently skipped.
         std::fs::write(&f.paths()[0], "{\"version\":1,\"se").expect("torn");
+        let torn = f.read().expect_err("torn");
         assert!(
-            f.read()
-                .expect_err("torn")
-                .contains("not a valid checkpoint")
+            matches!(&torn, CheckpointError::Slots(e) if e.len() == 1),
+            "{torn:?}"
+        );
+        assert!(
+            torn.to_string().contains("not a valid checkpoint"),
+            "{torn}"
         );
         assert_eq!(f.read_lenient(), Some(one));
         std::fs::remove_file(&f.paths()[0]).expect("rm");
-        assert!(f.read().expect_err("deleted").contains("slot was deleted"));
+        let deleted = f.read().expect_err("deleted");
+        assert!(
+            matches!(&deleted, CheckpointError::SlotDeleted { seq: 1, .. }),
+            "{deleted:?}"
+        );
+        assert!(
+            deleted.to_string().contains("slot was deleted"),
+            "{deleted}"
+        );
     }
 }

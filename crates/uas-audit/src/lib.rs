@@ -32,7 +32,7 @@ use uas_store::events::{self, EventRow};
 use uas_store::{Db, OpenMode, StoreError, WriteTx};
 
 pub use chain::{GENESIS, Hash};
-pub use checkpoint::{Checkpoint, CheckpointFile};
+pub use checkpoint::{Checkpoint, CheckpointError, CheckpointFile, SlotError};
 pub use feed::{AuditFeed, Subscription};
 pub use journal::{Journal, spool};
 pub use keys::{KeyLocation, SigningKeys};

@@ -1,7 +1,7 @@
 //! `uas audit verify`: walk the chain and compare it with the checkpoint.
 
 use crate::chain::{self, Fields, GENESIS, Hash};
-use crate::{AuditError, AuditLog, Checkpoint};
+use crate::{AuditError, AuditLog, Checkpoint, CheckpointError};
 use ed25519_dalek::VerifyingKey;
 use serde::Serialize;
 use std::collections::VecDeque;
@@ -94,7 +94,7 @@ const REORDER_WINDOW: u64 = 64;
 /// reason it could not be read); `key` the public key it must be signed by.
 pub fn verify(
     log: &AuditLog,
-    checkpoint: Result<Option<Checkpoint>, String>,
+    checkpoint: Result<Option<Checkpoint>, CheckpointError>,
     key: Result<VerifyingKey, String>,
     key_location: Option<String>,
 ) -> Result<VerifyReport, AuditError> {
@@ -215,13 +215,13 @@ fn check_row(
 
 fn check_checkpoint(
     records: u64,
-    checkpoint: Result<Option<Checkpoint>, String>,
+    checkpoint: Result<Option<Checkpoint>, CheckpointError>,
     key: Result<VerifyingKey, String>,
     hash_at_cp: Option<Hash>,
 ) -> Option<Problem> {
     let problem = |seq, kind, detail: String| Some(Problem { seq, kind, detail });
     let cp = match checkpoint {
-        Err(e) => return problem(records, ProblemKind::CheckpointMissing, e),
+        Err(e) => return problem(records, ProblemKind::CheckpointMissing, e.to_string()),
         Ok(None) if records == 0 => return None,
         Ok(None) => {
             return problem(

@@ -265,7 +265,13 @@ fn install_50() -> Result<String, Box<dyn std::error::Error>> {
     let key = uas_skills::sign::generate()?;
     let reg = tmp.path().join("registry");
     uas_skills::index::build(&src, &reg, Some(&key))?;
-    let server = uas_skills::serve::BackgroundServer::start(reg)?;
+    // The server runs on the runtime's worker thread, outside this thread,
+    // which uses the blocking HTTP client.
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()?;
+    let server = uas_skills::serve::BackgroundServer::start(runtime.handle(), reg)?;
     let config = uas_core::config::SkillsConfig {
         registries: vec![uas_core::config::RegistryConfig {
             name: "bench".into(),

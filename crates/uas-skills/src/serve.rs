@@ -59,42 +59,41 @@ pub async fn serve(listener: tokio::net::TcpListener, root: PathBuf) -> std::io:
     axum::serve(listener, router(root)).await
 }
 
-/// A server on a background thread (tests and benchmarks); stops when dropped.
+/// A server running as a task on a runtime the caller owns (tests and
+/// benchmarks); stops when dropped. The library never builds a runtime: the
+/// caller passes a handle to a multi-thread runtime, so the server keeps
+/// answering while the caller's own thread blocks (for example on the
+/// blocking HTTP client, which must not run inside the runtime).
 #[derive(Debug)]
 pub struct BackgroundServer {
     /// Where it listens.
     pub addr: SocketAddr,
     stop: Option<tokio::sync::oneshot::Sender<()>>,
-    thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl BackgroundServer {
-    /// Serves `root` on 127.0.0.1 with an OS-chosen port.
-    pub fn start(root: PathBuf) -> std::io::Result<Self> {
+    /// Serves `root` on 127.0.0.1 with an OS-chosen port, as a task on
+    /// `runtime`.
+    pub fn start(runtime: &tokio::runtime::Handle, root: PathBuf) -> std::io::Result<Self> {
         let std_listener = std::net::TcpListener::bind("127.0.0.1:0")?;
         std_listener.set_nonblocking(true)?;
         let addr = std_listener.local_addr()?;
+        let listener = {
+            // Registering the socket needs the runtime's reactor.
+            let _in_runtime = runtime.enter();
+            tokio::net::TcpListener::from_std(std_listener)?
+        };
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let rt = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(1)
-            .enable_all()
-            .build()?;
-        let thread = std::thread::spawn(move || {
-            rt.block_on(async move {
-                let Ok(listener) = tokio::net::TcpListener::from_std(std_listener) else {
-                    return;
-                };
-                let _ = axum::serve(listener, router(root))
-                    .with_graceful_shutdown(async {
-                        let _ = rx.await;
-                    })
-                    .await;
-            });
+        runtime.spawn(async move {
+            let _ = axum::serve(listener, router(root))
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await;
         });
         Ok(Self {
             addr,
             stop: Some(tx),
-            thread: Some(thread),
         })
     }
 
@@ -108,9 +107,6 @@ impl Drop for BackgroundServer {
     fn drop(&mut self) {
         if let Some(tx) = self.stop.take() {
             let _ = tx.send(());
-        }
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
         }
     }
 }

@@ -17,6 +17,8 @@ struct World {
     key: ed25519_dalek::SigningKey,
     _server: BackgroundServer,
     config: SkillsConfig,
+    /// Runs the server; dropped last, after the server was told to stop.
+    _runtime: tokio::runtime::Runtime,
 }
 
 impl World {
@@ -24,7 +26,15 @@ impl World {
         let tmp = tempfile::tempdir().expect("tmp");
         fs::create_dir_all(tmp.path().join("registry")).expect("mkdir");
         let key = sign::generate().expect("key");
-        let server = BackgroundServer::start(tmp.path().join("registry")).expect("server");
+        // The server runs on the runtime's worker thread; this thread stays
+        // outside the runtime, where the blocking HTTP client may be used.
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let server =
+            BackgroundServer::start(runtime.handle(), tmp.path().join("registry")).expect("server");
         let config = SkillsConfig {
             registries: vec![RegistryConfig {
                 name: "loopback".into(),
@@ -39,6 +49,7 @@ impl World {
             key,
             _server: server,
             config,
+            _runtime: runtime,
         }
     }
 

@@ -91,6 +91,35 @@ pub struct Gate {
     pub missing: Vec<String>,
 }
 
+/// `uas sop advance` refused: the evidence still missing cannot be
+/// declared by hand.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum AdvanceError {
+    /// There is no phase after the current one.
+    #[error("the session is in the last phase already")]
+    LastPhase,
+    /// The next phase needs evidence only an observed event can record.
+    #[error(
+        "phase `{phase}` needs {}, which must be observed, not declared",
+        describe_missing(missing)
+    )]
+    MustBeObserved {
+        /// The next phase.
+        phase: String,
+        /// The evidence it still needs.
+        missing: Vec<String>,
+    },
+}
+
+/// "`tests_passed` (a passing test run …), …" for an error message.
+fn describe_missing(missing: &[String]) -> String {
+    missing
+        .iter()
+        .map(|e| format!("`{e}` ({})", crate::describe_evidence(e)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
 impl Sop {
     /// The session's phase: the last phase whose entry gate holds.
     pub fn phase(&self, state: &SessionState) -> (usize, &Phase) {
@@ -281,7 +310,7 @@ impl Sop {
 
     /// Records the evidence `uas sop advance` may record for the nearest
     /// phase that needs only such evidence. Returns what was added.
-    pub fn advance(&self, state: &mut SessionState) -> Result<Vec<String>, String> {
+    pub fn advance(&self, state: &mut SessionState) -> Result<Vec<String>, AdvanceError> {
         let (i, _) = self.phase(state);
         for p in &self.phases[i + 1..] {
             let missing: Vec<_> = p.enter.iter().filter(|e| !state.has(e)).cloned().collect();
@@ -293,18 +322,12 @@ impl Sop {
                 return Ok(missing);
             }
         }
-        let gate = self.next_gate(state);
-        Err(match gate {
-            None => "the session is in the last phase already".into(),
-            Some(g) => format!(
-                "phase `{}` needs {}, which must be observed, not declared",
-                g.phase,
-                g.missing
-                    .iter()
-                    .map(|e| format!("`{e}` ({})", crate::describe_evidence(e)))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
+        Err(match self.next_gate(state) {
+            None => AdvanceError::LastPhase,
+            Some(g) => AdvanceError::MustBeObserved {
+                phase: g.phase,
+                missing: g.missing,
+            },
         })
     }
 

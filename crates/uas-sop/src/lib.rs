@@ -19,4 +19,4 @@ pub use def::{
     Action, DEFAULT_SOP_TOML, EVIDENCE, Phase, Rule, RuleSeverity, Sop, SopError, SopProblem,
     Violation, describe_evidence,
 };
-pub use engine::{Context, Decision, Gate, SessionState};
+pub use engine::{AdvanceError, Context, Decision, Gate, SessionState};
