@@ -176,7 +176,7 @@ pub fn ours(root: &Map<String, Value>, shape: HookShape) -> Vec<(String, Value)>
 pub fn set_ours(root: &mut Map<String, Value>, shape: HookShape, desired: &[(String, Value)]) {
     if let HookShape::OwnGroup(group) = shape {
         if desired.is_empty() {
-            root.remove(group);
+            root.shift_remove(group);
         } else {
             // agy 1.2.7 was seen firing only hook sets that say so.
             let mut events = Map::new();
@@ -233,13 +233,13 @@ pub fn set_ours(root: &mut Map<String, Value>, shape: HookShape, desired: &[(Str
             .collect();
         kept.extend(want.into_iter().cloned());
         if kept.is_empty() && had_foreign_or_was_nonempty {
-            events.remove(&name);
+            events.shift_remove(&name);
         } else if !kept.is_empty() {
             events.insert(name, Value::Array(kept));
         }
     }
     if touched_any && events.is_empty() && (existed || desired.is_empty()) {
-        root.remove(key);
+        root.shift_remove(key);
     }
 }
 
