@@ -189,12 +189,11 @@ pub fn normalize(
             .unwrap_or(Value::Null);
         // A pre-tool event whose tool cannot be read is decided as a write
         // (fail closed): the deny rules see it, and the record says why.
-        let Some(name) = name.filter(|n| !n.trim().is_empty()) else {
+        match name.filter(|n| !n.trim().is_empty()) {
             // A post-tool event may name no tool (Antigravity's `toolCall:
             // null`): the engine then takes the session's last allowed call.
-            if kind == EventKind::PostTool {
-                outcome = Some(tool_outcome(&spec, &v, failed));
-            } else {
+            None if kind == EventKind::PostTool => {}
+            None => {
                 tool = Some(ToolCall {
                     name: UNREADABLE_TOOL.to_owned(),
                     class: ToolClass::Write,
@@ -202,44 +201,34 @@ pub fn normalize(
                     command: None,
                 });
             }
-            return Ok(AgentEvent {
-                agent,
-                session,
-                cwd,
-                kind,
-                agent_event: event_name.to_owned(),
-                tool,
-                tool_input,
-                outcome,
-                agent_ts_ms,
-                received_ms,
-            });
-        };
-        // Copilot may send the arguments as a JSON string.
-        if let Value::String(s) = &tool_input
-            && let Ok(parsed @ Value::Object(_)) = serde_json::from_str::<Value>(s)
-        {
-            tool_input = parsed;
+            Some(name) => {
+                // Copilot may send the arguments as a JSON string.
+                if let Value::String(s) = &tool_input
+                    && let Ok(parsed @ Value::Object(_)) = serde_json::from_str::<Value>(s)
+                {
+                    tool_input = parsed;
+                }
+                let class = classify(&name);
+                let base = cwd.as_deref().map(Path::new);
+                let paths = match class {
+                    ToolClass::Shell => vec![],
+                    _ => tool_paths(&name, &tool_input)
+                        .into_iter()
+                        .map(|p| absolute(&p, base, user_home))
+                        .collect(),
+                };
+                let command = match class {
+                    ToolClass::Shell => shell_command(&tool_input),
+                    _ => None,
+                };
+                tool = Some(ToolCall {
+                    name,
+                    class,
+                    paths,
+                    command,
+                });
+            }
         }
-        let class = classify(&name);
-        let base = cwd.as_deref().map(Path::new);
-        let paths = match class {
-            ToolClass::Shell => vec![],
-            _ => tool_paths(&name, &tool_input)
-                .into_iter()
-                .map(|p| absolute(&p, base, user_home))
-                .collect(),
-        };
-        let command = match class {
-            ToolClass::Shell => shell_command(&tool_input),
-            _ => None,
-        };
-        tool = Some(ToolCall {
-            name,
-            class,
-            paths,
-            command,
-        });
         if kind == EventKind::PostTool {
             outcome = Some(tool_outcome(&spec, &v, failed));
         }
