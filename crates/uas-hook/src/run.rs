@@ -157,11 +157,12 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
 
     match parsed {
         Ok(event) => {
+            let kind = event.kind;
             let mut out = decided(
                 &sop, &ctx, &config, &audit_dir, &db, budget, event, notes, started, recording,
             );
             if via.is_some() {
-                out.response = through_claude(out.response, &out.decision);
+                out.response = through_claude(out.response, kind, &out.decision);
             }
             out
         }
@@ -213,7 +214,7 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
             let seq = write_or_spool(&audit_dir, &db, budget, &config, &record);
             let mut response = respond(agent, kind, &decision, None);
             if via.is_some() {
-                response = through_claude(response, &decision);
+                response = through_claude(response, kind, &decision);
             }
             response.stderr.push_str(&format!(
                 "uas: could not read the {agent_name} {event_name} event: {msg} (recorded in the audit log)\n"
@@ -240,8 +241,9 @@ enum Recording {
 /// A Cursor answer given from a Claude hook entry: Cursor's JSON on stdout,
 /// and for a deny also exit 2 with the reason on stderr, which blocks under
 /// either protocol (Cursor treats exit 2 as deny; Claude needs it).
-fn through_claude(mut r: Response, decision: &Decision) -> Response {
-    if r.stdout.contains("\"permission\":\"deny\"") && decision.action == Action::Deny {
+fn through_claude(mut r: Response, kind: EventKind, decision: &Decision) -> Response {
+    // The same condition under which `respond` answers a deny.
+    if kind == EventKind::PreTool && decision.action == Action::Deny {
         r.stderr = format!("Universal Agent: {}\n", decision.reason);
         r.exit = 2;
     }

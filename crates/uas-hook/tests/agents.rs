@@ -697,3 +697,53 @@ fn malformed_input_is_recorded_and_answered_without_panicking() {
         assert!(out.seq.is_some(), "malformed event not recorded");
     }
 }
+
+#[test]
+fn tamper_through_cursor_running_claudes_hook_is_denied_and_recorded_as_critical() {
+    let e = env();
+    // Cursor's Write to Claude's own hook config, and a shell removal of
+    // Cursor's hook file, both through the Claude hook entry.
+    for (tool, input) in [
+        (
+            "Write",
+            json!({"file_path": "/home/user/.claude/settings.json", "contents": "{}"}),
+        ),
+        (
+            "Shell",
+            json!({"command": "rm /home/user/.cursor/hooks.json"}),
+        ),
+    ] {
+        let payload = json!({"conversation_id": "c-t", "generation_id": "g", "cursor_version": "2.4", "hook_event_name": "preToolUse", "workspace_roots": ["/home/user/project"], "cwd": "", "tool_name": tool, "tool_input": input});
+        let out = run(
+            &e.env,
+            "claude",
+            "PreToolUse",
+            payload.to_string().as_bytes(),
+        );
+        assert_eq!(out.decision.action, uas_sop::Action::Deny, "{tool}");
+        assert_eq!(
+            out.decision.violation,
+            Some(uas_sop::Violation::Tamper),
+            "{tool}"
+        );
+        assert_eq!(out.response.exit, 2, "{tool}");
+        assert!(
+            out.response.stdout.contains("\"permission\":\"deny\""),
+            "{tool}"
+        );
+        assert!(
+            out.seq.is_some(),
+            "recorded: Cursor's own hook is not set up"
+        );
+    }
+    // The same write under an event name Claude does not have is still
+    // denied (decided as a write), not waved through as `other`.
+    let payload = json!({"session_id": "t2", "cwd": "/home/user/project", "permission_mode": "default", "tool_name": "Write", "tool_input": {"file_path": "/home/user/.claude/settings.json"}});
+    let out = run(
+        &e.env,
+        "claude",
+        "PermissionRequestX",
+        payload.to_string().as_bytes(),
+    );
+    assert_eq!(out.decision.action, uas_sop::Action::Deny);
+}
