@@ -4,8 +4,9 @@ Copilot CLI, each run in a private network namespace with a scripted model
 server, in a fresh temporary home set up by the real `uas setup`.
 
 Usage: tests/agents/e2e.py [--agent A]... [--scenario S]... [--uas PATH]
-Scenarios: deny, allow, tamper, malformed, uninstall. Prints a table
-(agent, version, scenario, result, seconds) and exits 1 if any failed.
+Scenarios: deny, allow, tamper, malformed, uninstall, subagent (Claude only:
+n/a for the others). Prints a table (agent, version, scenario, result,
+seconds) and exits 1 if any failed.
 A missing agent package or a missing `unshare` is a failure, not a skip.
 """
 
@@ -31,8 +32,14 @@ AGENTS = {
     "copilot": ("@github/copilot", "1.0.102", "copilot"),
 }
 OPENCODE_PLUGIN = ("@opencode-ai/plugin", "1.18.33")
-SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall"]
+SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall", "subagent"]
+# Scenarios only some agents can run; the others get "n/a" in the table.
+ONLY = {"subagent": {"claude"}}
 PROMPT = "Create the file hello.txt containing hello"
+SUBAGENT_PROMPT = "Subagent task: create the file hello.txt containing hello"
+# Every Claude Code 2.1.197 hook event that does not replace a built-in
+# action (WorktreeCreate would) or wait for input (Elicitation).
+CLAUDE_RECORDED_EVENTS = ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch", "PermissionDenied", "Notification", "SubagentStart", "SubagentStop", "TaskCreated", "TaskCompleted", "Stop", "StopFailure", "SessionEnd"]
 
 
 def netns():
@@ -82,6 +89,7 @@ class Home:
         self.project = self.home / "project"
         self.project.mkdir(parents=True)
         self.marker = self.root / "user-hook-fired"
+        self.recorded = self.root / "recorded-hooks"
         node_dir = str(Path(shutil.which("node") or "/usr/bin/node").parent)
         self.env = {
             "HOME": str(self.home),
@@ -114,16 +122,30 @@ def user_hook_command(h):
     return f"sh -c 'cat >/dev/null; echo fired >> {h.marker}'"
 
 
-def write_agent_config(h, with_user_hook):
+def recorder_command(h):
+    """A user hook that keeps each stdin in its own file, named so that
+    sorting gives the firing order."""
+    return f"sh -c 'cat > {h.recorded}/$(date +%s%N)-$$.json'"
+
+
+def recorded(h):
+    return [json.loads(f.read_text()) for f in sorted(h.recorded.iterdir())]
+
+
+def write_agent_config(h, with_user_hook, record=False):
     """What the recipe needs to point each agent at the scripted server
-    (and, for the uninstall scenario, the user's own hook), written before
-    `uas setup` so setup merges into it like on a real machine."""
+    (and, for the uninstall scenario, the user's own hook; for `record`, a
+    user hook on every event that keeps what the agent sent), written
+    before `uas setup` so setup merges into it like on a real machine."""
     base = f"http://127.0.0.1:{PORT}"
     a = h.agent
     if a == "claude":
         s = {}
         if with_user_hook:
             s["hooks"] = {"PreToolUse": [{"matcher": "", "hooks": [{"type": "command", "command": user_hook_command(h)}]}]}
+        if record:
+            h.recorded.mkdir()
+            s["hooks"] = {e: [{"matcher": "", "hooks": [{"type": "command", "command": recorder_command(h)}]}] for e in CLAUDE_RECORDED_EVENTS}
         (h.home / ".claude").mkdir(parents=True)
         (h.home / ".claude/settings.json").write_text(json.dumps(s, indent=2) + "\n")
     elif a == "gemini":
@@ -283,8 +305,8 @@ def verify_ok(h):
     check(v.get("ok") is True, f"uas audit verify failed: {r.stdout} {r.stderr}")
 
 
-def setup(h, with_user_hook=False):
-    write_agent_config(h, with_user_hook)
+def setup(h, with_user_hook=False, record=False):
+    write_agent_config(h, with_user_hook, record)
     r = h.uas_run("init")
     check(r.returncode == 0, f"uas init failed: {r.stdout}\n{r.stderr}")
     if h.agent == "codex":
@@ -414,12 +436,56 @@ def scenario_uninstall(h):
     check(len(h.events()) == n_before, "a uas hook still ran after uninstall")
 
 
+def scenario_subagent(h):
+    """The main conversation starts a subagent (Claude's `Agent` tool) and
+    the subagent writes before any plan exists. Claude Code 2.1.197 runs
+    the subagent's tools through the same PreToolUse hooks, in the parent's
+    session, with `agent_id`/`agent_type` added; SubagentStart and
+    SubagentStop fire (uas registers neither). If a later Claude stops
+    sending subagent calls to the hooks, this fails."""
+    setup(h, record=True)
+    target = h.project / "hello.txt"
+    out, reqs = run_agent(h, [("subagent", SUBAGENT_PROMPT, [("write", str(target), "hello")])], "subagent")
+    posts = [r for r in reqs if r.get("method") == "POST"]
+    main_calls = [r["reply"]["tool"] for r in posts if r["reply"].get("conversation") == "main"]
+    check("Agent" in main_calls, f"the main conversation was never offered the Agent tool: {main_calls}")
+    sub = [r for r in posts if r["reply"].get("conversation") == "subagent"]
+    check(any(r["reply"]["tool"] == "Write" for r in sub), f"no subagent conversation reached the model; agent: {out['stdout'][-800:]} {out['stderr'][-800:]}")
+    check(not target.exists(), "the subagent's write before a plan went through")
+    ev = h.events()
+    starts = [e for e in ev if e["kind"] == "session_start"]
+    check(len(starts) == 1, f"expected one session start, got {len(starts)}")
+    d = [(e, dec) for e, dec in denied(ev) if e["kind"] == "pre_tool" and str(target) in e["payload"]]
+    check(d, f"the subagent's Write was not denied by uas's hook; decisions: {[dec for _, dec in decisions(ev)]}")
+    e, dec = d[0]
+    check(dec.get("rule", "").startswith("plan-before"), f"deny without the plan rule: {dec}")
+    check(e["session"] == starts[0]["session"], f"the subagent's call was audited under another session: {e['session']} vs {starts[0]['session']}")
+    check("No plan is recorded" in requests_text(sub), "the subagent's model did not get our reason")
+    # What Claude sent on stdin (the recorder user hook).
+    rec = recorded(h)
+    by_event = {}
+    for r in rec:
+        by_event.setdefault(r.get("hook_event_name"), []).append(r)
+    parent = by_event["SessionStart"][0]["session_id"]
+    writes = [r for r in by_event.get("PreToolUse", []) if r.get("tool_name") == "Write"]
+    check(writes, f"no PreToolUse for the subagent's Write; events: {[r.get('hook_event_name') for r in rec]}")
+    w = writes[0]
+    check(w.get("session_id") == parent, f"the subagent's PreToolUse has its own session_id {w.get('session_id')} (parent {parent})")
+    check(w.get("agent_type") == "general-purpose" and w.get("agent_id"), f"the subagent's PreToolUse lacks agent_id/agent_type: {sorted(w)}")
+    for name in ("SubagentStart", "SubagentStop"):
+        check(any(r.get("agent_id") == w["agent_id"] for r in by_event.get(name, [])), f"{name} did not fire for agent {w['agent_id']}")
+    own = [r for r in by_event["PreToolUse"] if r.get("tool_name") == "Agent"]
+    check(own, "no PreToolUse for the parent's Agent call")
+    h.note = f"subagent Write denied in the parent session; its PreToolUse adds {sorted(set(w) - set(own[0]))}"
+
+
 RUNNERS = {
     "deny": scenario_deny,
     "allow": scenario_allow,
     "tamper": scenario_tamper,
     "malformed": scenario_malformed,
     "uninstall": scenario_uninstall,
+    "subagent": scenario_subagent,
 }
 
 
@@ -451,6 +517,9 @@ def main():
         exe = agent_bin / AGENTS[agent][2]
         for sc in args.scenario or SCENARIOS:
             t0 = time.time()
+            if agent not in ONLY.get(sc, AGENTS):
+                rows.append((agent, version, sc, "n/a", 0.0, ""))
+                continue
             root = work / f"{agent}-{sc}"
             root.mkdir()
             h = Home(root, agent, uas, agent_bin)
@@ -461,7 +530,7 @@ def main():
                     us = json.loads(e["payload"]).get("hook_us")
                     if us is not None:
                         HOOK_US.setdefault(agent, []).append(us)
-                result, note = "pass", getattr(h, "malformed_seen", "")
+                result, note = "pass", getattr(h, "note", getattr(h, "malformed_seen", ""))
             except AssertionError as e:
                 failed += 1
                 result, note = "FAIL", str(e)
@@ -475,7 +544,9 @@ def main():
     for agent, us in HOOK_US.items():
         us = sorted(us)
         print(f"  {agent:<9} {len(us):3} events  p50 {us[len(us) // 2] / 1000:.2f} ms  p99 {us[min(len(us) - 1, int(len(us) * 0.99))] / 1000:.2f} ms")
-    print(f"\n{len(rows) - failed}/{len(rows)} passed; homes in {work}" if args.keep else f"\n{len(rows) - failed}/{len(rows)} passed")
+    ran = sum(1 for r in rows if r[3] != "n/a")
+    na = f", {len(rows) - ran} n/a" if ran < len(rows) else ""
+    print(f"\n{ran - failed}/{ran} passed{na}; homes in {work}" if args.keep else f"\n{ran - failed}/{ran} passed{na}")
     if not args.keep:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if failed else 0

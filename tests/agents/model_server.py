@@ -7,8 +7,12 @@ request that already carries N tool results gets call N+1, or the text
 "done" when the list is exhausted. A request that offers no tools (titles,
 summaries) gets a short text. Every request is appended to a JSON Lines log.
 
-Tool calls are abstract: ("write", path, content), ("shell", command) or
-("malformed", kind). They are turned into the tool each agent offers.
+Tool calls are abstract: ("write", path, content), ("shell", command),
+("malformed", kind) or ("subagent", prompt, calls). They are turned into the
+tool each agent offers. A subagent call makes the agent start a subagent
+with `prompt`; a request whose first user message contains that prompt
+belongs to the subagent's own conversation and is answered from its `calls`
+(the server stays stateless: each conversation counts its own results).
 """
 
 import http.server
@@ -44,6 +48,21 @@ def _count_results(api, body):
             and i.get("type") in ("function_call_output", "custom_tool_call_output")
         )
     return sum(1 for m in body.get("messages", []) if m.get("role") == "tool")
+
+
+def _first_user_text(api, body):
+    """The text of the conversation's first user message (Anthropic only:
+    the subagent scenario is Claude's)."""
+    if api != "anthropic":
+        return ""
+    for m in body.get("messages", []):
+        if m.get("role") != "user":
+            continue
+        c = m.get("content")
+        if isinstance(c, str):
+            return c
+        return "\n".join(b.get("text", "") for b in c or [] if isinstance(b, dict) and b.get("type") == "text")
+    return ""
 
 
 def _tool_names(api, body):
@@ -92,6 +111,12 @@ def concrete_call(agent, names, call):
                 return "create", json.dumps({"path": path, "file_text": content}), "function"
             cmd = f"printf '%s\\n' {json.dumps(content)} > {path}"
             return "bash", json.dumps({"command": cmd, "description": "write a file"}), "function"
+    if kind == "subagent":
+        if agent != "claude":
+            raise ValueError(f"no subagent tool scripted for {agent}")
+        # Claude Code 2.1.197 offers `Agent` (formerly `Task`), required
+        # {description, prompt}; subagent_type defaults to general-purpose.
+        return "Agent", json.dumps({"description": "Write hello.txt", "prompt": call[1], "subagent_type": "general-purpose"}), "function"
     if kind == "shell":
         cmd = call[1]
         if agent == "claude":
@@ -261,9 +286,14 @@ class Server:
             api = "chat"
         names = _tool_names(api, body)
         done = _count_results(api, body)
+        calls, conversation = self.calls, "main"
+        first = _first_user_text(api, body)
+        for c in self.calls:
+            if c[0] == "subagent" and c[1] in first:
+                calls, conversation = c[2], "subagent"
         call = None
-        if names and done < len(self.calls):
-            call = concrete_call(self.agent, names, self.calls[done])
+        if names and done < len(calls):
+            call = concrete_call(self.agent, names, calls[done])
         text = "done"
         if api == "anthropic":
             out = anthropic_stream(call, text)
@@ -273,7 +303,7 @@ class Server:
             out = responses_stream(call, text)
         else:
             out = chat_stream(call, text, body.get("model", "mock-model"))
-        return out, api, {"tool": call[0] if call else None, "results_seen": done}
+        return out, api, {"tool": call[0] if call else None, "results_seen": done, "conversation": conversation}
 
     def close(self):
         self.httpd.shutdown()
