@@ -310,6 +310,7 @@ impl App {
         let plan = SetupPlan {
             changes: change.into_iter().collect(),
             notices: Vec::new(),
+            skipped: Vec::new(),
         };
         let opts = SetupOptions {
             agents: AgentSelection::Only(vec![AgentId::Codex]),

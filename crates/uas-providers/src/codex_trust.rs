@@ -165,7 +165,15 @@ pub fn trust_change(
         path: config.to_path_buf(),
         key,
     };
-    let text = String::from_utf8_lossy(before.as_deref().unwrap_or_default()).into_owned();
+    let bytes = before.as_deref().unwrap_or_default();
+    // Decoding lossily would write U+FFFD over the user's bytes.
+    let text = std::str::from_utf8(bytes).map_err(|e| CodexTrustError::Invalid {
+        path: config.to_path_buf(),
+        reason: format!(
+            "line {} is not valid UTF-8; save the file as UTF-8",
+            crate::hookjson::line_of(bytes, e.valid_up_to())
+        ),
+    })?;
     let mut doc: toml_edit::DocumentMut =
         text.parse()
             .map_err(|e: toml_edit::TomlError| CodexTrustError::Invalid {
