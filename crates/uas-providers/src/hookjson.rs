@@ -124,7 +124,11 @@ pub fn check_shape(
                 });
             }
         }
-        let list = map.get(*event).and_then(Value::as_array).into_iter().flatten();
+        let list = map
+            .get(*event)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
         if let Some((i, v)) = list.enumerate().find(|(_, v)| !v.is_object()) {
             return Err(ShapeError {
                 key: format!("{key}.{event}[{i}]"),
@@ -148,7 +152,11 @@ fn is_empty_container(v: &Value) -> bool {
 /// empty event lists and the empty event map that `original` (the file
 /// before uas) had and that removing our entries dropped. Values the user
 /// filled or deleted since are left as they are now.
-pub fn restore_empty(root: &mut Map<String, Value>, original: &Map<String, Value>, shape: HookShape) {
+pub fn restore_empty(
+    root: &mut Map<String, Value>,
+    original: &Map<String, Value>,
+    shape: HookShape,
+) {
     let key = events_key(shape);
     let Some(Value::Object(orig_events)) = original.get(key) else {
         return;

@@ -229,11 +229,7 @@ pub fn plan_partial(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Se
     plan_each(input, agents, goal).0
 }
 
-fn plan_each(
-    input: &PlanInput<'_>,
-    agents: &[AgentId],
-    goal: Goal,
-) -> (SetupPlan, Vec<PlanError>) {
+fn plan_each(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> (SetupPlan, Vec<PlanError>) {
     let mut overlay = Overlay::default();
     let mut notices = Vec::new();
     let mut skipped = Vec::new();

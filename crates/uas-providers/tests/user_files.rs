@@ -26,7 +26,11 @@ fn write(m: &Machine, rel: &str, bytes: &[u8]) {
 fn assert_round_trip(m: &Machine, agent: AgentId, rel: &str) {
     let original = m.read(rel);
     m.run(&[agent], Goal::Install, ApplyCommand::Setup);
-    assert_ne!(m.read(rel), original, "setup did not register hooks in {rel}");
+    assert_ne!(
+        m.read(rel),
+        original,
+        "setup did not register hooks in {rel}"
+    );
     m.run(&[agent], Goal::Remove, ApplyCommand::Uninstall);
     assert_eq!(
         String::from_utf8_lossy(&m.read(rel)),
@@ -41,7 +45,8 @@ fn assert_round_trip(m: &Machine, agent: AgentId, rel: &str) {
 fn latin1_bytes_in_claude_md_survive_setup_and_uninstall_byte_for_byte() {
     let m = Machine::new();
     // Written by an editor set to Latin-1: "café", "naïve", a stray 0xff.
-    let original = b"# Pr\xe9f\xe9rences\n\nR\xe9ponds en fran\xe7ais, sois na\xefve.\n\xff\n".to_vec();
+    let original =
+        b"# Pr\xe9f\xe9rences\n\nR\xe9ponds en fran\xe7ais, sois na\xefve.\n\xff\n".to_vec();
     write(&m, ".claude/CLAUDE.md", &original);
     m.run(&[AgentId::Claude], Goal::Install, ApplyCommand::Setup);
     let set_up = m.read(".claude/CLAUDE.md");
@@ -85,7 +90,11 @@ fn backups_keep_the_mode_of_a_private_settings_file_and_the_backups_folder_is_pr
     let uas_providers::history::Before::File { backup } = &entry.before else {
         panic!("{:?}", entry.before);
     };
-    assert_eq!(mode(&dir.join(backup)), 0o600, "the backup of settings.json");
+    assert_eq!(
+        mode(&dir.join(backup)),
+        0o600,
+        "the backup of settings.json"
+    );
     assert_eq!(mode(&m.backups()), 0o700, "the backups folder");
     assert_eq!(mode(&dir), 0o700, "the apply's folder");
 }
@@ -222,7 +231,10 @@ fn hook_values_of_unknown_shape_are_refused_with_the_key_path() {
         (r#"{"hooks":{"PreToolUse":{"a":1}}}"#, "hooks.PreToolUse"),
         (r#"{"hooks":"./my-hooks.json"}"#, "hooks"),
         (r#"{"hooks":3}"#, "hooks"),
-        (r#"{"hooks":{"Stop":["notify-send done"]}}"#, "hooks.Stop[0]"),
+        (
+            r#"{"hooks":{"Stop":["notify-send done"]}}"#,
+            "hooks.Stop[0]",
+        ),
     ] {
         let m = Machine::new();
         write(&m, ".claude/settings.json", text.as_bytes());
@@ -247,8 +259,16 @@ fn dotfiles(m: &Machine) -> (Vec<u8>, Vec<u8>) {
     write(m, "dotfiles/claude/CLAUDE.md", &claude_md);
     std::fs::remove_file(m.path(".claude/settings.json")).expect("rm");
     let _ = std::fs::remove_file(m.path(".claude/CLAUDE.md"));
-    symlink("../dotfiles/claude/settings.json", m.path(".claude/settings.json")).expect("link");
-    symlink(m.path("dotfiles/claude/CLAUDE.md"), m.path(".claude/CLAUDE.md")).expect("link");
+    symlink(
+        "../dotfiles/claude/settings.json",
+        m.path(".claude/settings.json"),
+    )
+    .expect("link");
+    symlink(
+        m.path("dotfiles/claude/CLAUDE.md"),
+        m.path(".claude/CLAUDE.md"),
+    )
+    .expect("link");
     (settings, claude_md)
 }
 
@@ -290,7 +310,11 @@ fn setup_writes_through_dotfiles_symlinks_and_uninstall_restores_the_targets() {
 fn a_dangling_or_directory_symlink_is_refused_never_up_to_date() {
     let m = Machine::new();
     std::fs::remove_file(m.path(".claude/settings.json")).expect("rm");
-    symlink(m.path("dotfiles/gone.json"), m.path(".claude/settings.json")).expect("link");
+    symlink(
+        m.path("dotfiles/gone.json"),
+        m.path(".claude/settings.json"),
+    )
+    .expect("link");
     let err = m
         .try_plan(&[AgentId::Claude], Goal::Install)
         .expect_err("a dangling link must not pass as up to date");
