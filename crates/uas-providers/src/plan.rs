@@ -140,9 +140,7 @@ pub enum PlanError {
         expected: &'static str,
     },
     /// An agent's file is a symlink uas cannot write through.
-    #[error(
-        "not set up: {link} is a symlink to {target}, {problem}; point the link at a regular file you own (or replace it with a file) and run setup again"
-    )]
+    #[error("not set up: {link} is a symlink to {target}, {problem}; {remedy} and run setup again")]
     Symlink {
         /// The link.
         link: String,
@@ -150,6 +148,8 @@ pub enum PlanError {
         target: String,
         /// Why uas cannot use it.
         problem: &'static str,
+        /// What to do.
+        remedy: &'static str,
     },
     /// Several agents' files are broken; nothing was planned.
     #[error("{}", broken_list(.0))]
@@ -378,18 +378,16 @@ fn resolve_link(input: &PlanInput<'_>, file: &Path) -> Result<Target, PlanError>
             via: None,
         });
     };
-    if link != file {
-        return Ok(Target::LeftAlone(link));
-    }
-    let shown = std::fs::read_link(file)
+    let shown = std::fs::read_link(&link)
         .map(|t| t.display().to_string())
         .unwrap_or_default();
     let refuse = |problem| PlanError::Symlink {
-        link: file.display().to_string(),
+        link: link.display().to_string(),
         target: shown.clone(),
         problem,
+        remedy: "point the link at a regular file you own (or replace it with a file)",
     };
-    let Ok(target) = std::fs::canonicalize(file) else {
+    let Ok(target) = std::fs::canonicalize(&link) else {
         return Err(refuse("which does not exist"));
     };
     if input
@@ -398,8 +396,17 @@ fn resolve_link(input: &PlanInput<'_>, file: &Path) -> Result<Target, PlanError>
         .and_then(|h| std::fs::canonicalize(h).ok())
         .is_some_and(|h| target.starts_with(h))
     {
-        // The symlink farm: its target is a universal resource of ours.
+        // The symlink farm: its target is a universal resource of ours,
+        // which `uas migrate` turns into copies.
         return Ok(Target::LeftAlone(link));
+    }
+    if link != file {
+        return Err(PlanError::Symlink {
+            link: link.display().to_string(),
+            target: shown,
+            problem: "a folder on the way to the agent's files (uas follows a symlink only when it is the file itself)",
+            remedy: "replace the link with a real folder (or link the files one by one)",
+        });
     }
     let meta = std::fs::metadata(&target).map_err(|e| PlanError::Read {
         path: target.display().to_string(),

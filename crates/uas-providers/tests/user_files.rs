@@ -332,6 +332,17 @@ fn a_dangling_or_directory_symlink_is_refused_never_up_to_date() {
         .expect_err("a link to a folder")
         .to_string();
     assert!(msg.contains("not a regular file"), "{msg}");
+
+    // stow-style: the whole ~/.gemini folder is a link into ~/dotfiles.
+    let m = Machine::new();
+    std::fs::rename(m.path(".gemini"), m.path("dotfiles-gemini")).expect("mv");
+    symlink(m.path("dotfiles-gemini"), m.path(".gemini")).expect("link");
+    let msg = m
+        .try_plan(&[AgentId::Gemini], Goal::Install)
+        .expect_err("a linked agent folder must not pass as up to date")
+        .to_string();
+    assert!(msg.contains("not set up: "), "{msg}");
+    assert!(msg.contains("a folder on the way"), "{msg}");
 }
 
 #[test]
