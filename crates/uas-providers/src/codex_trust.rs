@@ -272,4 +272,20 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn a_config_that_is_not_utf8_is_refused_not_rewritten_with_replacement_characters() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = dir.path().join("config.toml");
+        let latin1 = b"# r\xe9glages\nmodel = \"gpt-5\"\n".to_vec();
+        std::fs::write(&config, &latin1).expect("write");
+        let e = trust_change(&config, &[])
+            .expect_err("not UTF-8")
+            .to_string();
+        assert!(
+            e.contains("config.toml") && e.contains("line 1 is not valid UTF-8"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read(&config).expect("read"), latin1);
+    }
 }
