@@ -446,7 +446,7 @@ fn symlink_notice(agent: AgentId, link: &Path) -> Notice {
         agent,
         path: link.to_path_buf(),
         message: format!(
-            "symlink to {target} left as is (uas never writes through symlinks); run `uas migrate` to replace it with a managed copy"
+            "symlink to {target} left as is (uas follows a symlink only when it is an agent config file pointing at a regular file of yours, never into ~/.agent); run `uas migrate` to replace it with a managed copy"
         ),
     }
 }
