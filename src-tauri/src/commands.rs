@@ -54,6 +54,7 @@ pub(crate) async fn setup_agents(
         agents: AgentSelection::Detected,
         dry_run,
         project: None,
+        partial: false,
         failpoints: uas_api::ApplyFailpoints::default(),
     };
     blocking(&state, move |app| app.setup(&opts)).await

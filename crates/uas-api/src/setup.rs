@@ -9,7 +9,9 @@ use uas_providers::agents::{Capabilities, spec};
 use uas_providers::apply::{self, Failpoints as ApplyFailpoints};
 use uas_providers::history::{ApplyCommand, History};
 use uas_providers::migrate::{self, FoundLink};
-use uas_providers::plan::{self, ChangeKind, FileChange, Goal, Notice, PlanInput, SetupPlan};
+use uas_providers::plan::{
+    self, ChangeKind, FileChange, Goal, Notice, PlanInput, SetupPlan, Skipped,
+};
 use uas_providers::{Detection, detect_all};
 use uas_vfs::Vfs;
 
@@ -37,6 +39,11 @@ pub struct SetupOptions {
     /// A repository to set up instead of the user-level files.
     #[ts(type = "string | null")]
     pub project: Option<PathBuf>,
+    /// Set up the agents whose files can be used and report the others as
+    /// skipped (the command then exits non-zero); without it one broken
+    /// file stops everything and the error lists every broken file.
+    #[serde(default)]
+    pub partial: bool,
     /// Test failpoints; empty unless uas-providers is built with the
     /// `failpoints` feature (only the CLI's journey tests do that). Never
     /// on the wire.
@@ -103,6 +110,9 @@ pub struct SetupReport {
     pub changes: Vec<ChangeDto>,
     /// Things left alone, with advice.
     pub notices: Vec<Notice>,
+    /// Agents not set up (`--partial`) because a file of theirs cannot be
+    /// used, with the file and what to do.
+    pub skipped: Vec<Skipped>,
     /// Approvals the user must give in the agents.
     pub approvals: Vec<Approval>,
     /// After applying: remaining differences (should be empty).
@@ -205,6 +215,7 @@ impl App {
         agents: &[AgentId],
         goal: Goal,
         project: Option<&Path>,
+        partial: bool,
     ) -> Result<SetupPlan, ApiError> {
         let (vfs, history) = self.plan_context()?;
         let input = PlanInput {
@@ -215,6 +226,7 @@ impl App {
         };
         Ok(match project {
             Some(dir) => plan::plan_project(&input, dir, agents, goal)?,
+            None if partial => plan::plan_partial(&input, agents, goal),
             None => plan::plan(&input, agents, goal)?,
         })
     }
@@ -226,7 +238,7 @@ impl App {
         goal: Goal,
         opts: &SetupOptions,
     ) -> Result<SetupReport, ApiError> {
-        let plan = self.make_plan(&agents, goal, opts.project.as_deref())?;
+        let plan = self.make_plan(&agents, goal, opts.project.as_deref(), opts.partial)?;
         self.finish(command, agents, goal, plan, opts)
     }
 
@@ -247,7 +259,14 @@ impl App {
             generation = applied.map(|a| a.generation);
             if command != ApplyCommand::Migrate {
                 // Verify: planning again must find nothing left to do.
-                let again = self.make_plan(&agents, goal, opts.project.as_deref())?;
+                // Skipped agents stay skipped: verify the others only.
+                let verified: Vec<AgentId> = agents
+                    .iter()
+                    .copied()
+                    .filter(|a| !plan.skipped.iter().any(|s| s.agent == *a))
+                    .collect();
+                let again =
+                    self.make_plan(&verified, goal, opts.project.as_deref(), opts.partial)?;
                 unverified = again
                     .changes
                     .iter()
@@ -258,6 +277,7 @@ impl App {
         let approvals = match goal {
             Goal::Install if opts.project.is_none() && command != ApplyCommand::Migrate => agents
                 .iter()
+                .filter(|a| !plan.skipped.iter().any(|s| s.agent == **a))
                 .filter_map(|a| {
                     spec(*a)
                         .capabilities()
@@ -274,6 +294,7 @@ impl App {
             generation,
             changes,
             notices: plan.notices,
+            skipped: plan.skipped,
             approvals,
             unverified,
         })
@@ -310,11 +331,13 @@ impl App {
         let plan = SetupPlan {
             changes: change.into_iter().collect(),
             notices: Vec::new(),
+            skipped: Vec::new(),
         };
         let opts = SetupOptions {
             agents: AgentSelection::Only(vec![AgentId::Codex]),
             dry_run,
             project: None,
+            partial: false,
             failpoints: ApplyFailpoints::default(),
         };
         let mut report = self.finish(

@@ -188,6 +188,7 @@ impl App {
                 agents: AgentSelection::Detected,
                 dry_run: false,
                 project: None,
+                partial: false,
                 failpoints: uas_providers::apply::Failpoints::default(),
             })?)
         };

@@ -256,6 +256,12 @@ pub struct SetupArgs {
     /// $CODEX_HOME/config.toml. Only with your consent: this flag.
     #[arg(long)]
     pub trust_codex_hooks: bool,
+    /// Set up the agents whose files can be used even when another agent's
+    /// file is broken; the broken ones are reported as skipped and the
+    /// command exits 1 (without it, nothing is written and every broken
+    /// file is listed).
+    #[arg(long)]
+    pub partial: bool,
     /// `uas setup git`.
     #[command(subcommand)]
     pub target: Option<SetupCommand>,

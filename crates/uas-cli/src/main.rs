@@ -92,6 +92,7 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                     selection.clone(),
                     dry,
                     args.project.clone(),
+                    args.partial,
                 ))
             })?;
             if args.trust_codex_hooks && code == ExitCode::SUCCESS {
@@ -108,6 +109,7 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                     selection(args, AgentSelection::All),
                     dry,
                     None,
+                    false,
                 ))
             })
         }
@@ -119,6 +121,7 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                     selection(args, AgentSelection::All),
                     dry,
                     None,
+                    false,
                 ))
             })
         }
@@ -130,6 +133,7 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                     selection(args, AgentSelection::All),
                     dry,
                     None,
+                    false,
                 ))
             })
         }
@@ -156,11 +160,13 @@ fn options(
     agents: AgentSelection,
     dry_run: bool,
     project: Option<PathBuf>,
+    partial: bool,
 ) -> SetupOptions {
     SetupOptions {
         agents,
         dry_run,
         project,
+        partial,
         failpoints: apply_failpoints(args),
     }
 }
@@ -190,7 +196,7 @@ fn changing(
     let preview = run(true)?;
     if args.dry_run || preview.changes.is_empty() {
         output::setup(&preview, cli.json, true)?;
-        return Ok(ExitCode::SUCCESS);
+        return Ok(exit_code(&preview));
     }
     if cli.json || !std::io::stdin().is_terminal() {
         anyhow::bail!(
@@ -212,14 +218,20 @@ fn changing(
     applied(cli, run(false)?)
 }
 
-/// Prints an applied report; fails when verification found leftovers.
+/// Prints an applied report.
 fn applied(cli: &cli::Cli, report: SetupReport) -> anyhow::Result<ExitCode> {
     output::setup(&report, cli.json, false)?;
-    Ok(if report.unverified.is_empty() {
+    Ok(exit_code(&report))
+}
+
+/// Fails when verification found leftovers or `--partial` skipped an
+/// agent: scripts must not read "some agents unprotected" as success.
+fn exit_code(report: &SetupReport) -> ExitCode {
+    if report.unverified.is_empty() && report.skipped.is_empty() {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
-    })
+    }
 }
 
 /// `uas [--home DIR] hook <agent> <event>` with nothing else; any other

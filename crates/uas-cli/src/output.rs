@@ -213,16 +213,23 @@ pub fn setup(report: &SetupReport, as_json: bool, preview: bool) -> io::Result<(
     }
     let mut out = io::stdout().lock();
     let agents: Vec<_> = report.agents.iter().map(|a| a.as_str()).collect();
-    if report.changes.is_empty() {
+    let agents_text = if agents.is_empty() {
+        "no agents".into()
+    } else {
+        agents.join(", ")
+    };
+    if report.changes.is_empty() && !report.skipped.is_empty() {
+        writeln!(out, "{}: nothing was written.", report.command)?;
+    } else if report.changes.is_empty() && report.command == "uninstall" {
         writeln!(
             out,
-            "Nothing to do: {} is up to date for {}.",
+            "Nothing to remove: uas has nothing installed for {agents_text}."
+        )?;
+    } else if report.changes.is_empty() {
+        writeln!(
+            out,
+            "Nothing to do: {} is up to date for {agents_text}.",
             report.command,
-            if agents.is_empty() {
-                "no agents".into()
-            } else {
-                agents.join(", ")
-            }
         )?;
     } else {
         let verb = if preview { "would change" } else { "changed" };
@@ -246,6 +253,9 @@ pub fn setup(report: &SetupReport, as_json: bool, preview: bool) -> io::Result<(
                 write!(out, "{}", c.diff)?;
             }
         }
+    }
+    for s in &report.skipped {
+        writeln!(out, "skipped {}: {}", s.agent, s.reason)?;
     }
     for n in &report.notices {
         writeln!(

@@ -65,8 +65,34 @@ pub fn create_dir_all(dir: &Path) -> Result<(), FsError> {
     fs::create_dir_all(dir).map_err(|e| FsError::new("create directory", dir, e))
 }
 
+/// Creates `dir` (and its parents) and makes it readable by its owner
+/// only: backups hold copies of files such as a 0600 settings.json with an
+/// API key.
+pub fn create_private_dir_all(dir: &Path) -> Result<(), FsError> {
+    create_dir_all(dir)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(dir, fs::Permissions::from_mode(0o700))
+            .map_err(|e| FsError::new("make private", dir, e))?;
+    }
+    Ok(())
+}
+
 /// Writes `contents` to `path` atomically (temp file, fsync, rename, fsync dir).
 pub fn write_atomic(path: &Path, contents: &[u8], mode: Overwrite) -> Result<Written, FsError> {
+    write_atomic_like(path, contents, mode, path)
+}
+
+/// [`write_atomic`], the new file taking the mode (and, where the OS lets
+/// us, the owner) of `like`: the file it replaces, or for a backup the file
+/// it copies.
+pub fn write_atomic_like(
+    path: &Path,
+    contents: &[u8],
+    mode: Overwrite,
+    like: &Path,
+) -> Result<Written, FsError> {
     let dir = match path.parent() {
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => Path::new("."),
@@ -79,7 +105,7 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: Overwrite) -> Result<Wri
         .tempfile_in(dir)
         .map_err(|e| FsError::new("create a temporary file in", dir, e))?;
     tmp.write_all(contents)
-        .and_then(|()| keep_permissions(path, tmp.as_file()))
+        .and_then(|()| keep_permissions(like, dir, tmp.as_file()))
         .and_then(|()| tmp.as_file().sync_all())
         .map_err(|e| FsError::new("write", tmp.path(), e))?;
     match mode {
@@ -97,18 +123,38 @@ pub fn write_atomic(path: &Path, contents: &[u8], mode: Overwrite) -> Result<Wri
     Ok(Written::Wrote)
 }
 
-/// Gives the new file the permissions of the file it replaces, or 0644 for a
-/// new file (temp files start as 0600).
-fn keep_permissions(target: &Path, tmp: &File) -> io::Result<()> {
-    match fs::metadata(target) {
-        Ok(m) => tmp.set_permissions(m.permissions()),
+/// Gives the new file the permissions (and owner, when we may: root
+/// running setup for a user) of `like`. A new file gets 0644, or 0600 in a
+/// folder only its owner can read (`~/.cursor` at 0700 says "private").
+/// Temp files start as 0600.
+fn keep_permissions(like: &Path, dir: &Path, tmp: &File) -> io::Result<()> {
+    match fs::metadata(like) {
+        Ok(m) => {
+            tmp.set_permissions(m.permissions())?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::MetadataExt;
+                let now = tmp.metadata()?;
+                if (now.uid(), now.gid()) != (m.uid(), m.gid()) {
+                    // Only root may give a file away; for anyone else the
+                    // file simply stays theirs.
+                    let _ = std::os::unix::fs::fchown(tmp, Some(m.uid()), Some(m.gid()));
+                }
+            }
+            Ok(())
+        }
         #[cfg(unix)]
         Err(_) => {
             use std::os::unix::fs::PermissionsExt;
-            tmp.set_permissions(fs::Permissions::from_mode(0o644))
+            let private = fs::metadata(dir).is_ok_and(|d| d.permissions().mode() & 0o077 == 0);
+            let mode = if private { 0o600 } else { 0o644 };
+            tmp.set_permissions(fs::Permissions::from_mode(mode))
         }
         #[cfg(not(unix))]
-        Err(_) => Ok(()),
+        Err(_) => {
+            let _ = dir;
+            Ok(())
+        }
     }
 }
 

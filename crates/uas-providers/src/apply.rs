@@ -57,7 +57,8 @@ pub fn apply(
     let history = History::load(backups_dir);
     let generation = history.next_generation();
     let dir = history.apply_dir(generation);
-    fsx::create_dir_all(&dir)?;
+    fsx::create_private_dir_all(backups_dir)?;
+    fsx::create_private_dir_all(&dir)?;
     let mut entries = Vec::with_capacity(plan.changes.len());
     // Folders this apply will create come first, so rollback (which walks
     // the entries backwards) removes them after their files.
@@ -85,7 +86,9 @@ pub fn apply(
             },
             (None, Some(bytes)) => {
                 let name = format!("{i:05}");
-                fsx::write_atomic(&dir.join(&name), bytes, Overwrite::Replace)?;
+                // The backup keeps the file's mode: a 0600 settings.json
+                // holding an API key must not become readable as a copy.
+                fsx::write_atomic_like(&dir.join(&name), bytes, Overwrite::Replace, &change.path)?;
                 Before::File { backup: name }
             }
             (None, None) => Before::Missing,
@@ -264,7 +267,13 @@ pub fn rollback(backups_dir: &Path) -> Result<Option<RolledBack>, FsError> {
                 if entry.path.symlink_metadata().is_ok_and(|m| m.is_dir()) {
                     remove_path(&entry.path)?;
                 }
-                fsx::write_atomic(&entry.path, &bytes, Overwrite::Replace)?;
+                // A file the apply deleted comes back with the backup's mode.
+                let like = if entry.path.exists() {
+                    entry.path.clone()
+                } else {
+                    dir.join(backup)
+                };
+                fsx::write_atomic_like(&entry.path, &bytes, Overwrite::Replace, &like)?;
             }
             Before::Symlink { target } => {
                 remove_path(&entry.path)?;

@@ -56,23 +56,33 @@ pub struct BlockError {
 
 /// Finds our block in `text`, if any.
 pub fn find(text: &str) -> Result<Option<FoundBlock>, BlockError> {
+    find_bytes(text.as_bytes())
+}
+
+/// [`find`] on raw bytes: the user's part of the file may be in any
+/// encoding (Latin-1 notes, a stray binary byte); only our markers must be
+/// ASCII, so nothing outside them is ever decoded.
+pub fn find_bytes(text: &[u8]) -> Result<Option<FoundBlock>, BlockError> {
     let mut begin: Option<(usize, usize, String, usize)> = None; // (line start, body start, hash, pad)
     let mut offset = 0;
-    for (idx, line) in text.split_inclusive('\n').enumerate() {
-        let trimmed = line.trim_end_matches(['\n', '\r']);
-        if trimmed.starts_with(BEGIN) {
+    let mut lines = 0;
+    for (idx, line) in text.split_inclusive(|b| *b == b'\n').enumerate() {
+        lines = idx + 1;
+        let trimmed = trim_eol(line);
+        if trimmed.starts_with(BEGIN.as_bytes()) {
             if begin.is_some() {
                 return Err(BlockError {
                     line: idx + 1,
                     problem: "a second `uas:begin` marker before `uas:end`",
                 });
             }
-            let hash = attr(trimmed, "sha256=").unwrap_or_default();
-            let pad = attr(trimmed, "pad=")
+            let marker = String::from_utf8_lossy(trimmed);
+            let hash = attr(&marker, "sha256=").unwrap_or_default();
+            let pad = attr(&marker, "pad=")
                 .and_then(|p| p.parse().ok())
                 .unwrap_or(0);
             begin = Some((offset, offset + line.len(), hash, pad));
-        } else if trimmed == END {
+        } else if trimmed == END.as_bytes() {
             let Some((start, body_start, recorded_hash, pad)) = begin.take() else {
                 return Err(BlockError {
                     line: idx + 1,
@@ -80,15 +90,15 @@ pub fn find(text: &str) -> Result<Option<FoundBlock>, BlockError> {
                 });
             };
             let present_pad = text[..start]
-                .bytes()
+                .iter()
                 .rev()
-                .take_while(|b| *b == b'\n')
+                .take_while(|b| **b == b'\n')
                 .count()
                 .min(pad);
             let end = offset + line.len();
             return Ok(Some(FoundBlock {
                 range: start - present_pad..end,
-                body: text[body_start..offset].to_owned(),
+                body: String::from_utf8_lossy(&text[body_start..offset]).into_owned(),
                 recorded_hash,
                 pad: present_pad,
             }));
@@ -97,11 +107,18 @@ pub fn find(text: &str) -> Result<Option<FoundBlock>, BlockError> {
     }
     match begin {
         Some(_) => Err(BlockError {
-            line: text.lines().count(),
+            line: lines,
             problem: "`uas:begin` without `uas:end`",
         }),
         None => Ok(None),
     }
+}
+
+fn trim_eol(mut line: &[u8]) -> &[u8] {
+    while let [rest @ .., b'\n' | b'\r'] = line {
+        line = rest;
+    }
+    line
 }
 
 fn attr(marker: &str, key: &str) -> Option<String> {
@@ -126,31 +143,46 @@ fn render(body: &str, pad: usize) -> String {
 /// `text` with our block set to `body`: replaced in place when present,
 /// appended otherwise. Everything else stays byte for byte.
 pub fn upsert(text: &str, body: &str) -> Result<String, BlockError> {
-    match find(text)? {
-        Some(found) => {
-            let mut out = String::with_capacity(text.len() + body.len());
-            out.push_str(&text[..found.range.start]);
-            out.push_str(&render(body, found.pad));
-            out.push_str(&text[found.range.end..]);
-            Ok(out)
-        }
+    // Valid UTF-8 in, valid UTF-8 spliced at line boundaries: never lossy.
+    upsert_bytes(text.as_bytes(), body).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// [`upsert`] on raw bytes (see [`find_bytes`]).
+pub fn upsert_bytes(text: &[u8], body: &str) -> Result<Vec<u8>, BlockError> {
+    let (head, pad, tail) = match find_bytes(text)? {
+        Some(found) => (
+            &text[..found.range.start],
+            found.pad,
+            &text[found.range.end..],
+        ),
         None => {
-            let pad = match (text.is_empty(), text.ends_with('\n')) {
+            let pad = match (text.is_empty(), text.ends_with(b"\n")) {
                 (true, _) => 0,
                 (false, true) => 1,
                 (false, false) => 2,
             };
-            Ok(format!("{text}{}", render(body, pad)))
+            (text, pad, &[][..])
         }
-    }
+    };
+    let block = render(body, pad);
+    let mut out = Vec::with_capacity(head.len() + block.len() + tail.len());
+    out.extend_from_slice(head);
+    out.extend_from_slice(block.as_bytes());
+    out.extend_from_slice(tail);
+    Ok(out)
 }
 
 /// `text` without our block (and the padding we added): the user's file as
 /// it was before we touched it.
 pub fn remove(text: &str) -> Result<String, BlockError> {
-    Ok(match find(text)? {
-        Some(found) => format!("{}{}", &text[..found.range.start], &text[found.range.end..]),
-        None => text.to_owned(),
+    remove_bytes(text.as_bytes()).map(|b| String::from_utf8_lossy(&b).into_owned())
+}
+
+/// [`remove`] on raw bytes (see [`find_bytes`]).
+pub fn remove_bytes(text: &[u8]) -> Result<Vec<u8>, BlockError> {
+    Ok(match find_bytes(text)? {
+        Some(found) => [&text[..found.range.start], &text[found.range.end..]].concat(),
+        None => text.to_vec(),
     })
 }
 
@@ -217,7 +249,27 @@ mod tests {
         assert!(find("<!-- uas:end -->\n").is_err());
     }
 
+    #[test]
+    fn bytes_that_are_not_utf8_survive_upsert_and_remove() {
+        // A Latin-1 note ("café", "naïve") and a stray 0xff byte.
+        let original: &[u8] = b"# Notes\ncaf\xe9 na\xefve\n\xff\xfe binary tail";
+        let with = upsert_bytes(original, "Rule one.").expect("upsert");
+        assert!(with.starts_with(original));
+        let found = find_bytes(&with).expect("find").expect("block");
+        assert!(!found.edited_by_hand());
+        assert_eq!(upsert_bytes(&with, "Rule one.").expect("again"), with);
+        assert_eq!(remove_bytes(&with).expect("remove"), original);
+    }
+
     proptest! {
+        #[test]
+        fn bytes_round_trip(user in prop::collection::vec(any::<u8>(), 0..300), body in "[^<]{0,100}") {
+            prop_assume!(!user.windows(9).any(|w| w == b"<!-- uas:"));
+            let with = upsert_bytes(&user, &body).expect("upsert");
+            prop_assert!(with.starts_with(&user));
+            prop_assert_eq!(remove_bytes(&with).expect("remove"), user);
+        }
+
         #[test]
         fn any_user_content_round_trips(user in "(?s).{0,300}", body in "[^<]{0,200}") {
             prop_assume!(!user.contains("<!-- uas:"));

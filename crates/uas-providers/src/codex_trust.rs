@@ -165,7 +165,15 @@ pub fn trust_change(
         path: config.to_path_buf(),
         key,
     };
-    let text = String::from_utf8_lossy(before.as_deref().unwrap_or_default()).into_owned();
+    let bytes = before.as_deref().unwrap_or_default();
+    // Decoding lossily would write U+FFFD over the user's bytes.
+    let text = std::str::from_utf8(bytes).map_err(|e| CodexTrustError::Invalid {
+        path: config.to_path_buf(),
+        reason: format!(
+            "line {} is not valid UTF-8; save the file as UTF-8",
+            crate::hookjson::line_of(bytes, e.valid_up_to())
+        ),
+    })?;
     let mut doc: toml_edit::DocumentMut =
         text.parse()
             .map_err(|e: toml_edit::TomlError| CodexTrustError::Invalid {
@@ -263,5 +271,21 @@ mod tests {
             e.contains("config.toml") && e.contains("nothing was changed"),
             "{e}"
         );
+    }
+
+    #[test]
+    fn a_config_that_is_not_utf8_is_refused_not_rewritten_with_replacement_characters() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let config = dir.path().join("config.toml");
+        let latin1 = b"# r\xe9glages\nmodel = \"gpt-5\"\n".to_vec();
+        std::fs::write(&config, &latin1).expect("write");
+        let e = trust_change(&config, &[])
+            .expect_err("not UTF-8")
+            .to_string();
+        assert!(
+            e.contains("config.toml") && e.contains("line 1 is not valid UTF-8"),
+            "{e}"
+        );
+        assert_eq!(std::fs::read(&config).expect("read"), latin1);
     }
 }

@@ -55,7 +55,8 @@ pub fn is_configured(agent: AgentId, probe: &ProbeEnv) -> bool {
             .is_ok_and(|t| crate::agents::OWNED_MARKERS.iter().any(|m| t.contains(m)))
     });
     let block = paths.instructions().is_some_and(|f| {
-        std::fs::read_to_string(f).is_ok_and(|t| matches!(block::find(&t), Ok(Some(_))))
+        // Bytes: a CLAUDE.md in Latin-1 with our block is still set up.
+        std::fs::read(f).is_ok_and(|t| matches!(block::find_bytes(&t), Ok(Some(_))))
     });
     hooks || owned || (block && paths.spec.hooks.is_none() && paths.spec.owned_file.is_none())
 }

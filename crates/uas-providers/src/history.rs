@@ -144,6 +144,11 @@ impl History {
             .map(|m| m.command)
     }
 
+    /// The uas home these backups belong to (the parent of the backups folder).
+    pub fn uas_home(&self) -> Option<&Path> {
+        self.dir.parent().filter(|p| !p.as_os_str().is_empty())
+    }
+
     /// The manifests, oldest first.
     pub fn manifests(&self) -> &[Manifest] {
         &self.manifests

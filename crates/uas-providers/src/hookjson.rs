@@ -59,6 +59,141 @@ pub fn parse_object(path: &Path, text: &str) -> Result<Map<String, Value>, JsonF
     }
 }
 
+/// 1-based line of byte `offset` in `bytes` (for "line N is not UTF-8").
+pub fn line_of(bytes: &[u8], offset: usize) -> usize {
+    bytes[..offset.min(bytes.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// A value where we would write has a layout we do not know; refusing is
+/// the only safe answer (replacing it would lose the user's value).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeError {
+    /// Key path (`hooks.PreToolUse[0]`).
+    pub key: String,
+    /// What is there (`a string`, `an object`, …).
+    pub found: &'static str,
+    /// What the agent reads there.
+    pub expected: &'static str,
+}
+
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "an object",
+    }
+}
+
+/// Checks that the values setting `events` would edit have the layout
+/// `shape` expects: the event map an object, each of those events a list
+/// of objects. Our own group ([`HookShape::OwnGroup`]) is ours whole.
+pub fn check_shape(
+    root: &Map<String, Value>,
+    shape: HookShape,
+    events: &[&str],
+) -> Result<(), ShapeError> {
+    if matches!(shape, HookShape::OwnGroup(_)) {
+        return Ok(());
+    }
+    let key = events_key(shape);
+    let Some(map) = root.get(key) else {
+        return Ok(());
+    };
+    let Value::Object(map) = map else {
+        return Err(ShapeError {
+            key: key.to_owned(),
+            found: kind(map),
+            expected: "an object of event names",
+        });
+    };
+    for event in events {
+        match map.get(*event) {
+            None | Some(Value::Array(_)) => {}
+            Some(other) => {
+                return Err(ShapeError {
+                    key: format!("{key}.{event}"),
+                    found: kind(other),
+                    expected: "a list of hook entries",
+                });
+            }
+        }
+        let list = map
+            .get(*event)
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        if let Some((i, v)) = list.enumerate().find(|(_, v)| !v.is_object()) {
+            return Err(ShapeError {
+                key: format!("{key}.{event}[{i}]"),
+                found: kind(v),
+                expected: "an object (a hook entry)",
+            });
+        }
+    }
+    Ok(())
+}
+
+fn is_empty_container(v: &Value) -> bool {
+    match v {
+        Value::Array(a) => a.is_empty(),
+        Value::Object(o) => o.is_empty(),
+        _ => false,
+    }
+}
+
+/// After our entries were removed: puts back, at their old places, the
+/// empty event lists and the empty event map that `original` (the file
+/// before uas) had and that removing our entries dropped. Values the user
+/// filled or deleted since are left as they are now.
+pub fn restore_empty(
+    root: &mut Map<String, Value>,
+    original: &Map<String, Value>,
+    shape: HookShape,
+) {
+    let key = events_key(shape);
+    let Some(Value::Object(orig_events)) = original.get(key) else {
+        return;
+    };
+    if !root.contains_key(key) {
+        if !orig_events.values().all(is_empty_container) {
+            return; // the user removed events of their own: not ours to undo
+        }
+        insert_at_original_place(root, original, key, Value::Object(Map::new()));
+    }
+    let Some(Value::Object(events)) = root.get_mut(key) else {
+        return;
+    };
+    for (name, value) in orig_events {
+        if is_empty_container(value) && !events.contains_key(name) {
+            insert_at_original_place(events, orig_events, name, value.clone());
+        }
+    }
+}
+
+/// Inserts `key` right after the nearest key that preceded it in `original`
+/// and is still in `map` (at the front when none is).
+fn insert_at_original_place(
+    map: &mut Map<String, Value>,
+    original: &Map<String, Value>,
+    key: &str,
+    value: Value,
+) {
+    let before: Vec<&String> = original.keys().take_while(|k| *k != key).collect();
+    let index = before
+        .iter()
+        .rev()
+        .find_map(|k| map.keys().position(|m| m == *k))
+        .map_or(0, |i| i + 1);
+    map.shift_insert(index, key.to_owned(), value);
+}
+
 /// Serializes with the indentation the original text used (2 spaces when
 /// unknown) and a final newline.
 pub fn to_text(map: &Map<String, Value>, original: &str) -> String {

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use uas_core::AgentId;
 
 /// The disk as the plan would leave it: reads see earlier planned changes.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 pub(crate) struct Overlay {
     planned: BTreeMap<PathBuf, FileChange>,
     order: Vec<PathBuf>,
@@ -59,6 +59,18 @@ impl Overlay {
             .filter_map(|p| self.planned.remove(p))
             .filter(|c| c.before != c.after || (c.executable && !uas_vfs::is_executable(&c.path)))
             .collect()
+    }
+
+    /// Says in the planned change of `path` that the agent reaches it
+    /// through the symlink `via` (the plan output shows "via symlink").
+    pub(crate) fn note_link(&mut self, path: &Path, via: Option<&Path>) {
+        let (Some(link), Some(change)) = (via, self.planned.get_mut(path)) else {
+            return;
+        };
+        let note = format!(" (via symlink {} -> {})", link.display(), path.display());
+        if !change.reason.ends_with(&note) {
+            change.reason.push_str(&note);
+        }
     }
 
     /// Marks a planned file as one that must be executable.

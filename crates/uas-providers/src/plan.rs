@@ -114,6 +114,86 @@ pub enum PlanError {
         /// OS error.
         message: String,
     },
+    /// A JSON config is not UTF-8 text (decoding it lossily would write
+    /// U+FFFD over the user's bytes).
+    #[error(
+        "{path}: line {line} is not valid UTF-8; save the file as UTF-8 and run setup again (uas did not change it)"
+    )]
+    NotUtf8 {
+        /// The file.
+        path: String,
+        /// 1-based line of the first bad byte.
+        line: usize,
+    },
+    /// A value where our hooks go has a layout we do not know.
+    #[error(
+        "{path}: `{key}` is {found}, but {expected} belongs there; uas will not replace it: fix or move that value by hand and run setup again (uas did not change the file)"
+    )]
+    Shape {
+        /// The file.
+        path: String,
+        /// Key path (`hooks.PreToolUse`).
+        key: String,
+        /// What is there.
+        found: &'static str,
+        /// What belongs there.
+        expected: &'static str,
+    },
+    /// An agent's file is a symlink uas cannot write through.
+    #[error("not set up: {link} is a symlink to {target}, {problem}; {remedy} and run setup again")]
+    Symlink {
+        /// The link.
+        link: String,
+        /// Where it points.
+        target: String,
+        /// Why uas cannot use it.
+        problem: &'static str,
+        /// What to do.
+        remedy: &'static str,
+    },
+    /// Several agents' files are broken; nothing was planned.
+    #[error("{}", broken_list(.0))]
+    Broken(Vec<Skipped>),
+}
+
+fn broken_list(all: &[Skipped]) -> String {
+    let mut out = format!(
+        "{} agent file(s) cannot be set up, so nothing was written:",
+        all.len()
+    );
+    for s in all {
+        out.push_str(&format!("\n  - {}: {}", s.agent.as_str(), s.reason));
+    }
+    out.push_str("\nfix each file, or run `uas setup --partial` to set up the other agents now");
+    out
+}
+
+impl PlanError {
+    /// The file the error is about.
+    pub fn path(&self) -> PathBuf {
+        match self {
+            Self::Json(e) => PathBuf::from(&e.path),
+            Self::Block { path, .. }
+            | Self::Read { path, .. }
+            | Self::NotUtf8 { path, .. }
+            | Self::Shape { path, .. } => PathBuf::from(path),
+            Self::Symlink { link, .. } => PathBuf::from(link),
+            Self::Broken(all) => all.first().map(|s| s.path.clone()).unwrap_or_default(),
+        }
+    }
+}
+
+/// An agent left out of a plan because one of its files cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Skipped {
+    /// Which agent.
+    pub agent: AgentId,
+    /// The file.
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    /// What is wrong and what to do.
+    pub reason: String,
 }
 
 /// The result of planning.
@@ -123,12 +203,67 @@ pub struct SetupPlan {
     pub changes: Vec<FileChange>,
     /// Things left alone, with advice.
     pub notices: Vec<Notice>,
+    /// Agents left out because a file of theirs cannot be used
+    /// ([`plan_partial`] only; [`plan`] refuses instead).
+    pub skipped: Vec<Skipped>,
 }
 
-/// The plan for `agents` toward `goal`.
+/// The plan for `agents` toward `goal`. Any agent whose files cannot be
+/// used stops it; the error lists every such file, not only the first.
 pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<SetupPlan, PlanError> {
+    let (plan, mut errors) = plan_each(input, agents, goal);
+    if errors.is_empty() {
+        return Ok(plan);
+    }
+    if agents.len() == 1 {
+        // Nothing else to set up: the error itself (with its own kind).
+        return Err(errors.remove(0));
+    }
+    Err(PlanError::Broken(plan.skipped))
+}
+
+/// The plan for the agents whose files can be used; the others are in
+/// [`SetupPlan::skipped`] with the reason, and none of their changes is
+/// planned (an agent is planned whole or not at all).
+pub fn plan_partial(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> SetupPlan {
+    plan_each(input, agents, goal).0
+}
+
+fn plan_each(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> (SetupPlan, Vec<PlanError>) {
     let mut overlay = Overlay::default();
     let mut notices = Vec::new();
+    let mut skipped = Vec::new();
+    let mut errors = Vec::new();
+    for &agent in agents {
+        let (saved, notices_before) = (overlay.clone(), notices.len());
+        if let Err(error) = plan_agent(input, &mut overlay, &mut notices, agent, agents, goal) {
+            tracing::warn!(agent = agent.as_str(), %error, "agent left out of the plan");
+            overlay = saved;
+            notices.truncate(notices_before);
+            skipped.push(Skipped {
+                agent,
+                path: error.path(),
+                reason: error.to_string(),
+            });
+            errors.push(error);
+        }
+    }
+    let plan = SetupPlan {
+        changes: overlay.into_changes(),
+        notices,
+        skipped,
+    };
+    (plan, errors)
+}
+
+fn plan_agent(
+    input: &PlanInput<'_>,
+    overlay: &mut Overlay,
+    notices: &mut Vec<Notice>,
+    agent: AgentId,
+    agents: &[AgentId],
+    goal: Goal,
+) -> Result<(), PlanError> {
     let staying: Vec<AgentId> = match goal {
         Goal::Install => Vec::new(),
         Goal::Remove => AgentId::ALL
@@ -136,16 +271,16 @@ pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<Set
             .filter(|a| !agents.contains(a) && is_configured(*a, input.probe))
             .collect(),
     };
-    for &agent in agents {
-        let paths = AgentPaths::new(agent, input.probe);
-        let base = input.probe.user_home.as_path();
-        if let Some(file) = paths.instructions() {
-            let shared_with_staying = staying
-                .iter()
-                .any(|s| AgentPaths::new(*s, input.probe).instructions().as_ref() == Some(&file));
-            if let Some(link) = symlink_on_path(base, &file) {
-                notices.push(symlink_notice(agent, &link));
-            } else if !(goal == Goal::Remove && shared_with_staying) {
+    let paths = AgentPaths::new(agent, input.probe);
+    let base = input.probe.user_home.as_path();
+    if let Some(file) = paths.instructions() {
+        let shared_with_staying = staying
+            .iter()
+            .any(|s| AgentPaths::new(*s, input.probe).instructions().as_ref() == Some(&file));
+        match resolve_link(input, &file)? {
+            Target::LeftAlone(link) => notices.push(symlink_notice(agent, &link)),
+            Target::File { .. } if goal == Goal::Remove && shared_with_staying => {}
+            Target::File { path, via } => {
                 // A file two agents share (GEMINI.md) gets the first one's text.
                 let owner = AgentId::ALL
                     .into_iter()
@@ -154,13 +289,15 @@ pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<Set
                     })
                     .unwrap_or(agent);
                 let body = instructions_body(input.vfs, owner);
-                plan_block(&mut overlay, input.history, agent, &file, &body, goal)?;
+                plan_block(overlay, input.history, agent, &path, &body, goal)?;
+                overlay.note_link(&path, via.as_deref());
             }
         }
-        if let (Some(hooks), Some(file)) = (&paths.spec.hooks, paths.hook_file()) {
-            if let Some(link) = symlink_on_path(base, &file) {
-                notices.push(symlink_notice(agent, &link));
-            } else {
+    }
+    if let (Some(hooks), Some(file)) = (&paths.spec.hooks, paths.hook_file()) {
+        match resolve_link(input, &file)? {
+            Target::LeftAlone(link) => notices.push(symlink_notice(agent, &link)),
+            Target::File { path, via } => {
                 let desired: Vec<(String, Value)> = match goal {
                     Goal::Install => paths
                         .spec
@@ -175,57 +312,120 @@ pub fn plan(input: &PlanInput<'_>, agents: &[AgentId], goal: Goal) -> Result<Set
                     Goal::Remove => Vec::new(),
                 };
                 plan_hooks(
-                    &mut overlay,
+                    overlay,
                     input.history,
                     agent,
-                    &file,
+                    &path,
                     hooks.shape,
                     hooks.required_root,
                     &desired,
                 )?;
+                overlay.note_link(&path, via.as_deref());
             }
         }
-        let plugin_api_unsupported = agent == AgentId::Opencode
-            && goal == Goal::Install
-            && crate::agents::opencode_major(input.probe).is_some_and(|m| m >= 2);
-        if plugin_api_unsupported {
-            notices.push(Notice {
-                agent,
-                path: paths.owned_file().unwrap_or_default(),
-                message: "OpenCode 2.x changed its plugin API and uas generates only the 1.x plugin, so OpenCode runs without uas hooks for now (instructions and skills are set up)".into(),
-            });
-        } else if let (Some((_, render)), Some(file)) = (paths.spec.owned_file, paths.owned_file())
-        {
-            let content = match goal {
-                Goal::Install => Some(render(input.uas_bin).into_bytes()),
-                Goal::Remove => None,
-            };
-            plan_owned_file(
-                &mut overlay,
-                &mut notices,
-                agent,
-                base,
-                &file,
-                content,
-                crate::agents::OWNED_MARKERS,
-            )?;
-        }
-        let skills = match goal {
-            Goal::Install => input.vfs.skills_for(agent),
-            Goal::Remove => Vec::new(),
+    }
+    let plugin_api_unsupported = agent == AgentId::Opencode
+        && goal == Goal::Install
+        && crate::agents::opencode_major(input.probe).is_some_and(|m| m >= 2);
+    if plugin_api_unsupported {
+        notices.push(Notice {
+            agent,
+            path: paths.owned_file().unwrap_or_default(),
+            message: "OpenCode 2.x changed its plugin API and uas generates only the 1.x plugin, so OpenCode runs without uas hooks for now (instructions and skills are set up)".into(),
+        });
+    } else if let (Some((_, render)), Some(file)) = (paths.spec.owned_file, paths.owned_file()) {
+        let content = match goal {
+            Goal::Install => Some(render(input.uas_bin).into_bytes()),
+            Goal::Remove => None,
         };
-        skills::plan_skills(
-            &mut overlay,
-            &mut notices,
+        plan_owned_file(
+            overlay,
+            notices,
             agent,
             base,
-            &paths.skills_dir(),
-            &skills,
+            &file,
+            content,
+            crate::agents::OWNED_MARKERS,
         )?;
     }
-    Ok(SetupPlan {
-        changes: overlay.into_changes(),
-        notices,
+    let skills = match goal {
+        Goal::Install => input.vfs.skills_for(agent),
+        Goal::Remove => Vec::new(),
+    };
+    skills::plan_skills(overlay, notices, agent, base, &paths.skills_dir(), &skills)
+}
+
+/// Where setup writes for an agent's file.
+enum Target {
+    /// This regular file (or missing file); `via` is the symlink that
+    /// points at it, if the agent's path is one.
+    File { path: PathBuf, via: Option<PathBuf> },
+    /// A symlink left as it is, with a notice (links into the uas home,
+    /// which `uas migrate` turns into copies; folder links higher up).
+    LeftAlone(PathBuf),
+}
+
+/// Follows a dotfiles-manager link (`~/.claude/settings.json ->
+/// ~/dotfiles/claude/settings.json`) to a regular file the user owns, so
+/// setup edits the file the agent really reads and the link stays. Any
+/// other link is refused by name: saying "up to date" while nothing was set
+/// up is the one answer that must never happen.
+fn resolve_link(input: &PlanInput<'_>, file: &Path) -> Result<Target, PlanError> {
+    let base = input.probe.user_home.as_path();
+    let Some(link) = symlink_on_path(base, file) else {
+        return Ok(Target::File {
+            path: file.to_path_buf(),
+            via: None,
+        });
+    };
+    let shown = std::fs::read_link(&link)
+        .map(|t| t.display().to_string())
+        .unwrap_or_default();
+    let refuse = |problem| PlanError::Symlink {
+        link: link.display().to_string(),
+        target: shown.clone(),
+        problem,
+        remedy: "point the link at a regular file you own (or replace it with a file)",
+    };
+    let Ok(target) = std::fs::canonicalize(&link) else {
+        return Err(refuse("which does not exist"));
+    };
+    if input
+        .history
+        .uas_home()
+        .and_then(|h| std::fs::canonicalize(h).ok())
+        .is_some_and(|h| target.starts_with(h))
+    {
+        // The symlink farm: its target is a universal resource of ours,
+        // which `uas migrate` turns into copies.
+        return Ok(Target::LeftAlone(link));
+    }
+    if link != file {
+        return Err(PlanError::Symlink {
+            link: link.display().to_string(),
+            target: shown,
+            problem: "a folder on the way to the agent's files (uas follows a symlink only when it is the file itself)",
+            remedy: "replace the link with a real folder (or link the files one by one)",
+        });
+    }
+    let meta = std::fs::metadata(&target).map_err(|e| PlanError::Read {
+        path: target.display().to_string(),
+        message: e.to_string(),
+    })?;
+    if !meta.is_file() {
+        return Err(refuse("which is not a regular file"));
+    }
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        let home_uid = std::fs::metadata(base).map(|m| m.uid()).ok();
+        if home_uid.is_some_and(|uid| uid != meta.uid()) {
+            return Err(refuse("which is owned by another user"));
+        }
+    }
+    Ok(Target::File {
+        path: target,
+        via: Some(link),
     })
 }
 
@@ -246,7 +446,7 @@ fn symlink_notice(agent: AgentId, link: &Path) -> Notice {
         agent,
         path: link.to_path_buf(),
         message: format!(
-            "symlink to {target} left as is (uas never writes through symlinks); run `uas migrate` to replace it with a managed copy"
+            "symlink to {target} left as is (uas follows a symlink only when it is an agent config file pointing at a regular file of yours, never into ~/.agent); run `uas migrate` to replace it with a managed copy"
         ),
     }
 }
@@ -260,12 +460,13 @@ fn plan_block(
     goal: Goal,
 ) -> Result<(), PlanError> {
     let current = overlay.read(file)?;
-    let text = String::from_utf8_lossy(current.as_deref().unwrap_or_default()).into_owned();
+    // Bytes, not text: the user's part may be in any encoding.
+    let text = current.as_deref().unwrap_or_default();
     let block_err = |source| PlanError::Block {
         path: file.display().to_string(),
         source,
     };
-    let found = block::find(&text).map_err(block_err)?;
+    let found = block::find_bytes(text).map_err(block_err)?;
     let (after, reason) = match goal {
         Goal::Install => {
             let reason = match &found {
@@ -276,19 +477,19 @@ fn plan_block(
                 Some(_) => "update managed block with the current instructions".to_owned(),
             };
             (
-                Some(block::upsert(&text, body).map_err(block_err)?.into_bytes()),
+                Some(block::upsert_bytes(text, body).map_err(block_err)?),
                 reason,
             )
         }
         Goal::Remove => {
-            let rest = block::remove(&text).map_err(block_err)?;
+            let rest = block::remove_bytes(text).map_err(block_err)?;
             let after = if rest.is_empty()
                 && history.existed_before(file) != Some(true)
                 && current.is_some()
             {
                 None
             } else {
-                Some(rest.into_bytes())
+                Some(rest)
             };
             (
                 if current.is_none() { None } else { after },
@@ -310,8 +511,17 @@ fn plan_hooks(
     desired: &[(String, Value)],
 ) -> Result<(), PlanError> {
     let current = overlay.read(file)?;
-    let text = String::from_utf8_lossy(current.as_deref().unwrap_or_default()).into_owned();
-    let mut root = hookjson::parse_object(file, &text)?;
+    let parsed = parse_hook_file(file, current.as_deref().unwrap_or_default(), shape, desired);
+    let (text, mut root) = match parsed {
+        Ok(ok) => ok,
+        // Uninstall of a file uas never changed (one setup refused, say):
+        // there is nothing of ours in it to remove.
+        Err(e) if desired.is_empty() && history.existed_before(file).is_none() => {
+            tracing::debug!(error = %e, "uninstall: file never touched by uas, left alone");
+            return Ok(());
+        }
+        Err(e) => return Err(e),
+    };
     let original = root.clone();
     let have = hookjson::ours(&root, shape);
     hookjson::set_ours(&mut root, shape, desired);
@@ -332,27 +542,58 @@ fn plan_hooks(
             .to_owned()
     };
     let after = if desired.is_empty() {
-        removed_text(history, file, &root, &text, required_root)
+        removed_text(history, file, shape, &mut root, &text, required_root)
     } else {
         Some(hookjson::to_text(&root, &text).into_bytes())
     };
     overlay.set(agent, ChangeKind::Hooks, file, after, reason)
 }
 
+/// The text and top-level object of a hook file, refusing what setup could
+/// only damage: bytes that are not UTF-8, and values of unknown shape where
+/// our entries for `desired` would go.
+fn parse_hook_file(
+    file: &Path,
+    bytes: &[u8],
+    shape: HookShape,
+    desired: &[(String, Value)],
+) -> Result<(String, Map<String, Value>), PlanError> {
+    let text = std::str::from_utf8(bytes).map_err(|e| PlanError::NotUtf8 {
+        path: file.display().to_string(),
+        line: hookjson::line_of(bytes, e.valid_up_to()),
+    })?;
+    let root = hookjson::parse_object(file, text)?;
+    let events: Vec<&str> = desired.iter().map(|(e, _)| e.as_str()).collect();
+    hookjson::check_shape(&root, shape, &events).map_err(|e| PlanError::Shape {
+        path: file.display().to_string(),
+        key: e.key,
+        found: e.found,
+        expected: e.expected,
+    })?;
+    Ok((text.to_owned(), root))
+}
+
 /// After removing our entries: the original bytes if the value is what it
 /// was before uas, nothing if uas created the file, else re-serialized.
+/// Empty lists and maps the original had come back at their places first
+/// (removing our entry from `"PreToolUse": []` must not delete the key).
 fn removed_text(
     history: &History,
     file: &Path,
-    root: &Map<String, Value>,
+    shape: HookShape,
+    root: &mut Map<String, Value>,
     text: &str,
     required_root: &[(&str, i64)],
 ) -> Option<Vec<u8>> {
     if let Some(orig) = history.original(file) {
-        let same =
-            hookjson::parse_object(file, &String::from_utf8_lossy(&orig)).is_ok_and(|v| &v == root);
-        if same {
-            return Some(orig);
+        let before = std::str::from_utf8(&orig)
+            .ok()
+            .and_then(|t| hookjson::parse_object(file, t).ok());
+        if let Some(before) = before {
+            hookjson::restore_empty(root, &before, shape);
+            if &before == root {
+                return Some(orig);
+            }
         }
     }
     let only_required = root
@@ -452,5 +693,6 @@ pub fn plan_project(
     Ok(SetupPlan {
         changes: overlay.into_changes(),
         notices,
+        skipped: Vec::new(),
     })
 }

@@ -191,6 +191,7 @@ fn the_manifest_and_backups_are_written_before_the_first_file_so_a_failed_apply_
             change(m.path("blocker/hooks.json"), None, b"{}\n"),
         ],
         notices: Vec::new(),
+        skipped: Vec::new(),
     };
     let err = apply::apply(
         &plan,

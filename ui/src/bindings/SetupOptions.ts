@@ -16,4 +16,10 @@ dry_run: boolean,
 /**
  * A repository to set up instead of the user-level files.
  */
-project: string | null, };
+project: string | null, 
+/**
+ * Set up the agents whose files can be used and report the others as
+ * skipped (the command then exits non-zero); without it one broken
+ * file stops everything and the error lists every broken file.
+ */
+partial: boolean, };

@@ -3,6 +3,7 @@ import type { AgentId } from "./AgentId";
 import type { Approval } from "./Approval";
 import type { ChangeDto } from "./ChangeDto";
 import type { Notice } from "./Notice";
+import type { Skipped } from "./Skipped";
 
 /**
  * Result of setup / repair / uninstall / migrate.
@@ -32,6 +33,11 @@ changes: Array<ChangeDto>,
  * Things left alone, with advice.
  */
 notices: Array<Notice>, 
+/**
+ * Agents not set up (`--partial`) because a file of theirs cannot be
+ * used, with the file and what to do.
+ */
+skipped: Array<Skipped>, 
 /**
  * Approvals the user must give in the agents.
  */

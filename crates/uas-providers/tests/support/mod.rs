@@ -61,6 +61,18 @@ impl Machine {
         plan::plan(&input, agents, goal)
     }
 
+    /// [`plan::plan_partial`]: the agents that can be planned, the others skipped.
+    pub fn plan_partial(&self, agents: &[AgentId], goal: Goal) -> SetupPlan {
+        let (vfs, history) = (self.vfs(), self.history());
+        let input = PlanInput {
+            probe: &self.probe,
+            vfs: &vfs,
+            uas_bin: UAS_BIN,
+            history: &history,
+        };
+        plan::plan_partial(&input, agents, goal)
+    }
+
     pub fn plan(&self, agents: &[AgentId], goal: Goal) -> SetupPlan {
         self.try_plan(agents, goal).expect("plan")
     }
