@@ -61,6 +61,12 @@ pub fn sop_context(env: &HookEnv) -> Context {
         uas_home: env.home.root().display().to_string(),
         hook_configs,
         user_home: Some(env.probe.user_home.display().to_string()),
+        secrets: vec![
+            uas_audit::audit_dir(&env.home)
+                .join("signing.key")
+                .display()
+                .to_string(),
+        ],
     }
 }
 

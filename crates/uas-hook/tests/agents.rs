@@ -8,8 +8,8 @@ use uas_core::Home;
 use uas_hook::{HookEnv, Response, run};
 use uas_providers::ProbeEnv;
 
-const PLAN_DENY: &str = "Universal Agent: No plan is recorded for this session. Write the plan to /home/user/project/PLAN.md (or run `uas sop advance`), then edit.\n";
-const SHELL_DENY: &str = "Universal Agent: No plan is recorded for this session, and this command changes files. Write the plan to /home/user/project/PLAN.md (or run `uas sop advance`) first.\n";
+const PLAN_DENY: &str = "Universal Agent: No plan is recorded for this session. Write the plan to /home/user/project/PLAN.md, then edit.\n";
+const SHELL_DENY: &str = "Universal Agent: No plan is recorded for this session, and this command changes files. Write the plan to /home/user/project/PLAN.md first.\n";
 
 fn fixtures() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/agent-hooks")

@@ -17,7 +17,7 @@ pub const EVIDENCE: &[(&str, &str)] = &[
     ),
     (
         "plan",
-        "a plan was recorded (a plan file written, or `uas sop advance`)",
+        "a plan was recorded (a plan file written)",
     ),
     ("edited", "a file was changed after the plan"),
     (
@@ -181,6 +181,16 @@ pub struct Pattern {
     /// read-only.
     #[serde(default)]
     pub read_only: Option<bool>,
+    /// Every path the call writes matches one of these (and a shell
+    /// command's writes are all known): for rules that allow writing only
+    /// some files.
+    #[serde(default)]
+    pub written: Vec<String>,
+    /// Only shell commands that run `uas` with a subcommand that changes
+    /// state (anything but status, doctor, sop show/explain/phase, audit
+    /// verify/tail/export, skill list/search/info…).
+    #[serde(default)]
+    pub uas_changes: bool,
 }
 
 /// A problem in an SOP file.
@@ -249,6 +259,7 @@ const PLACEHOLDERS: &[&str] = &[
     "{plan_files}",
     "{plan_file}",
     "{cwd}",
+    "{secrets}",
 ];
 
 impl Sop {
@@ -361,6 +372,7 @@ impl Sop {
                 .iter()
                 .chain(&r.when.command)
                 .chain(&r.when.name)
+                .chain(&r.when.written)
             {
                 let mut rest = pat.as_str();
                 while let Some(start) = rest.find('{') {

@@ -1,6 +1,7 @@
 //! Decisions: an event, the session's state and the SOP -> allow/warn/deny.
 
 use crate::def::{Action, Pattern, Phase, Rule, RuleSeverity, Sop, ToolPattern, Violation};
+use crate::analyze::Analysis;
 use crate::shell;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -54,6 +55,8 @@ pub struct Context {
     pub hook_configs: Vec<String>,
     /// The user's home, so `~/…` and `$HOME/…` spellings match too.
     pub user_home: Option<String>,
+    /// `{secrets}`: files agents may not read (the audit signing key).
+    pub secrets: Vec<String>,
 }
 
 /// The engine's answer.
@@ -162,8 +165,9 @@ impl Sop {
             return allow;
         };
         let cwd = event.cwd.as_deref().or(state.cwd.as_deref());
+        let shell = shell_analysis(ctx, cwd, tool);
         for rule in &self.rules {
-            if !self.matches(&rule.when, ctx, cwd, tool) {
+            if !self.matches(&rule.when, ctx, cwd, tool, shell.as_ref()) {
                 continue;
             }
             if !rule.requires.is_empty() && rule.requires.iter().all(|e| state.has(e)) {
@@ -200,9 +204,10 @@ impl Sop {
             return vec![];
         };
         let cwd = event.cwd.as_deref().or(state.cwd.as_deref());
+        let shell = shell_analysis(ctx, cwd, tool);
         self.rules
             .iter()
-            .filter(|r| self.matches(&r.when, ctx, cwd, tool))
+            .filter(|r| self.matches(&r.when, ctx, cwd, tool, shell.as_ref()))
             .map(|r| (r, r.requires.iter().all(|e| state.has(e))))
             .collect()
     }
@@ -276,25 +281,25 @@ impl Sop {
                 let Some(cmd) = tool.command.as_deref() else {
                     return;
                 };
-                if shell::any_segment_matches(cmd, &self.test_commands) {
+                let a = crate::analyze::analyze(cmd, cwd.as_deref(), None);
+                if shell::any_segment_matches(cmd, &self.test_commands) && !a.writes && !a.opaque {
                     // Only an observed exit code 0 (or an explicit success)
                     // counts; "no news" is not evidence.
                     if success == Some(true) {
                         state.last_test_pass_seq = seq;
                     }
-                } else if shell::looks_like_write(cmd) {
-                    let plan_only = !self.plan_files.is_empty()
-                        && shell::segments(cmd).iter().all(|seg| {
-                            !shell::looks_like_write(seg)
-                                || self.plan_files.iter().any(|p| seg.contains(p.as_str()))
-                        });
+                } else if a.writes || a.opaque {
+                    let plans = self.plan_paths(cwd.as_deref());
+                    let plan_only = !a.opaque
+                        && !a.written.is_empty()
+                        && a.written.iter().all(|p| plans.contains(p));
                     if plan_only {
                         state.evidence.insert("plan".into());
                     } else {
                         state.evidence.insert("edited".into());
                         state.last_edit_seq = seq;
                     }
-                } else if shell::is_read_only(cmd) {
+                } else if a.read_only {
                     state.evidence.insert("research".into());
                     let review = shell::segments(cmd)
                         .iter()
@@ -365,15 +370,20 @@ impl Sop {
         }
         if let Some(plan) = self.plan_files.first() {
             out.push_str(&format!(
-                " Record your plan by writing {plan} (or run `uas sop advance`) before editing files."
+                " Record your plan by writing {plan} before editing files."
             ));
         }
-        let denies: Vec<_> = self
+        let mut denies: Vec<String> = Vec::new();
+        for r in self
             .rules
             .iter()
             .filter(|r| r.action == Action::Deny && !r.reason.is_empty())
-            .map(|r| format!("- {}", self.expand_text(&r.reason, ctx, cwd)))
-            .collect();
+        {
+            let line = format!("- {}", self.expand_text(&r.reason, ctx, cwd));
+            if !denies.contains(&line) {
+                denies.push(line);
+            }
+        }
         if !denies.is_empty() {
             out.push_str("\nRules that block tool calls:\n");
             out.push_str(&denies.join("\n"));
@@ -388,7 +398,14 @@ impl Sop {
         }
     }
 
-    fn matches(&self, pat: &Pattern, ctx: &Context, cwd: Option<&str>, tool: &ToolCall) -> bool {
+    fn matches(
+        &self,
+        pat: &Pattern,
+        ctx: &Context,
+        cwd: Option<&str>,
+        tool: &ToolCall,
+        shell: Option<&Analysis>,
+    ) -> bool {
         let class_ok = match pat.tool {
             None | Some(ToolPattern::Any) => true,
             Some(ToolPattern::Write) => tool.class == ToolClass::Write,
@@ -401,36 +418,49 @@ impl Sop {
         if !pat.name.is_empty() && !pat.name.iter().any(|n| shell::wildcard(n, &tool.name)) {
             return false;
         }
+        // The paths a call names: a tool's own, or every path word of a
+        // shell command (resolved against its cwd, `cd`, `~`…), each also
+        // with symlinks resolved.
+        let named: Vec<String> = match shell {
+            Some(a) => a.paths.clone(),
+            None => with_real_paths(&tool.paths),
+        };
+        let expand_all = |list: &[String]| -> Vec<String> {
+            list.iter().flat_map(|p| self.expand(p, ctx, cwd)).collect()
+        };
         if !pat.path.is_empty() {
-            let pats: Vec<String> = pat
-                .path
-                .iter()
-                .flat_map(|p| self.expand(p, ctx, cwd))
-                .collect();
-            if !tool
-                .paths
-                .iter()
-                .any(|path| pats.iter().any(|p| shell::wildcard(p, path)))
-            {
+            let pats = expand_all(&pat.path);
+            if !named.iter().any(|path| path_matches(&pats, path)) {
+                return false;
+            }
+        }
+        if !pat.written.is_empty() {
+            let pats = expand_all(&pat.written);
+            let written: Vec<String> = match shell {
+                Some(a) if a.opaque => return false,
+                Some(a) => a.written.clone(),
+                None => tool.paths.clone(),
+            };
+            if written.is_empty() || !written.iter().all(|p| path_matches(&pats, p)) {
                 return false;
             }
         }
         let cmd = tool.command.as_deref().unwrap_or("");
         if !pat.command.is_empty() {
-            let pats: Vec<String> = pat
-                .command
-                .iter()
-                .flat_map(|p| self.expand(p, ctx, cwd))
-                .collect();
+            let pats = expand_all(&pat.command);
             if !pats.iter().any(|p| shell::wildcard(p, cmd)) {
                 return false;
             }
         }
-        if pat.writes && !shell::looks_like_write(cmd) {
+        let a = shell.cloned().unwrap_or_default();
+        if pat.writes && !(a.writes || a.opaque) {
+            return false;
+        }
+        if pat.uas_changes && a.uas_change.is_none() {
             return false;
         }
         if let Some(ro) = pat.read_only
-            && shell::is_read_only(cmd) != ro
+            && a.read_only != ro
         {
             return false;
         }
@@ -460,6 +490,11 @@ impl Sop {
                 .collect(),
             "{plan_file}" => self.plan_paths(cwd).into_iter().take(1).collect(),
             "{cwd}" => cwd.map(str::to_owned).into_iter().collect(),
+            "{secrets}" => ctx
+                .secrets
+                .iter()
+                .flat_map(|h| spellings(h, ctx.user_home.as_deref()))
+                .collect(),
             _ => vec![ph.to_owned()],
         };
         let (head, tail) = (&pattern[..start], &pattern[start + len + 1..]);
@@ -483,6 +518,40 @@ impl Sop {
             .replace("{plan_file}", &plan)
             .replace("{cwd}", cwd.unwrap_or("."))
     }
+}
+
+/// A shell call's analysis (none for other tools).
+fn shell_analysis(ctx: &Context, cwd: Option<&str>, tool: &ToolCall) -> Option<Analysis> {
+    (tool.class == ToolClass::Shell).then(|| {
+        crate::analyze::analyze(
+            tool.command.as_deref().unwrap_or(""),
+            cwd,
+            ctx.user_home.as_deref(),
+        )
+    })
+}
+
+/// Paths and, where a symlink is on the way, where they really lead.
+fn with_real_paths(paths: &[String]) -> Vec<String> {
+    let mut out = paths.to_vec();
+    for p in paths {
+        let path = std::path::Path::new(p);
+        let real = path.canonicalize().ok().or_else(|| {
+            Some(path.parent()?.canonicalize().ok()?.join(path.file_name()?))
+        });
+        if let Some(r) = real.map(|r| r.display().to_string())
+            && r != *p
+        {
+            out.push(r);
+        }
+    }
+    out
+}
+
+/// A path (possibly `*/rel`, from an unknown directory) against patterns.
+fn path_matches(pats: &[String], path: &str) -> bool {
+    pats.iter()
+        .any(|p| shell::wildcard(p, path) || shell::wildcard(path, p))
 }
 
 fn join(dir: &str, rel: &str) -> String {

@@ -10,6 +10,7 @@
 //! the caller loads and stores [`SessionState`] (the hook does it in the same
 //! database transaction as the audit record).
 
+pub mod analyze;
 pub mod commit_gate;
 pub mod def;
 pub mod engine;

@@ -76,6 +76,7 @@ impl Session {
                 uas_home: UAS_HOME.into(),
                 hook_configs: vec![HOOK_CONFIG.into()],
                 user_home: Some(HOME.into()),
+                secrets: vec![format!("{UAS_HOME}/audit/signing.key")],
             },
             state: SessionState::default(),
             seq: 0,
@@ -340,7 +341,7 @@ fn removing_universal_agent_is_a_tamper_attempt() {
     let mut s = Session::planned();
     for cmd in ["uas uninstall --yes", "cd /tmp && uas rollback-setup"] {
         let d = s.run(shell(cmd), exit(0));
-        assert_eq!(d.rule.as_deref(), Some("tamper-uninstall"), "{cmd}");
+        assert_eq!(d.rule.as_deref(), Some("tamper-uas-cli"), "{cmd}");
         assert_eq!(d.violation, Some(Violation::Tamper), "{cmd}");
     }
 }
