@@ -327,7 +327,26 @@ impl App {
         let repo = repo.canonicalize().unwrap_or_else(|_| repo.to_path_buf());
         drop(log);
         let states: Vec<&SessionState> = all.iter().map(|s| &s.state).collect();
-        let verdict = uas_sop::commit_gate::decide(&sop, &repo, &states);
+        let mut verdict = uas_sop::commit_gate::decide(&sop, &repo, &states);
+        // A session whose state cannot be read and whose directory is
+        // unknown may be working here: fail closed.
+        if verdict.allowed
+            && let Some(i) = all
+                .iter()
+                .position(|s| s.unreadable.is_some() && s.state.cwd.is_none())
+        {
+            verdict = uas_sop::commit_gate::CommitVerdict {
+                allowed: false,
+                reason: format!(
+                    "the SOP state of {} session {} cannot be read ({}), so uas cannot tell whether it worked here; commit after that session records its next event, or check `uas sop phase --session {}`",
+                    all[i].agent,
+                    all[i].session,
+                    all[i].unreadable.as_deref().unwrap_or_default(),
+                    all[i].session
+                ),
+                session: Some(i),
+            };
+        }
         let newest = verdict.session.map(|i| &all[i]);
         let report = GateReport {
             allowed: verdict.allowed,

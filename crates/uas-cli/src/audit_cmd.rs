@@ -131,6 +131,7 @@ pub fn sop(app: &App, cmd: &SopCommand, json: bool) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         SopCommand::Advance { session, agent } => {
+            refuse_under_agent(app, "sop advance")?;
             let cwd = std::env::current_dir().unwrap_or_default();
             let r = app.sop_advance(session.as_deref(), *agent, &cwd)?;
             if json {
@@ -417,4 +418,31 @@ fn tail(
             return Ok(ExitCode::SUCCESS);
         }
     }
+}
+
+/// Commands only a person may run refuse when an agent started them (an
+/// agent process among the ancestors); the attempt is a critical event.
+fn refuse_under_agent(app: &App, command: &str) -> anyhow::Result<()> {
+    let Some(a) = uas_core::ancestry::agent_ancestor() else {
+        return Ok(());
+    };
+    let _ = app.audit_append(&[uas_audit::NewEvent {
+        ts_ms: uas_core::now_ms(),
+        agent: a.agent.clone(),
+        session: "-".into(),
+        kind: "tamper".into(),
+        severity: uas_audit::Severity::Critical,
+        payload: serde_json::json!({
+            "refused": format!("uas {command}"),
+            "agent_pid": a.pid,
+            "agent_command": a.command,
+        })
+        .to_string(),
+        decision: Some(r#"{"action":"deny"}"#.into()),
+    }]);
+    anyhow::bail!(
+        "refused: `uas {command}` was started by an AI agent (pid {}, {}); only a person may run it, from a terminal no agent started (recorded as a tamper attempt)",
+        a.pid,
+        a.agent
+    )
 }

@@ -519,3 +519,43 @@ fn drift_of_a_hook_config_is_a_critical_event_recorded_once() {
     assert!(s.run(&["uninstall", "--yes"]).status.success());
     assert!(s.run(&["status"]).status.success());
 }
+
+#[test]
+fn sop_advance_started_by_an_agent_is_refused_and_recorded() {
+    let s = Journey::new();
+    let project = s.user_home().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    s.claude_hook("adv", &project, "UserPromptSubmit", None);
+    // A shell whose process is named `claude`, as Claude Code's Bash tool's
+    // parent is: the agent runs `uas sop advance` itself.
+    let agent = s.user_home().join("claude");
+    std::fs::copy("/bin/sh", &agent).expect("copy sh");
+    let uas = s.bin().display().to_string();
+    let home = s.user_home().display().to_string();
+    let out = Command::new(&agent)
+        .arg("-c")
+        .arg(format!("HOME='{home}' '{uas}' sop advance --session adv; echo exit=$?"))
+        .current_dir(&project)
+        .output()
+        .expect("run");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(text.contains("exit=1"), "{text}");
+    assert!(text.contains("started by an AI agent"), "{text}");
+    let phase = json_out(&s.run(&["--json", "sop", "phase", "--session", "adv"]));
+    assert!(
+        !phase[0]["session"]["state"]["evidence"]
+            .as_array()
+            .expect("evidence")
+            .contains(&json!("plan")),
+        "{phase}"
+    );
+    let log = stdout(&s.run(&["audit", "export"]));
+    assert!(
+        log.lines()
+            .any(|l| l.contains("\"tamper\"") && l.contains("sop advance")),
+        "{log}"
+    );
+    // The same command from a terminal (no agent above it) works.
+    let ok = s.run(&["sop", "advance", "--session", "adv"]);
+    assert!(ok.status.success(), "{}", stderr(&ok));
+}

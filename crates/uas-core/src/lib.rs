@@ -7,6 +7,7 @@
 //! can build a temporary home without touching the real one.
 
 pub mod agent;
+pub mod ancestry;
 pub mod config;
 pub mod event;
 pub mod fsx;

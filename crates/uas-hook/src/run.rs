@@ -389,8 +389,25 @@ fn decided(
     };
     let normal = open_journal(audit_dir, db, budget, config).and_then(|mut journal| {
         journal.write(|tx| {
-            let mut state = crate::sessions::load(tx.store(), event.agent, &event.session)?;
-            let decision = sop.decide(ctx, &state, &event);
+            let (mut state, unreadable) =
+                crate::sessions::load_checked(tx.store(), event.agent, &event.session)?;
+            let mut decision = sop.decide(ctx, &state, &event);
+            let mut notes = notes.clone();
+            if let Some(why) = &unreadable {
+                // Fail closed: decided as a session that edited without a
+                // plan; the person is told, and the event records it.
+                notes.push(format!("{why}: decided as a session with edits and no plan"));
+                if decision.severity == RuleSeverity::Info {
+                    decision.severity = RuleSeverity::Warning;
+                }
+                if decision.action == Action::Deny {
+                    decision.reason = format!(
+                        "{} (This session's stored SOP state could not be read, so uas assumes the worst: a person should check `uas sop phase --session {}` and the audit log.)",
+                        decision.reason, event.session
+                    );
+                }
+                decision.fallback = Some(format!("fail-closed: {why}"));
+            }
             let brief = (event.kind == EventKind::SessionStart).then(|| {
                 let mut preview = state.clone();
                 sop.observe(&mut preview, &event, &decision, 0);

@@ -16,13 +16,48 @@ pub struct StoredSession {
     pub state: SessionState,
     /// Last change, ms since the epoch.
     pub updated_ms: i64,
+    /// Why the stored state could not be read (its state is then
+    /// [`assumed`]).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unreadable: Option<String>,
 }
 
-/// The state of a session (fresh when unknown or unreadable).
-pub fn load(c: &impl Conn, agent: AgentId, session: &str) -> Result<SessionState, StoreError> {
+/// The state assumed for a session whose stored state cannot be read: the
+/// worst case, so gates fail closed. It edited files (a commit needs a
+/// passing test run first), and it has no plan (edits need one). Its working
+/// directory is kept when the damaged text still names it.
+pub fn assumed(text: &str) -> SessionState {
+    let mut s = SessionState {
+        cwd: text.split("\"cwd\":\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_owned),
+        ..SessionState::default()
+    };
+    s.evidence.insert("edited".into());
+    s
+}
+
+/// Reads stored state text: the state, or the assumed one and why not.
+fn parse(text: &str) -> (SessionState, Option<String>) {
+    match serde_json::from_str(text) {
+        Ok(s) => (s, None),
+        Err(e) => (assumed(text), Some(format!("stored SOP state is unreadable ({e})"))),
+    }
+}
+
+/// The state of a session (fresh when unknown; [`assumed`] with the reason
+/// when unreadable).
+pub fn load_checked(
+    c: &impl Conn,
+    agent: AgentId,
+    session: &str,
+) -> Result<(SessionState, Option<String>), StoreError> {
     Ok(uas_store::sessions::load(c, agent.as_str(), session)?
-        .and_then(|t| serde_json::from_str(&t).ok())
+        .map(|t| parse(&t))
         .unwrap_or_default())
+}
+
+/// The state of a session (fresh when unknown, [`assumed`] when unreadable).
+pub fn load(c: &impl Conn, agent: AgentId, session: &str) -> Result<SessionState, StoreError> {
+    load_checked(c, agent, session).map(|(s, _)| s)
 }
 
 /// Stores the state of a session.
@@ -40,11 +75,15 @@ pub fn save(
 pub fn list(c: &impl Conn, session: Option<&str>) -> Result<Vec<StoredSession>, StoreError> {
     Ok(uas_store::sessions::list(c, session)?
         .into_iter()
-        .map(|r| StoredSession {
-            agent: r.agent,
-            session: r.session,
-            state: serde_json::from_str(&r.state).unwrap_or_default(),
-            updated_ms: r.updated_ms,
+        .map(|r| {
+            let (state, unreadable) = parse(&r.state);
+            StoredSession {
+                agent: r.agent,
+                session: r.session,
+                state,
+                updated_ms: r.updated_ms,
+                unreadable,
+            }
         })
         .collect())
 }
