@@ -226,8 +226,21 @@ impl App {
         goal: Goal,
         opts: &SetupOptions,
     ) -> Result<SetupReport, ApiError> {
+        // Plan under the lock: a plan made before another apply finished
+        // would back up stale content and reuse its generation number.
+        let _lock = self.lock_unless(opts.dry_run, command)?;
         let plan = self.make_plan(&agents, goal, opts.project.as_deref())?;
         self.finish(command, agents, goal, plan, opts)
+    }
+
+    fn lock_unless(
+        &self,
+        dry_run: bool,
+        command: ApplyCommand,
+    ) -> Result<Option<uas_core::oplock::OpLock>, ApiError> {
+        (!dry_run)
+            .then(|| self.exclusive(&format!("uas {command}")))
+            .transpose()
     }
 
     fn finish(
@@ -243,8 +256,30 @@ impl App {
         let mut unverified = Vec::new();
         if !opts.dry_run {
             uas_core::fsx::create_dir_all(&self.home.backups_dir())?;
-            let applied = apply::apply(&plan, &self.home.backups_dir(), command, &opts.failpoints)?;
-            generation = applied.map(|a| a.generation);
+            let applied = apply::apply(&plan, &self.home.backups_dir(), command, &opts.failpoints);
+            let files: Vec<&Path> = plan.changes.iter().map(|c| c.path.as_path()).collect();
+            let (result, failed_generation) = match &applied {
+                Ok(_) => ("ok".to_owned(), None),
+                Err(apply::ApplyError::RolledBack { generation, .. }) => {
+                    ("failed, rolled back".to_owned(), Some(*generation))
+                }
+                Err(apply::ApplyError::Stuck { generation, .. }) => {
+                    ("failed, rollback failed".to_owned(), Some(*generation))
+                }
+                Err(apply::ApplyError::Prepare(_)) => ("failed, nothing changed".to_owned(), None),
+            };
+            self.record_operation(
+                command.as_str(),
+                serde_json::json!({
+                    "generation": applied.as_ref().ok().and_then(|a| a.as_ref()).map(|a| a.generation).or(failed_generation),
+                    "agents": agents,
+                    "files": files,
+                    "result": result,
+                    "error": applied.as_ref().err().map(ToString::to_string),
+                }),
+                applied.is_ok(),
+            );
+            generation = applied?.map(|a| a.generation);
             if command != ApplyCommand::Migrate {
                 // Verify: planning again must find nothing left to do.
                 let again = self.make_plan(&agents, goal, opts.project.as_deref())?;
@@ -291,6 +326,7 @@ impl App {
     /// `hooks.state."<key>".trusted_hash` per uas hook, backed up and undone
     /// by `uas rollback-setup` like every apply.
     pub fn trust_codex_hooks(&self, dry_run: bool) -> Result<SetupReport, ApiError> {
+        let _lock = self.lock_unless(dry_run, ApplyCommand::TrustCodexHooks)?;
         let codex = self.probe.find_binary("codex").ok_or_else(|| {
             ApiError::Invalid("codex is not on PATH: cannot ask it which hooks to trust".into())
         })?;
@@ -361,6 +397,7 @@ impl App {
             AgentSelection::Only(l) => l.clone(),
             _ => AgentId::ALL.to_vec(),
         };
+        let _lock = self.lock_unless(opts.dry_run, ApplyCommand::Migrate)?;
         let vfs = Vfs::load(&self.home)?;
         let plan = migrate::plan_migrate(&self.home, &self.probe, &vfs, &agents);
         self.finish(ApplyCommand::Migrate, agents, Goal::Install, plan, opts)
@@ -368,7 +405,27 @@ impl App {
 
     /// `uas rollback-setup`: undo the newest apply.
     pub fn rollback_setup(&self) -> Result<RollbackReport, ApiError> {
-        Ok(match apply::rollback(&self.home.backups_dir())? {
+        let _lock = self.exclusive("uas rollback-setup")?;
+        let undone = apply::rollback(&self.home.backups_dir());
+        if let Ok(Some(r)) = &undone {
+            self.record_operation(
+                "rollback-setup",
+                serde_json::json!({
+                    "generation": r.generation,
+                    "undid": r.command.as_str(),
+                    "files": r.restored,
+                    "result": "ok",
+                }),
+                true,
+            );
+        } else if let Err(e) = &undone {
+            self.record_operation(
+                "rollback-setup",
+                serde_json::json!({"result": "failed", "error": e.to_string()}),
+                false,
+            );
+        }
+        Ok(match undone? {
             Some(r) => RollbackReport {
                 generation: Some(r.generation),
                 command: Some(r.command.to_string()),
@@ -458,6 +515,41 @@ impl App {
             .collect();
         if !hook_drift.is_empty() {
             self.record_hook_drift(&hook_drift);
+        }
+    }
+}
+
+impl App {
+    /// Appends one of uas's own changing operations to the audit log
+    /// (agent `uas`, kind = the command), so the log tells the whole story.
+    /// Best effort: a home without a database yet (`uas init` not run) or a
+    /// busy log does not undo a finished apply; it is logged instead.
+    fn record_operation(&self, kind: &str, payload: serde_json::Value, ok: bool) {
+        let Ok(config) = Config::load(&self.home.config_file()) else {
+            return;
+        };
+        if !self.home.database(&config.store.database).exists() {
+            tracing::info!(
+                kind,
+                "no audit database yet (run `uas init`): {kind} not recorded"
+            );
+            return;
+        }
+        let event = uas_audit::NewEvent {
+            ts_ms: uas_core::now_ms(),
+            agent: "uas".into(),
+            session: "-".into(),
+            kind: kind.into(),
+            severity: if ok {
+                uas_audit::Severity::Info
+            } else {
+                uas_audit::Severity::Error
+            },
+            payload: payload.to_string(),
+            decision: None,
+        };
+        if let Err(e) = self.audit_append(&[event]) {
+            tracing::warn!("could not record `uas {kind}` in the audit log: {e}");
         }
     }
 }

@@ -24,6 +24,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Fail at once when another uas operation is changing files, instead
+    /// of waiting for it to finish.
+    #[arg(long, global = true)]
+    pub no_wait: bool,
+
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -237,6 +242,10 @@ pub struct ApplyArgs {
     #[cfg(feature = "failpoints")]
     #[arg(long, hide = true)]
     pub abort_after_writes: Option<usize>,
+    /// Test failpoint: fail the file write after N (simulates a full disk).
+    #[cfg(feature = "failpoints")]
+    #[arg(long, hide = true)]
+    pub fail_after_writes: Option<usize>,
 }
 
 /// Flags of `uas setup`.

@@ -169,6 +169,7 @@ fn options(
 fn apply_failpoints(args: &cli::ApplyArgs) -> uas_api::ApplyFailpoints {
     uas_api::ApplyFailpoints {
         abort_after_writes: args.abort_after_writes,
+        fail_after_writes: args.fail_after_writes,
     }
 }
 
@@ -248,7 +249,12 @@ fn hook_fast_path() -> Option<ExitCode> {
 /// Builds the facade from the real environment. Hooks run the same binary
 /// that set them up, by absolute path.
 fn app(cli: &cli::Cli) -> anyhow::Result<App> {
-    Ok(App::from_process_env(cli.home.clone(), uas_bin())?)
+    let wait = if cli.no_wait {
+        uas_api::LockWait::NoWait
+    } else {
+        uas_api::LockWait::Wait
+    };
+    Ok(App::from_process_env(cli.home.clone(), uas_bin())?.with_lock_wait(wait))
 }
 
 /// This binary's absolute path, which hooks are registered with.

@@ -15,7 +15,7 @@ fn machine() -> Sandbox {
 /// Every file of the home outside ~/.agent/backups, with content.
 fn home_files(m: &Sandbox) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = files(&m.user_home());
-    out.retain(|p, _| !p.starts_with(".agent/backups"));
+    out.retain(|p, _| !p.starts_with(".agent/backups") && !p.ends_with(".agent/uas.lock"));
     out
 }
 
@@ -581,4 +581,99 @@ fn is_exec(p: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_exec(_p: &Path) -> bool {
     true
+}
+
+#[test]
+fn concurrent_setups_take_turns_with_distinct_generations_and_intact_backups() {
+    let m = machine();
+    let original = home_files(&m);
+    let children: Vec<_> = (0..5)
+        .map(|_| {
+            m.command(&["setup", "--all", "--yes"])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().expect("wait");
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // Exactly one of them changed files; the others found nothing to do.
+    let gens: Vec<_> = fs::read_dir(m.path(".agent/backups"))
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(gens, ["000001"], "{gens:?}");
+    m.ok(&["rollback-setup"]);
+    assert_eq!(
+        home_files(&m),
+        original,
+        "the backups of apply #1 are intact"
+    );
+}
+
+#[test]
+fn no_wait_fails_clearly_while_another_operation_holds_the_lock() {
+    let m = machine();
+    fs::create_dir_all(m.path(".agent")).expect("mkdir");
+    let lock = m.path(".agent/uas.lock");
+    let f = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .expect("open");
+    f.lock().expect("lock");
+    fs::write(&lock, "pid=4242\ncommand=uas setup\n").expect("write");
+    let o = m.run(&["--no-wait", "setup", "--all", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("another uas operation")
+            && err.contains("pid 4242")
+            && err.contains("`uas setup`"),
+        "{err}"
+    );
+    drop(f);
+    m.ok(&["--no-wait", "setup", "--all", "--yes"]);
+}
+
+#[cfg(feature = "failpoints")]
+#[test]
+fn a_failed_write_rolls_the_whole_apply_back_and_says_so() {
+    let m = machine();
+    let original = home_files(&m);
+    let dirs_before = home_dirs(&m);
+    let o = m.run(&["setup", "--all", "--yes", "--fail-after-writes", "5"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("no space left on device") && err.contains("apply #1 was rolled back"),
+        "{err}"
+    );
+    assert_eq!(
+        home_files(&m),
+        original,
+        "files written before the failure were put back"
+    );
+    assert_eq!(
+        home_dirs(&m),
+        dirs_before,
+        "folders it created were removed"
+    );
+    assert!(m.ok(&["rollback-setup"]).contains("Nothing to roll back."));
+    m.ok(&["setup", "--all", "--yes"]);
+}
+
+#[test]
+fn a_temp_file_left_by_a_killed_run_is_removed_by_the_next_setup() {
+    let m = machine();
+    let stale = m.path(".claude/.uas-tmp-AbC123");
+    fs::write(&stale, "half a settings.json").expect("seed");
+    m.ok(&["setup", "--agent", "claude", "--yes"]);
+    assert!(!stale.exists(), "the leftover temp file is still there");
 }

@@ -10,6 +10,7 @@ pub mod agent;
 pub mod config;
 pub mod event;
 pub mod fsx;
+pub mod oplock;
 pub mod paths;
 
 pub use agent::AgentId;
