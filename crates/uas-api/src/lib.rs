@@ -19,8 +19,8 @@ pub use error::{ApiError, ErrorDto};
 pub use feed::AuditFollow;
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
 pub use setup::{
-    AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, HookState, RollbackReport,
-    SetupOptions, SetupReport, StatusReport,
+    AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, HookState,
+    InterruptedApply, RollbackReport, SetupOptions, SetupReport, StatusReport,
 };
 pub use skills::{
     InstalledSkillDto, RegistryBuildReport, SkillChangeDto, SkillInfoDto, SkillOptions,

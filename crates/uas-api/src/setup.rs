@@ -153,12 +153,28 @@ pub struct AgentStatus {
     pub approval: Option<String>,
 }
 
+/// An apply that was killed part-way (its manifest never became complete).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct InterruptedApply {
+    /// Its generation.
+    pub generation: u64,
+    /// What ran.
+    pub command: String,
+    /// When it started (Unix seconds).
+    pub started: u64,
+    /// What it means and what to do.
+    pub message: String,
+}
+
 /// `uas status` / `uas detect`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StatusReport {
     /// One per known agent.
     pub agents: Vec<AgentStatus>,
+    /// Applies killed part-way that nothing finished or undid yet.
+    pub interrupted: Vec<InterruptedApply>,
     /// True when a configured agent has drift.
     pub drifted: bool,
 }
@@ -288,6 +304,16 @@ impl App {
                     .iter()
                     .map(|c| format!("{}: {}", c.path.display(), c.reason))
                     .collect();
+                // A clean setup or repair finishes what a killed apply of
+                // the same agents left half done.
+                if unverified.is_empty()
+                    && goal == Goal::Install
+                    && opts.project.is_none()
+                    && let Err(e) = History::load(&self.home.backups_dir())
+                        .mark_finished(&agents, generation.unwrap_or(0))
+                {
+                    tracing::warn!("could not mark the interrupted apply as finished: {e}");
+                }
             }
         }
         let approvals = match goal {
@@ -369,12 +395,15 @@ impl App {
         let agents = match &opts.agents {
             AgentSelection::Only(l) => l.clone(),
             _ => {
+                // Also the agents of a killed apply: repair finishes it.
                 let history = History::load(&self.home.backups_dir());
+                let interrupted = history.interrupted();
                 AgentId::ALL
                     .into_iter()
                     .filter(|a| {
                         plan::is_configured(*a, &self.probe)
                             || plan::set_up_by_history(*a, &history)
+                            || interrupted.iter().any(|m| m.agents.contains(a))
                     })
                     .collect()
             }
@@ -490,7 +519,26 @@ impl App {
             });
         }
         let drifted = agents.iter().any(|a| !a.drift.is_empty());
-        Ok(StatusReport { agents, drifted })
+        let interrupted = history
+            .interrupted()
+            .into_iter()
+            .map(|m| InterruptedApply {
+                generation: m.generation,
+                command: m.command.to_string(),
+                started: m.created,
+                message: format!(
+                    "interrupted apply of generation {} (`uas {}`) at {}: run `uas repair` to finish it, or `uas rollback-setup` to undo it",
+                    m.generation,
+                    m.command,
+                    utc(m.created)
+                ),
+            })
+            .collect();
+        Ok(StatusReport {
+            agents,
+            interrupted,
+            drifted,
+        })
     }
 
     /// Records the hook-config drift in `report` as critical audit events
@@ -552,6 +600,27 @@ impl App {
             tracing::warn!("could not record `uas {kind}` in the audit log: {e}");
         }
     }
+}
+
+/// `2026-12-02 08:01:33 UTC` from Unix seconds (civil-from-days, Howard Hinnant).
+fn utc(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn to_dto(c: &FileChange) -> ChangeDto {

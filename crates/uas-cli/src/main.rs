@@ -73,7 +73,7 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
             let report = app.status()?;
             app.record_drift(&report);
             output::status(&report, cli.json)?;
-            Ok(if report.drifted {
+            Ok(if report.drifted || !report.interrupted.is_empty() {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS

@@ -169,6 +169,9 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
         return json(report);
     }
     let mut out = io::stdout().lock();
+    for i in &report.interrupted {
+        writeln!(out, "warning: {}", i.message)?;
+    }
     for a in &report.agents {
         let d = &a.detection;
         let state = match (a.configured, a.drift.is_empty()) {

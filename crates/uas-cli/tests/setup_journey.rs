@@ -677,3 +677,60 @@ fn a_temp_file_left_by_a_killed_run_is_removed_by_the_next_setup() {
     m.ok(&["setup", "--agent", "claude", "--yes"]);
     assert!(!stale.exists(), "the leftover temp file is still there");
 }
+
+#[cfg(feature = "failpoints")]
+#[test]
+fn status_reports_a_killed_apply_until_repair_finishes_it() {
+    let m = machine();
+    let o = m.run(&["setup", "--all", "--yes", "--abort-after-writes", "3"]);
+    assert!(!o.status.success());
+    let o = m.run(&["status"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("interrupted apply of generation 1 (`uas setup`) at ")
+            && out.contains(" UTC: run `uas repair`"),
+        "{out}"
+    );
+    m.ok(&["repair", "--yes"]);
+    let out = m.ok(&["status"]);
+    assert!(!out.contains("interrupted"), "{out}");
+}
+
+#[test]
+fn setup_uninstall_and_rollback_are_events_in_the_audit_log() {
+    let m = machine();
+    m.ok(&["init"]);
+    m.ok(&["setup", "--agent", "claude", "--yes"]);
+    m.ok(&["uninstall", "--agent", "claude", "--yes"]);
+    m.ok(&["rollback-setup"]);
+    let log = m.ok(&["audit", "export"]);
+    let ours: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl"))
+        .filter(|e: &serde_json::Value| e["agent"] == "uas")
+        .collect();
+    let kinds: Vec<_> = ours
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(kinds, ["setup", "uninstall", "rollback-setup"], "{log}");
+    let payload = |e: &serde_json::Value| -> serde_json::Value {
+        match &e["payload"] {
+            serde_json::Value::String(s) => serde_json::from_str(s).expect("payload"),
+            v => v.clone(),
+        }
+    };
+    let setup = payload(&ours[0]);
+    assert_eq!(setup["generation"], 1);
+    assert_eq!(setup["agents"], serde_json::json!(["claude"]));
+    assert_eq!(setup["result"], "ok");
+    assert!(
+        setup["files"].as_array().is_some_and(|f| f.iter().any(|p| p
+            .as_str()
+            .is_some_and(|p| p.ends_with(".claude/settings.json")))),
+        "{setup}"
+    );
+    assert_eq!(payload(&ours[2])["generation"], 2);
+    m.ok(&["audit", "verify"]);
+}

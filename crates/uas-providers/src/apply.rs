@@ -171,6 +171,7 @@ pub fn apply(
         created,
         complete: false,
         rolled_back: false,
+        finished_by: None,
         agents,
         entries,
     };
