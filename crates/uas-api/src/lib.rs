@@ -19,7 +19,7 @@ pub use error::{ApiError, ErrorDto};
 pub use feed::AuditFollow;
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
 pub use setup::{
-    AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, HookState,
+    AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, GenerationDto, HookState,
     InterruptedApply, RollbackReport, SetupOptions, SetupReport, StatusReport,
 };
 pub use skills::{

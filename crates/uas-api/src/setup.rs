@@ -179,10 +179,32 @@ pub struct StatusReport {
     pub drifted: bool,
 }
 
+/// One recorded apply, for `uas rollback-setup --list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct GenerationDto {
+    /// Its generation number.
+    pub generation: u64,
+    /// What ran.
+    pub command: String,
+    /// When it started (Unix seconds).
+    pub started: u64,
+    /// Finished all its writes.
+    pub complete: bool,
+    /// Undone by `uas rollback-setup` (or by itself after a failed write).
+    pub rolled_back: bool,
+    /// The agents it served.
+    pub agents: Vec<AgentId>,
+    /// How many paths it changed.
+    pub paths: usize,
+}
+
 /// Result of `uas rollback-setup`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct RollbackReport {
+    /// True when nothing was changed (`--dry-run`): `restored` is what would be.
+    pub dry_run: bool,
     /// The generation undone (none when there was nothing to undo).
     pub generation: Option<u64>,
     /// What that apply was.
@@ -433,7 +455,24 @@ impl App {
     }
 
     /// `uas rollback-setup`: undo the newest apply.
-    pub fn rollback_setup(&self) -> Result<RollbackReport, ApiError> {
+    pub fn rollback_setup(&self, dry_run: bool) -> Result<RollbackReport, ApiError> {
+        if dry_run {
+            let history = History::load(&self.home.backups_dir());
+            let next = history.manifests().iter().rev().find(|m| !m.rolled_back);
+            return Ok(RollbackReport {
+                dry_run,
+                generation: next.map(|m| m.generation),
+                command: next.map(|m| m.command.to_string()),
+                restored: next.map_or_else(Vec::new, |m| {
+                    m.entries
+                        .iter()
+                        .rev()
+                        .filter(|e| !e.dir)
+                        .map(|e| e.path.clone())
+                        .collect()
+                }),
+            });
+        }
         let _lock = self.exclusive("uas rollback-setup")?;
         let undone = apply::rollback(&self.home.backups_dir());
         if let Ok(Some(r)) = &undone {
@@ -456,16 +495,35 @@ impl App {
         }
         Ok(match undone? {
             Some(r) => RollbackReport {
+                dry_run,
                 generation: Some(r.generation),
                 command: Some(r.command.to_string()),
                 restored: r.restored,
             },
             None => RollbackReport {
+                dry_run,
                 generation: None,
                 command: None,
                 restored: Vec::new(),
             },
         })
+    }
+
+    /// `uas rollback-setup --list`: every recorded apply, oldest first.
+    pub fn setup_generations(&self) -> Vec<GenerationDto> {
+        History::load(&self.home.backups_dir())
+            .manifests()
+            .iter()
+            .map(|m| GenerationDto {
+                generation: m.generation,
+                command: m.command.to_string(),
+                started: m.created,
+                complete: m.complete,
+                rolled_back: m.rolled_back,
+                agents: m.agents.clone(),
+                paths: m.entries.iter().filter(|e| !e.dir).count(),
+            })
+            .collect()
     }
 
     /// `uas status` (and `uas detect`): per agent, detection, configuration,

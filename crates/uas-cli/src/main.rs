@@ -135,8 +135,37 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
         }
         cli::Command::Skill(args) => skill_cmd::skill(&app(cli)?, args, cli.json),
         cli::Command::Registry(args) => skill_cmd::registry(args, cli.json),
-        cli::Command::RollbackSetup => {
-            let report = app(cli)?.rollback_setup()?;
+        cli::Command::RollbackSetup(args) => {
+            let app = app(cli)?;
+            if args.list {
+                output::generations(&app.setup_generations(), cli.json)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if !args.yes && !args.dry_run {
+                let preview = app.rollback_setup(true)?;
+                if preview.generation.is_none() {
+                    output::rollback(&preview, cli.json)?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                if cli.json || !std::io::stdin().is_terminal() {
+                    anyhow::bail!(
+                        "rollback-setup would restore {} path(s) of apply #{}; re-run with --yes to roll back, or --dry-run to see them",
+                        preview.restored.len(),
+                        preview.generation.unwrap_or_default()
+                    );
+                }
+                output::rollback(&preview, false)?;
+                let mut err = std::io::stderr();
+                let _ = write!(err, "Roll back? [y/N] ");
+                let _ = err.flush();
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                    let _ = writeln!(err, "Nothing changed.");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            let report = app.rollback_setup(args.dry_run)?;
             output::rollback(&report, cli.json)?;
             Ok(ExitCode::SUCCESS)
         }

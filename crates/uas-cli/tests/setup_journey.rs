@@ -352,7 +352,7 @@ fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
             !names.iter().any(|n| n.starts_with(".uas-tmp")),
             "temp file left: {names:?}"
         );
-        m.ok(&["rollback-setup"]);
+        m.ok(&["rollback-setup", "--yes"]);
         assert_eq!(home_files(&m), original, "rollback after a crash at {n}");
         // and a fresh setup completes
         m.ok(&["setup", "--all", "--yes"]);
@@ -364,10 +364,13 @@ fn rollback_setup_undoes_the_last_apply() {
     let m = machine();
     let original = home_files(&m);
     m.ok(&["setup", "--all", "--yes"]);
-    let out = m.ok(&["rollback-setup"]);
+    let out = m.ok(&["rollback-setup", "--yes"]);
     assert!(out.contains("Rolled back apply #1 (setup)"), "{out}");
     assert_eq!(home_files(&m), original);
-    assert!(m.ok(&["rollback-setup"]).contains("Nothing to roll back."));
+    assert!(
+        m.ok(&["rollback-setup", "--yes"])
+            .contains("Nothing to roll back.")
+    );
 }
 
 #[test]
@@ -491,8 +494,8 @@ fn symlink_farm_is_detected_kept_by_setup_and_migrated_reversibly() {
     m.ok(&["setup", "--all", "--yes"]);
     assert!(m.run(&["status"]).status.success());
     // two rollbacks: the setup, then the migration, which puts the links back
-    m.ok(&["rollback-setup"]);
-    m.ok(&["rollback-setup"]);
+    m.ok(&["rollback-setup", "--yes"]);
+    m.ok(&["rollback-setup", "--yes"]);
     assert_eq!(home_files(&m), before_migrate);
     assert!(
         fs::symlink_metadata(m.path(".claude/skills/review-checklist"))
@@ -608,7 +611,7 @@ fn concurrent_setups_take_turns_with_distinct_generations_and_intact_backups() {
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(gens, ["000001"], "{gens:?}");
-    m.ok(&["rollback-setup"]);
+    m.ok(&["rollback-setup", "--yes"]);
     assert_eq!(
         home_files(&m),
         original,
@@ -665,7 +668,10 @@ fn a_failed_write_rolls_the_whole_apply_back_and_says_so() {
         dirs_before,
         "folders it created were removed"
     );
-    assert!(m.ok(&["rollback-setup"]).contains("Nothing to roll back."));
+    assert!(
+        m.ok(&["rollback-setup", "--yes"])
+            .contains("Nothing to roll back.")
+    );
     m.ok(&["setup", "--all", "--yes"]);
 }
 
@@ -703,7 +709,7 @@ fn setup_uninstall_and_rollback_are_events_in_the_audit_log() {
     m.ok(&["init"]);
     m.ok(&["setup", "--agent", "claude", "--yes"]);
     m.ok(&["uninstall", "--agent", "claude", "--yes"]);
-    m.ok(&["rollback-setup"]);
+    m.ok(&["rollback-setup", "--yes"]);
     let log = m.ok(&["audit", "export"]);
     let ours: Vec<serde_json::Value> = log
         .lines()
@@ -733,4 +739,29 @@ fn setup_uninstall_and_rollback_are_events_in_the_audit_log() {
     );
     assert_eq!(payload(&ours[2])["generation"], 2);
     m.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn rollback_setup_previews_lists_and_refuses_without_yes_or_a_terminal() {
+    let m = machine();
+    let original = home_files(&m);
+    m.ok(&["setup", "--agent", "claude", "--yes"]);
+    let applied = home_files(&m);
+    let out = m.ok(&["rollback-setup", "--dry-run"]);
+    assert!(
+        out.contains("Would roll back apply #1 (setup)") && out.contains(".claude/settings.json"),
+        "{out}"
+    );
+    assert_eq!(home_files(&m), applied, "--dry-run changed files");
+    let o = m.run(&["rollback-setup"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    assert_eq!(home_files(&m), applied, "refused, yet files changed");
+    let list = uas_testsupport::json_stdout(&m.run(&["--json", "rollback-setup", "--list"]));
+    assert_eq!(list[0]["generation"], 1);
+    assert_eq!(list[0]["command"], "setup");
+    assert_eq!(list[0]["rolled_back"], false);
+    m.ok(&["rollback-setup", "--yes"]);
+    assert_eq!(home_files(&m), original);
+    assert!(m.ok(&["rollback-setup", "--list"]).contains("rolled back"));
 }
