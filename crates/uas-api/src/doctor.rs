@@ -154,6 +154,9 @@ impl App {
             )
         });
 
+        checks.push(self.sop_check());
+        checks.extend(self.hook_checks());
+
         let agents = detect_all(&self.probe);
         let found: Vec<&str> = agents
             .iter()
@@ -183,6 +186,138 @@ impl App {
             checks,
             agents,
         }
+    }
+}
+
+impl App {
+    /// The active SOP must load: a broken file is a failure, not a silent
+    /// fall-back to the built-in procedure.
+    fn sop_check(&self) -> Check {
+        match self.sop() {
+            Ok((_, Some(file))) => check(
+                "sop",
+                CheckStatus::Ok,
+                format!("{} is valid", file.display()),
+                None,
+            ),
+            Ok((_, None)) => check(
+                "sop",
+                CheckStatus::Ok,
+                "no SOP file: the built-in SOP is active".into(),
+                None,
+            ),
+            Err(e) => check(
+                "sop",
+                CheckStatus::Fail,
+                format!(
+                    "the SOP is invalid, so the hooks cannot enforce it: {}",
+                    e.to_string().lines().next().unwrap_or_default()
+                ),
+                Some("fix the file at that line (`uas sop validate` shows every problem)"),
+            ),
+        }
+    }
+
+    /// For every set-up agent: the `uas` its hooks run must exist and be
+    /// executable, or enforcement is silently off.
+    fn hook_checks(&self) -> Vec<Check> {
+        let history = uas_providers::history::History::load(&self.home.backups_dir());
+        let mut out = Vec::new();
+        for agent in uas_core::AgentId::ALL {
+            let configured = uas_providers::plan::is_configured(agent, &self.probe)
+                || uas_providers::plan::set_up_by_history(agent, &history);
+            if !configured {
+                continue;
+            }
+            let paths = uas_providers::plan::AgentPaths::new(agent, &self.probe);
+            let texts: Vec<String> = paths
+                .hook_file()
+                .into_iter()
+                .chain(paths.owned_file())
+                .filter_map(|p| std::fs::read_to_string(p).ok())
+                .collect();
+            let mut bins: Vec<String> = texts
+                .iter()
+                .flat_map(|t| hook_binaries(t, agent.as_str()))
+                .collect();
+            bins.sort();
+            bins.dedup();
+            let id = format!("hooks:{agent}");
+            let bad = bins.iter().find_map(|b| binary_problem(b).map(|p| (b, p)));
+            out.push(match (bins.is_empty(), bad) {
+                (true, _) => check(
+                    &id,
+                    CheckStatus::Warn,
+                    format!("{agent} is set up but no uas hook is registered"),
+                    Some("run `uas repair`"),
+                ),
+                (false, Some((bin, problem))) => check(
+                    &id,
+                    CheckStatus::Fail,
+                    format!("enforcement is OFF for {agent}: its hooks run {bin}, which {problem}"),
+                    Some(&format!(
+                        "run `uas repair` to register this uas ({})",
+                        self.uas_bin
+                    )),
+                ),
+                (false, None) => check(
+                    &id,
+                    CheckStatus::Ok,
+                    format!("{agent}: hooks run {}", bins.join(", ")),
+                    None,
+                ),
+            });
+        }
+        out
+    }
+}
+
+/// The programs in `text` that run `<bin> hook <agent> …` (quoted with `'`
+/// or bare, as [`uas_providers::hookjson::uas_hook_command`] writes them).
+fn hook_binaries(text: &str, agent: &str) -> Vec<String> {
+    let needle = format!(" hook {agent} ");
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(i) = text[from..].find(&needle) {
+        let at = from + i;
+        let before = &text[..at];
+        let bin = match before.strip_suffix('\'') {
+            Some(q) => q.rfind('\'').map(|s| q[s + 1..].replace("'\\''", "'")),
+            None => {
+                let start = before
+                    .rfind(|c: char| c == '"' || c == '`' || c.is_whitespace())
+                    .map_or(0, |s| s + 1);
+                Some(before[start..].to_owned())
+            }
+        };
+        if let Some(b) = bin.filter(|b| !b.is_empty()) {
+            out.push(b);
+        }
+        from = at + needle.len();
+    }
+    out
+}
+
+/// Why `bin` cannot run, if it cannot (a bare name is looked up on PATH by
+/// the agent; only absolute paths are checked).
+fn binary_problem(bin: &str) -> Option<&'static str> {
+    let path = std::path::Path::new(bin);
+    if !path.is_absolute() {
+        return None;
+    }
+    match std::fs::metadata(path) {
+        Err(_) => Some("does not exist"),
+        Ok(m) if !m.is_file() => Some("is not a file"),
+        #[cfg(unix)]
+        Ok(m)
+            if {
+                use std::os::unix::fs::PermissionsExt;
+                m.permissions().mode() & 0o111 == 0
+            } =>
+        {
+            Some("is not executable")
+        }
+        Ok(_) => None,
     }
 }
 

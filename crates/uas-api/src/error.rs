@@ -44,6 +44,13 @@ pub enum ApiError {
     /// Codex could not be asked for its hooks, or its `config.toml` is broken.
     #[error(transparent)]
     CodexTrust(#[from] uas_providers::codex_trust::CodexTrustError),
+    /// Another uas operation holds the operation lock (`--no-wait`), or
+    /// the lock file cannot be used.
+    #[error(transparent)]
+    Lock(#[from] uas_core::oplock::LockError),
+    /// An apply failed part-way and was rolled back.
+    #[error(transparent)]
+    Apply(#[from] uas_providers::apply::ApplyError),
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -80,6 +87,9 @@ impl ApiError {
             ApiError::Invalid(_) => "invalid_request",
             ApiError::Skills(e) => e.code(),
             ApiError::CodexTrust(_) => "codex_trust_failed",
+            ApiError::Lock(uas_core::oplock::LockError::Busy { .. }) => "operation_busy",
+            ApiError::Lock(_) => "io_error",
+            ApiError::Apply(_) => "apply_rolled_back",
         }
     }
 

@@ -19,14 +19,15 @@ pub use error::{ApiError, ErrorDto};
 pub use feed::AuditFollow;
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
 pub use setup::{
-    AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, HookState, RollbackReport,
-    SetupOptions, SetupReport, StatusReport,
+    AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, GenerationDto, HookState,
+    InterruptedApply, RollbackReport, SetupOptions, SetupReport, StatusReport,
 };
 pub use skills::{
     InstalledSkillDto, RegistryBuildReport, SkillChangeDto, SkillInfoDto, SkillOptions,
     SkillProgress, SkillSearchHit, SkillVerifyReport, SkillVersionDto, SkillsReport,
 };
 pub use uas_core::EventKind;
+pub use uas_core::oplock::LockWait;
 pub use uas_core::paths::HOME_ENV;
 pub use uas_core::{AgentId, Home};
 pub use uas_providers::agents::{Capabilities, FailureMode};
@@ -41,6 +42,7 @@ pub struct App {
     home: Home,
     probe: ProbeEnv,
     uas_bin: String,
+    lock_wait: uas_core::oplock::LockWait,
 }
 
 impl App {
@@ -50,7 +52,25 @@ impl App {
             home,
             probe,
             uas_bin: "uas".to_owned(),
+            lock_wait: uas_core::oplock::LockWait::Wait,
         }
+    }
+
+    /// Whether a changing operation waits for another one to finish
+    /// (default) or fails at once (`--no-wait`).
+    pub fn with_lock_wait(mut self, wait: uas_core::oplock::LockWait) -> Self {
+        self.lock_wait = wait;
+        self
+    }
+
+    /// Takes the home's operation lock for `command` ("uas setup", …); every
+    /// changing operation holds it from planning to the last write.
+    pub(crate) fn exclusive(&self, command: &str) -> Result<uas_core::oplock::OpLock, ApiError> {
+        Ok(uas_core::oplock::OpLock::acquire(
+            &self.home.operation_lock_file(),
+            command,
+            self.lock_wait,
+        )?)
     }
 
     /// The `uas` binary that agent hooks should run (an absolute path is

@@ -163,20 +163,58 @@ pub struct AgentStatus {
     pub approval: Option<String>,
 }
 
+/// An apply that was killed part-way (its manifest never became complete).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct InterruptedApply {
+    /// Its generation.
+    pub generation: u64,
+    /// What ran.
+    pub command: String,
+    /// When it started (Unix seconds).
+    pub started: u64,
+    /// What it means and what to do.
+    pub message: String,
+}
+
 /// `uas status` / `uas detect`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct StatusReport {
     /// One per known agent.
     pub agents: Vec<AgentStatus>,
+    /// Applies killed part-way that nothing finished or undid yet.
+    pub interrupted: Vec<InterruptedApply>,
     /// True when a configured agent has drift.
     pub drifted: bool,
+}
+
+/// One recorded apply, for `uas rollback-setup --list`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct GenerationDto {
+    /// Its generation number.
+    pub generation: u64,
+    /// What ran.
+    pub command: String,
+    /// When it started (Unix seconds).
+    pub started: u64,
+    /// Finished all its writes.
+    pub complete: bool,
+    /// Undone by `uas rollback-setup` (or by itself after a failed write).
+    pub rolled_back: bool,
+    /// The agents it served.
+    pub agents: Vec<AgentId>,
+    /// How many paths it changed.
+    pub paths: usize,
 }
 
 /// Result of `uas rollback-setup`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct RollbackReport {
+    /// True when nothing was changed (`--dry-run`): `restored` is what would be.
+    pub dry_run: bool,
     /// The generation undone (none when there was nothing to undo).
     pub generation: Option<u64>,
     /// What that apply was.
@@ -238,8 +276,21 @@ impl App {
         goal: Goal,
         opts: &SetupOptions,
     ) -> Result<SetupReport, ApiError> {
+        // Plan under the lock: a plan made before another apply finished
+        // would back up stale content and reuse its generation number.
+        let _lock = self.lock_unless(opts.dry_run, command)?;
         let plan = self.make_plan(&agents, goal, opts.project.as_deref(), opts.partial)?;
         self.finish(command, agents, goal, plan, opts)
+    }
+
+    fn lock_unless(
+        &self,
+        dry_run: bool,
+        command: ApplyCommand,
+    ) -> Result<Option<uas_core::oplock::OpLock>, ApiError> {
+        (!dry_run)
+            .then(|| self.exclusive(&format!("uas {command}")))
+            .transpose()
     }
 
     fn finish(
@@ -255,8 +306,30 @@ impl App {
         let mut unverified = Vec::new();
         if !opts.dry_run {
             uas_core::fsx::create_dir_all(&self.home.backups_dir())?;
-            let applied = apply::apply(&plan, &self.home.backups_dir(), command, &opts.failpoints)?;
-            generation = applied.map(|a| a.generation);
+            let applied = apply::apply(&plan, &self.home.backups_dir(), command, &opts.failpoints);
+            let files: Vec<&Path> = plan.changes.iter().map(|c| c.path.as_path()).collect();
+            let (result, failed_generation) = match &applied {
+                Ok(_) => ("ok".to_owned(), None),
+                Err(apply::ApplyError::RolledBack { generation, .. }) => {
+                    ("failed, rolled back".to_owned(), Some(*generation))
+                }
+                Err(apply::ApplyError::Stuck { generation, .. }) => {
+                    ("failed, rollback failed".to_owned(), Some(*generation))
+                }
+                Err(apply::ApplyError::Prepare(_)) => ("failed, nothing changed".to_owned(), None),
+            };
+            self.record_operation(
+                command.as_str(),
+                serde_json::json!({
+                    "generation": applied.as_ref().ok().and_then(|a| a.as_ref()).map(|a| a.generation).or(failed_generation),
+                    "agents": agents,
+                    "files": files,
+                    "result": result,
+                    "error": applied.as_ref().err().map(ToString::to_string),
+                }),
+                applied.is_ok(),
+            );
+            generation = applied?.map(|a| a.generation);
             if command != ApplyCommand::Migrate {
                 // Verify: planning again must find nothing left to do.
                 // Skipped agents stay skipped: verify the others only.
@@ -272,6 +345,16 @@ impl App {
                     .iter()
                     .map(|c| format!("{}: {}", c.path.display(), c.reason))
                     .collect();
+                // A clean setup or repair finishes what a killed apply of
+                // the same agents left half done.
+                if unverified.is_empty()
+                    && goal == Goal::Install
+                    && opts.project.is_none()
+                    && let Err(e) = History::load(&self.home.backups_dir())
+                        .mark_finished(&agents, generation.unwrap_or(0))
+                {
+                    tracing::warn!("could not mark the interrupted apply as finished: {e}");
+                }
             }
         }
         let approvals = match goal {
@@ -312,6 +395,7 @@ impl App {
     /// `hooks.state."<key>".trusted_hash` per uas hook, backed up and undone
     /// by `uas rollback-setup` like every apply.
     pub fn trust_codex_hooks(&self, dry_run: bool) -> Result<SetupReport, ApiError> {
+        let _lock = self.lock_unless(dry_run, ApplyCommand::TrustCodexHooks)?;
         let codex = self.probe.find_binary("codex").ok_or_else(|| {
             ApiError::Invalid("codex is not on PATH: cannot ask it which hooks to trust".into())
         })?;
@@ -356,12 +440,15 @@ impl App {
         let agents = match &opts.agents {
             AgentSelection::Only(l) => l.clone(),
             _ => {
+                // Also the agents of a killed apply: repair finishes it.
                 let history = History::load(&self.home.backups_dir());
+                let interrupted = history.interrupted();
                 AgentId::ALL
                     .into_iter()
                     .filter(|a| {
                         plan::is_configured(*a, &self.probe)
                             || plan::set_up_by_history(*a, &history)
+                            || interrupted.iter().any(|m| m.agents.contains(a))
                     })
                     .collect()
             }
@@ -384,25 +471,82 @@ impl App {
             AgentSelection::Only(l) => l.clone(),
             _ => AgentId::ALL.to_vec(),
         };
+        let _lock = self.lock_unless(opts.dry_run, ApplyCommand::Migrate)?;
         let vfs = Vfs::load(&self.home)?;
         let plan = migrate::plan_migrate(&self.home, &self.probe, &vfs, &agents);
         self.finish(ApplyCommand::Migrate, agents, Goal::Install, plan, opts)
     }
 
     /// `uas rollback-setup`: undo the newest apply.
-    pub fn rollback_setup(&self) -> Result<RollbackReport, ApiError> {
-        Ok(match apply::rollback(&self.home.backups_dir())? {
+    pub fn rollback_setup(&self, dry_run: bool) -> Result<RollbackReport, ApiError> {
+        if dry_run {
+            let history = History::load(&self.home.backups_dir());
+            let next = history.manifests().iter().rev().find(|m| !m.rolled_back);
+            return Ok(RollbackReport {
+                dry_run,
+                generation: next.map(|m| m.generation),
+                command: next.map(|m| m.command.to_string()),
+                restored: next.map_or_else(Vec::new, |m| {
+                    m.entries
+                        .iter()
+                        .rev()
+                        .filter(|e| !e.dir)
+                        .map(|e| e.path.clone())
+                        .collect()
+                }),
+            });
+        }
+        let _lock = self.exclusive("uas rollback-setup")?;
+        let undone = apply::rollback(&self.home.backups_dir());
+        if let Ok(Some(r)) = &undone {
+            self.record_operation(
+                "rollback-setup",
+                serde_json::json!({
+                    "generation": r.generation,
+                    "undid": r.command.as_str(),
+                    "files": r.restored,
+                    "result": "ok",
+                }),
+                true,
+            );
+        } else if let Err(e) = &undone {
+            self.record_operation(
+                "rollback-setup",
+                serde_json::json!({"result": "failed", "error": e.to_string()}),
+                false,
+            );
+        }
+        Ok(match undone? {
             Some(r) => RollbackReport {
+                dry_run,
                 generation: Some(r.generation),
                 command: Some(r.command.to_string()),
                 restored: r.restored,
             },
             None => RollbackReport {
+                dry_run,
                 generation: None,
                 command: None,
                 restored: Vec::new(),
             },
         })
+    }
+
+    /// `uas rollback-setup --list`: every recorded apply, oldest first.
+    pub fn setup_generations(&self) -> Vec<GenerationDto> {
+        History::load(&self.home.backups_dir())
+            .manifests()
+            .iter()
+            .map(|m| GenerationDto {
+                generation: m.generation,
+                command: m.command.to_string(),
+                started: m.created,
+                complete: m.complete,
+                rolled_back: m.rolled_back,
+                agents: m.agents.clone(),
+                paths: m.entries.iter().filter(|e| !e.dir).count(),
+            })
+            .collect()
     }
 
     /// `uas status` (and `uas detect`): per agent, detection, configuration,
@@ -456,7 +600,26 @@ impl App {
             });
         }
         let drifted = agents.iter().any(|a| !a.drift.is_empty());
-        Ok(StatusReport { agents, drifted })
+        let interrupted = history
+            .interrupted()
+            .into_iter()
+            .map(|m| InterruptedApply {
+                generation: m.generation,
+                command: m.command.to_string(),
+                started: m.created,
+                message: format!(
+                    "interrupted apply of generation {} (`uas {}`) at {}: run `uas repair` to finish it, or `uas rollback-setup` to undo it",
+                    m.generation,
+                    m.command,
+                    utc(m.created)
+                ),
+            })
+            .collect();
+        Ok(StatusReport {
+            agents,
+            interrupted,
+            drifted,
+        })
     }
 
     /// Records the hook-config drift in `report` as critical audit events
@@ -483,6 +646,62 @@ impl App {
             self.record_hook_drift(&hook_drift);
         }
     }
+}
+
+impl App {
+    /// Appends one of uas's own changing operations to the audit log
+    /// (agent `uas`, kind = the command), so the log tells the whole story.
+    /// Best effort: a home without a database yet (`uas init` not run) or a
+    /// busy log does not undo a finished apply; it is logged instead.
+    fn record_operation(&self, kind: &str, payload: serde_json::Value, ok: bool) {
+        let Ok(config) = Config::load(&self.home.config_file()) else {
+            return;
+        };
+        if !self.home.database(&config.store.database).exists() {
+            tracing::info!(
+                kind,
+                "no audit database yet (run `uas init`): {kind} not recorded"
+            );
+            return;
+        }
+        let event = uas_audit::NewEvent {
+            ts_ms: uas_core::now_ms(),
+            agent: "uas".into(),
+            session: "-".into(),
+            kind: kind.into(),
+            severity: if ok {
+                uas_audit::Severity::Info
+            } else {
+                uas_audit::Severity::Error
+            },
+            payload: payload.to_string(),
+            decision: None,
+        };
+        if let Err(e) = self.audit_append(&[event]) {
+            tracing::warn!("could not record `uas {kind}` in the audit log: {e}");
+        }
+    }
+}
+
+/// `2026-12-02 08:01:33 UTC` from Unix seconds (civil-from-days, Howard Hinnant).
+fn utc(secs: u64) -> String {
+    let days = i64::try_from(secs / 86_400).unwrap_or(0);
+    let rem = secs % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60
+    )
 }
 
 fn to_dto(c: &FileChange) -> ChangeDto {

@@ -217,6 +217,9 @@ impl App {
         opts: &SkillOptions,
         progress: &mut dyn FnMut(&SkillProgress),
     ) -> Result<SkillsReport, ApiError> {
+        let _lock = (!opts.dry_run)
+            .then(|| self.exclusive("uas skill install"))
+            .transpose()?;
         let config = self.skills_config()?;
         let skills = Skills::new(&self.home, &config.skills);
         let r = if opts.locked {
@@ -248,6 +251,9 @@ impl App {
         opts: &SkillOptions,
         progress: &mut dyn FnMut(&SkillProgress),
     ) -> Result<SkillsReport, ApiError> {
+        let _lock = (!opts.dry_run)
+            .then(|| self.exclusive("uas skill update"))
+            .transpose()?;
         let config = self.skills_config()?;
         let r = Skills::new(&self.home, &config.skills).update(
             names,
@@ -264,6 +270,9 @@ impl App {
         to: Option<&str>,
         opts: &SkillOptions,
     ) -> Result<SkillsReport, ApiError> {
+        let _lock = (!opts.dry_run)
+            .then(|| self.exclusive("uas skill rollback"))
+            .transpose()?;
         let config = self.skills_config()?;
         let to = to
             .map(|v| {
@@ -281,6 +290,9 @@ impl App {
 
     /// `uas skill remove NAME`.
     pub fn skill_remove(&self, name: &str, opts: &SkillOptions) -> Result<SkillsReport, ApiError> {
+        let _lock = (!opts.dry_run)
+            .then(|| self.exclusive("uas skill remove"))
+            .transpose()?;
         let config = self.skills_config()?;
         let r = Skills::new(&self.home, &config.skills).remove(name, &change_options(opts))?;
         self.skills_finish("remove", r)

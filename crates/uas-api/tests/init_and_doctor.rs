@@ -160,3 +160,55 @@ fn doctor_reports_a_corrupt_database_without_touching_it() {
     );
     assert_eq!(fs::read(&db).expect("read"), junk);
 }
+
+#[test]
+fn doctor_fails_when_the_hooks_run_a_uas_that_no_longer_exists() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let gone = tmp.path().join("old/bin/uas");
+    let app = app(tmp.path()).with_uas_bin(gone.display().to_string());
+    app.init().expect("init");
+    app.setup(&uas_api::SetupOptions {
+        agents: uas_api::AgentSelection::Only(vec![uas_api::AgentId::Claude]),
+        dry_run: false,
+        project: None,
+        partial: false,
+        failpoints: uas_api::ApplyFailpoints::default(),
+    })
+    .expect("setup");
+    let report = app.doctor();
+    assert!(!report.healthy, "{report:#?}");
+    let hooks = report
+        .checks
+        .iter()
+        .find(|c| c.id == "hooks:claude")
+        .expect("a hooks check for claude");
+    assert_eq!(hooks.status, CheckStatus::Fail);
+    assert!(
+        hooks.summary.contains("enforcement is OFF for claude")
+            && hooks.summary.contains(&gone.display().to_string())
+            && hooks.summary.contains("does not exist"),
+        "{}",
+        hooks.summary
+    );
+    assert!(
+        hooks
+            .fix
+            .as_deref()
+            .is_some_and(|f| f.contains("uas repair"))
+    );
+}
+
+#[test]
+fn doctor_fails_on_an_invalid_sop_file_instead_of_using_the_built_in_one() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let app = app(tmp.path());
+    app.init().expect("init");
+    fs::write(
+        tmp.path().join(".agent/sop/default.toml"),
+        "[[phase]]\nname = 3\n",
+    )
+    .expect("sop");
+    let report = app.doctor();
+    assert_eq!(status_of(&report, "sop"), CheckStatus::Fail, "{report:#?}");
+    assert!(!report.healthy);
+}

@@ -24,6 +24,11 @@ pub struct Cli {
     #[arg(long, global = true)]
     pub json: bool,
 
+    /// Fail at once when another uas operation is changing files, instead
+    /// of waiting for it to finish.
+    #[arg(long, global = true)]
+    pub no_wait: bool,
+
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
@@ -65,7 +70,10 @@ pub enum Command {
     /// Remove exactly what uas added; your own content and hooks stay as they were.
     Uninstall(ApplyArgs),
     /// Undo the newest setup/repair/uninstall/migrate from its backups.
-    RollbackSetup,
+    ///
+    /// Shows what it would restore and asks first (`--yes` to skip; without
+    /// a terminal it refuses unless --yes is given).
+    RollbackSetup(RollbackArgs),
     /// Replace symlinks (the old ~/.agent symlink farm) with managed copies.
     ///
     /// Reversible with `uas rollback-setup`, which puts the symlinks back.
@@ -237,6 +245,24 @@ pub struct ApplyArgs {
     #[cfg(feature = "failpoints")]
     #[arg(long, hide = true)]
     pub abort_after_writes: Option<usize>,
+    /// Test failpoint: fail the file write after N (simulates a full disk).
+    #[cfg(feature = "failpoints")]
+    #[arg(long, hide = true)]
+    pub fail_after_writes: Option<usize>,
+}
+
+/// Flags of `uas rollback-setup`.
+#[derive(Debug, clap::Args)]
+pub struct RollbackArgs {
+    /// Show what would be restored; change nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Roll back without asking.
+    #[arg(long, short = 'y')]
+    pub yes: bool,
+    /// List the recorded applies (generation, command, state) instead.
+    #[arg(long, conflicts_with_all = ["dry_run", "yes"])]
+    pub list: bool,
 }
 
 /// Flags of `uas setup`.

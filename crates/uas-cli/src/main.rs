@@ -73,7 +73,7 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
             let report = app.status()?;
             app.record_drift(&report);
             output::status(&report, cli.json)?;
-            Ok(if report.drifted {
+            Ok(if report.drifted || !report.interrupted.is_empty() {
                 ExitCode::FAILURE
             } else {
                 ExitCode::SUCCESS
@@ -139,8 +139,37 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
         }
         cli::Command::Skill(args) => skill_cmd::skill(&app(cli)?, args, cli.json),
         cli::Command::Registry(args) => skill_cmd::registry(args, cli.json),
-        cli::Command::RollbackSetup => {
-            let report = app(cli)?.rollback_setup()?;
+        cli::Command::RollbackSetup(args) => {
+            let app = app(cli)?;
+            if args.list {
+                output::generations(&app.setup_generations(), cli.json)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            if !args.yes && !args.dry_run {
+                let preview = app.rollback_setup(true)?;
+                if preview.generation.is_none() {
+                    output::rollback(&preview, cli.json)?;
+                    return Ok(ExitCode::SUCCESS);
+                }
+                if cli.json || !std::io::stdin().is_terminal() {
+                    anyhow::bail!(
+                        "rollback-setup would restore {} path(s) of apply #{}; re-run with --yes to roll back, or --dry-run to see them",
+                        preview.restored.len(),
+                        preview.generation.unwrap_or_default()
+                    );
+                }
+                output::rollback(&preview, false)?;
+                let mut err = std::io::stderr();
+                let _ = write!(err, "Roll back? [y/N] ");
+                let _ = err.flush();
+                let mut answer = String::new();
+                std::io::stdin().read_line(&mut answer)?;
+                if !matches!(answer.trim(), "y" | "Y" | "yes") {
+                    let _ = writeln!(err, "Nothing changed.");
+                    return Ok(ExitCode::FAILURE);
+                }
+            }
+            let report = app.rollback_setup(args.dry_run)?;
             output::rollback(&report, cli.json)?;
             Ok(ExitCode::SUCCESS)
         }
@@ -175,6 +204,7 @@ fn options(
 fn apply_failpoints(args: &cli::ApplyArgs) -> uas_api::ApplyFailpoints {
     uas_api::ApplyFailpoints {
         abort_after_writes: args.abort_after_writes,
+        fail_after_writes: args.fail_after_writes,
     }
 }
 
@@ -260,7 +290,12 @@ fn hook_fast_path() -> Option<ExitCode> {
 /// Builds the facade from the real environment. Hooks run the same binary
 /// that set them up, by absolute path.
 fn app(cli: &cli::Cli) -> anyhow::Result<App> {
-    Ok(App::from_process_env(cli.home.clone(), uas_bin())?)
+    let wait = if cli.no_wait {
+        uas_api::LockWait::NoWait
+    } else {
+        uas_api::LockWait::Wait
+    };
+    Ok(App::from_process_env(cli.home.clone(), uas_bin())?.with_lock_wait(wait))
 }
 
 /// This binary's absolute path, which hooks are registered with.

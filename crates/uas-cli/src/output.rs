@@ -169,6 +169,9 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
         return json(report);
     }
     let mut out = io::stdout().lock();
+    for i in &report.interrupted {
+        writeln!(out, "warning: {}", i.message)?;
+    }
     for a in &report.agents {
         let d = &a.detection;
         let state = match (a.configured, a.drift.is_empty()) {
@@ -288,6 +291,16 @@ pub fn rollback(report: &RollbackReport, as_json: bool) -> io::Result<()> {
     }
     let mut out = io::stdout().lock();
     match (&report.generation, &report.command) {
+        (Some(g), Some(c)) if report.dry_run => {
+            writeln!(
+                out,
+                "Would roll back apply #{g} ({c}), restoring {} path(s):",
+                report.restored.len()
+            )?;
+            for p in &report.restored {
+                writeln!(out, "  {}", p.display())?;
+            }
+        }
         (Some(g), Some(c)) => {
             writeln!(
                 out,
@@ -299,6 +312,35 @@ pub fn rollback(report: &RollbackReport, as_json: bool) -> io::Result<()> {
             }
         }
         _ => writeln!(out, "Nothing to roll back.")?,
+    }
+    Ok(())
+}
+
+/// Prints `uas rollback-setup --list`.
+pub fn generations(list: &[uas_api::GenerationDto], as_json: bool) -> io::Result<()> {
+    if as_json {
+        return json(&list);
+    }
+    let mut out = io::stdout().lock();
+    if list.is_empty() {
+        writeln!(out, "No applies recorded.")?;
+    }
+    for g in list {
+        let state = match (g.rolled_back, g.complete) {
+            (true, _) => "rolled back",
+            (false, true) => "applied",
+            (false, false) => "INTERRUPTED",
+        };
+        let agents: Vec<&str> = g.agents.iter().map(|a| a.as_str()).collect();
+        writeln!(
+            out,
+            "#{:<4} {:<18} {:<12} {} path(s)  {}",
+            g.generation,
+            g.command,
+            state,
+            g.paths,
+            agents.join(", ")
+        )?;
     }
     Ok(())
 }

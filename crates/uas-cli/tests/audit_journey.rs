@@ -534,21 +534,18 @@ fn sop_advance_started_by_an_agent_is_refused_and_recorded() {
     let home = s.user_home().display().to_string();
     let out = Command::new(&agent)
         .arg("-c")
-        .arg(format!("HOME='{home}' '{uas}' sop advance --session adv; echo exit=$?"))
+        .arg(format!(
+            "HOME='{home}' '{uas}' sop advance --session adv; echo exit=$?"
+        ))
         .current_dir(&project)
         .output()
         .expect("run");
     let text = format!("{}{}", stdout(&out), stderr(&out));
     assert!(text.contains("exit=1"), "{text}");
     assert!(text.contains("started by an AI agent"), "{text}");
+    // No plan was recorded: the session is not in `implement`.
     let phase = json_out(&s.run(&["--json", "sop", "phase", "--session", "adv"]));
-    assert!(
-        !phase[0]["session"]["state"]["evidence"]
-            .as_array()
-            .expect("evidence")
-            .contains(&json!("plan")),
-        "{phase}"
-    );
+    assert!(!phase.to_string().contains("\"implement\""), "{phase}");
     let log = stdout(&s.run(&["audit", "export"]));
     assert!(
         log.lines()

@@ -15,7 +15,7 @@ fn machine() -> Sandbox {
 /// Every file of the home outside ~/.agent/backups, with content.
 fn home_files(m: &Sandbox) -> BTreeMap<PathBuf, Vec<u8>> {
     let mut out = files(&m.user_home());
-    out.retain(|p, _| !p.starts_with(".agent/backups"));
+    out.retain(|p, _| !p.starts_with(".agent/backups") && !p.ends_with(".agent/uas.lock"));
     out
 }
 
@@ -352,7 +352,7 @@ fn crash_mid_apply_leaves_each_file_old_or_new_and_rollback_restores_all() {
             !names.iter().any(|n| n.starts_with(".uas-tmp")),
             "temp file left: {names:?}"
         );
-        m.ok(&["rollback-setup"]);
+        m.ok(&["rollback-setup", "--yes"]);
         assert_eq!(home_files(&m), original, "rollback after a crash at {n}");
         // and a fresh setup completes
         m.ok(&["setup", "--all", "--yes"]);
@@ -364,10 +364,13 @@ fn rollback_setup_undoes_the_last_apply() {
     let m = machine();
     let original = home_files(&m);
     m.ok(&["setup", "--all", "--yes"]);
-    let out = m.ok(&["rollback-setup"]);
+    let out = m.ok(&["rollback-setup", "--yes"]);
     assert!(out.contains("Rolled back apply #1 (setup)"), "{out}");
     assert_eq!(home_files(&m), original);
-    assert!(m.ok(&["rollback-setup"]).contains("Nothing to roll back."));
+    assert!(
+        m.ok(&["rollback-setup", "--yes"])
+            .contains("Nothing to roll back.")
+    );
 }
 
 #[test]
@@ -494,8 +497,8 @@ fn symlink_farm_is_detected_kept_by_setup_and_migrated_reversibly() {
     m.ok(&["setup", "--all", "--yes"]);
     assert!(m.run(&["status"]).status.success());
     // two rollbacks: the setup, then the migration, which puts the links back
-    m.ok(&["rollback-setup"]);
-    m.ok(&["rollback-setup"]);
+    m.ok(&["rollback-setup", "--yes"]);
+    m.ok(&["rollback-setup", "--yes"]);
     assert_eq!(home_files(&m), before_migrate);
     assert!(
         fs::symlink_metadata(m.path(".claude/skills/review-checklist"))
@@ -584,4 +587,184 @@ fn is_exec(p: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_exec(_p: &Path) -> bool {
     true
+}
+
+#[test]
+fn concurrent_setups_take_turns_with_distinct_generations_and_intact_backups() {
+    let m = machine();
+    let original = home_files(&m);
+    let children: Vec<_> = (0..5)
+        .map(|_| {
+            m.command(&["setup", "--all", "--yes"])
+                .stdin(std::process::Stdio::null())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .expect("spawn")
+        })
+        .collect();
+    for c in children {
+        let o = c.wait_with_output().expect("wait");
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // Exactly one of them changed files; the others found nothing to do.
+    let gens: Vec<_> = fs::read_dir(m.path(".agent/backups"))
+        .expect("ls")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(gens, ["000001"], "{gens:?}");
+    m.ok(&["rollback-setup", "--yes"]);
+    assert_eq!(
+        home_files(&m),
+        original,
+        "the backups of apply #1 are intact"
+    );
+}
+
+#[test]
+fn no_wait_fails_clearly_while_another_operation_holds_the_lock() {
+    let m = machine();
+    fs::create_dir_all(m.path(".agent")).expect("mkdir");
+    let lock = m.path(".agent/uas.lock");
+    let f = fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock)
+        .expect("open");
+    f.lock().expect("lock");
+    fs::write(&lock, "pid=4242\ncommand=uas setup\n").expect("write");
+    let o = m.run(&["--no-wait", "setup", "--all", "--yes"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("another uas operation")
+            && err.contains("pid 4242")
+            && err.contains("`uas setup`"),
+        "{err}"
+    );
+    drop(f);
+    m.ok(&["--no-wait", "setup", "--all", "--yes"]);
+}
+
+#[cfg(feature = "failpoints")]
+#[test]
+fn a_failed_write_rolls_the_whole_apply_back_and_says_so() {
+    let m = machine();
+    let original = home_files(&m);
+    let dirs_before = home_dirs(&m);
+    let o = m.run(&["setup", "--all", "--yes", "--fail-after-writes", "5"]);
+    assert_eq!(o.status.code(), Some(1));
+    let err = stderr(&o);
+    assert!(
+        err.contains("no space left on device") && err.contains("apply #1 was rolled back"),
+        "{err}"
+    );
+    assert_eq!(
+        home_files(&m),
+        original,
+        "files written before the failure were put back"
+    );
+    assert_eq!(
+        home_dirs(&m),
+        dirs_before,
+        "folders it created were removed"
+    );
+    assert!(
+        m.ok(&["rollback-setup", "--yes"])
+            .contains("Nothing to roll back.")
+    );
+    m.ok(&["setup", "--all", "--yes"]);
+}
+
+#[test]
+fn a_temp_file_left_by_a_killed_run_is_removed_by_the_next_setup() {
+    let m = machine();
+    let stale = m.path(".claude/.uas-tmp-AbC123");
+    fs::write(&stale, "half a settings.json").expect("seed");
+    m.ok(&["setup", "--agent", "claude", "--yes"]);
+    assert!(!stale.exists(), "the leftover temp file is still there");
+}
+
+#[cfg(feature = "failpoints")]
+#[test]
+fn status_reports_a_killed_apply_until_repair_finishes_it() {
+    let m = machine();
+    let o = m.run(&["setup", "--all", "--yes", "--abort-after-writes", "3"]);
+    assert!(!o.status.success());
+    let o = m.run(&["status"]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = stdout(&o);
+    assert!(
+        out.contains("interrupted apply of generation 1 (`uas setup`) at ")
+            && out.contains(" UTC: run `uas repair`"),
+        "{out}"
+    );
+    m.ok(&["repair", "--yes"]);
+    let out = m.ok(&["status"]);
+    assert!(!out.contains("interrupted"), "{out}");
+}
+
+#[test]
+fn setup_uninstall_and_rollback_are_events_in_the_audit_log() {
+    let m = machine();
+    m.ok(&["init"]);
+    m.ok(&["setup", "--agent", "claude", "--yes"]);
+    m.ok(&["uninstall", "--agent", "claude", "--yes"]);
+    m.ok(&["rollback-setup", "--yes"]);
+    let log = m.ok(&["audit", "export"]);
+    let ours: Vec<serde_json::Value> = log
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("jsonl"))
+        .filter(|e: &serde_json::Value| e["agent"] == "uas")
+        .collect();
+    let kinds: Vec<_> = ours
+        .iter()
+        .map(|e| e["kind"].as_str().unwrap_or(""))
+        .collect();
+    assert_eq!(kinds, ["setup", "uninstall", "rollback-setup"], "{log}");
+    let payload = |e: &serde_json::Value| -> serde_json::Value {
+        match &e["payload"] {
+            serde_json::Value::String(s) => serde_json::from_str(s).expect("payload"),
+            v => v.clone(),
+        }
+    };
+    let setup = payload(&ours[0]);
+    assert_eq!(setup["generation"], 1);
+    assert_eq!(setup["agents"], serde_json::json!(["claude"]));
+    assert_eq!(setup["result"], "ok");
+    assert!(
+        setup["files"].as_array().is_some_and(|f| f.iter().any(|p| p
+            .as_str()
+            .is_some_and(|p| p.ends_with(".claude/settings.json")))),
+        "{setup}"
+    );
+    assert_eq!(payload(&ours[2])["generation"], 2);
+    m.ok(&["audit", "verify"]);
+}
+
+#[test]
+fn rollback_setup_previews_lists_and_refuses_without_yes_or_a_terminal() {
+    let m = machine();
+    let original = home_files(&m);
+    m.ok(&["setup", "--agent", "claude", "--yes"]);
+    let applied = home_files(&m);
+    let out = m.ok(&["rollback-setup", "--dry-run"]);
+    assert!(
+        out.contains("Would roll back apply #1 (setup)") && out.contains(".claude/settings.json"),
+        "{out}"
+    );
+    assert_eq!(home_files(&m), applied, "--dry-run changed files");
+    let o = m.run(&["rollback-setup"]);
+    assert_eq!(o.status.code(), Some(1));
+    assert!(stderr(&o).contains("--yes"), "{}", stderr(&o));
+    assert_eq!(home_files(&m), applied, "refused, yet files changed");
+    let list = uas_testsupport::json_stdout(&m.run(&["--json", "rollback-setup", "--list"]));
+    assert_eq!(list[0]["generation"], 1);
+    assert_eq!(list[0]["command"], "setup");
+    assert_eq!(list[0]["rolled_back"], false);
+    m.ok(&["rollback-setup", "--yes"]);
+    assert_eq!(home_files(&m), original);
+    assert!(m.ok(&["rollback-setup", "--list"]).contains("rolled back"));
 }

@@ -182,6 +182,8 @@ impl Journey {
             !p.starts_with(".agent/backups")
                 && !p.starts_with(".agent/cache")
                 && !p.starts_with(".agent/skills/store/.staging")
+                // The operation lock's note: who holds it (pid, command).
+                && p != Path::new(".agent/uas.lock")
         });
         out
     }

@@ -111,7 +111,16 @@ mod tests {
         let t = tempfile::tempdir().expect("tmp");
         let p = t.path();
         fake(p, 50, 1, "systemd", &["/lib/systemd/systemd"]);
-        fake(p, 60, 50, "node", &["node", "/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js"]);
+        fake(
+            p,
+            60,
+            50,
+            "node",
+            &[
+                "node",
+                "/usr/lib/node_modules/@anthropic-ai/claude-code/cli.js",
+            ],
+        );
         fake(p, 70, 60, "bash", &["/bin/bash", "-c", "uas sop advance"]);
         fake(p, 80, 70, "uas", &["uas", "sop", "advance"]);
         let a = agent_ancestor_of(p, 80).expect("found");

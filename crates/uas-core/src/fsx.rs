@@ -42,6 +42,10 @@ impl FsError {
     }
 }
 
+/// How [`write_atomic`]'s temporary files start; a file named so next to a
+/// target is left over from a killed process.
+pub const TEMP_PREFIX: &str = ".uas-tmp-";
+
 /// Whether [`write_atomic`] may replace an existing file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Overwrite {
@@ -101,7 +105,7 @@ pub fn write_atomic_like(
         return Ok(Written::Kept);
     }
     let mut tmp = tempfile::Builder::new()
-        .prefix(".uas-tmp-")
+        .prefix(TEMP_PREFIX)
         .tempfile_in(dir)
         .map_err(|e| FsError::new("create a temporary file in", dir, e))?;
     tmp.write_all(contents)

@@ -89,7 +89,13 @@ impl Home {
         self.root.join("sop")
     }
 
-    /// `backups/`: previous contents of every file we changed.
+    /// `uas.lock`: the cross-process lock of every changing operation
+    /// (see [`crate::oplock`]).
+    pub fn operation_lock_file(&self) -> PathBuf {
+        self.root.join("uas.lock")
+    }
+
+    /// `backups/`: one folder per apply.
     pub fn backups_dir(&self) -> PathBuf {
         self.root.join("backups")
     }

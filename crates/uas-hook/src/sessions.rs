@@ -28,7 +28,11 @@ pub struct StoredSession {
 /// directory is kept when the damaged text still names it.
 pub fn assumed(text: &str) -> SessionState {
     let mut s = SessionState {
-        cwd: text.split("\"cwd\":\"").nth(1).and_then(|r| r.split('"').next()).map(str::to_owned),
+        cwd: text
+            .split("\"cwd\":\"")
+            .nth(1)
+            .and_then(|r| r.split('"').next())
+            .map(str::to_owned),
         ..SessionState::default()
     };
     s.evidence.insert("edited".into());
@@ -39,7 +43,10 @@ pub fn assumed(text: &str) -> SessionState {
 fn parse(text: &str) -> (SessionState, Option<String>) {
     match serde_json::from_str(text) {
         Ok(s) => (s, None),
-        Err(e) => (assumed(text), Some(format!("stored SOP state is unreadable ({e})"))),
+        Err(e) => (
+            assumed(text),
+            Some(format!("stored SOP state is unreadable ({e})")),
+        ),
     }
 }
 

@@ -747,3 +747,42 @@ fn tamper_through_cursor_running_claudes_hook_is_denied_and_recorded_as_critical
     );
     assert_eq!(out.decision.action, uas_sop::Action::Deny);
 }
+
+#[test]
+fn unreadable_session_state_denies_edits_and_records_why() {
+    let e = env();
+    let pre = load("claude/deny-run/003-PreToolUse.json");
+    let session = pre["session_id"].as_str().expect("id").to_owned();
+    // A planned session: its edit is allowed.
+    let mut post = plan_written(pre.clone(), "file_path");
+    post["hook_event_name"] = json!("PostToolUse");
+    post["tool_response"] = json!({"success": true});
+    allowed(&call(&e, "claude", "PostToolUse", &post));
+    allowed(&call(&e, "claude", "PreToolUse", &pre));
+    // Its stored state is damaged (a partial write, a hand edit).
+    let mut db = uas_store::Db::open(
+        &e.env.home.root().join("uas.db"),
+        uas_store::OpenMode::Existing,
+        uas_store::BUSY_TIMEOUT,
+    )
+    .expect("db");
+    db.write(|tx| {
+        uas_store::sessions::save(
+            tx,
+            "claude",
+            &session,
+            "{\"cwd\":\"/home/user/project\",\"evidence\":[\"plan\"",
+            0,
+        )
+    })
+    .expect("corrupt");
+    drop(db);
+    // Fail closed: the same edit is now denied, and the person is told.
+    let r = call(&e, "claude", "PreToolUse", &pre);
+    assert_eq!(r.exit, 2, "{r:?}");
+    assert!(r.stderr.contains("No plan is recorded"), "{}", r.stderr);
+    assert!(r.stderr.contains("could not be read"), "{}", r.stderr);
+    let rows = audit_rows(&e);
+    let last = &rows.last().expect("recorded").2;
+    assert!(last.contains("stored SOP state is unreadable"), "{last}");
+}

@@ -18,6 +18,9 @@ pub struct Failpoints {
     /// Abort the process (like `kill -9`) after this many file writes.
     #[cfg(feature = "failpoints")]
     pub abort_after_writes: Option<usize>,
+    /// Fail the next file write (as a full disk would) after this many.
+    #[cfg(feature = "failpoints")]
+    pub fail_after_writes: Option<usize>,
 }
 
 impl Failpoints {
@@ -31,6 +34,58 @@ impl Failpoints {
         #[cfg(not(feature = "failpoints"))]
         let _ = writes;
     }
+
+    /// An injected write error when `writes` reached the failpoint.
+    fn before_write(&self, writes: usize, path: &Path) -> Result<(), FsError> {
+        #[cfg(feature = "failpoints")]
+        if self.fail_after_writes.is_some_and(|n| writes >= n) {
+            return Err(FsError {
+                action: "write",
+                path: path.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::StorageFull,
+                    "failpoint: no space left on device",
+                ),
+            });
+        }
+        let _ = (writes, path);
+        Ok(())
+    }
+}
+
+/// An apply that did not finish.
+#[derive(Debug, thiserror::Error)]
+pub enum ApplyError {
+    /// Preparing (backups, manifest) failed before any file changed.
+    #[error(transparent)]
+    Prepare(#[from] FsError),
+    /// A file change failed; every file this apply had already changed was
+    /// put back from its backup and every file it created was removed.
+    #[error(
+        "{source}\napply #{generation} was rolled back: {restored} file(s) it had changed were put back; your files are as before. Fix the cause and run the command again"
+    )]
+    RolledBack {
+        /// The generation that failed.
+        generation: u64,
+        /// Why it failed.
+        #[source]
+        source: FsError,
+        /// How many paths were put back.
+        restored: usize,
+    },
+    /// A file change failed and putting the earlier ones back failed too.
+    #[error(
+        "{source}\nrolling apply #{generation} back failed too: {undo}\nrun `uas rollback-setup` once the cause is fixed to finish it"
+    )]
+    Stuck {
+        /// The generation that failed.
+        generation: u64,
+        /// Why it failed.
+        #[source]
+        source: FsError,
+        /// Why the rollback failed.
+        undo: FsError,
+    },
 }
 
 /// What an apply did.
@@ -44,17 +99,21 @@ pub struct Applied {
     pub deleted: usize,
 }
 
-/// Applies `plan`, recording it as generation N under `backups_dir`.
+/// Applies `plan`, recording it as generation N under `backups_dir`. The
+/// caller holds the operation lock ([`uas_core::oplock`]). When a file
+/// change fails, the changes made so far are undone before returning
+/// [`ApplyError::RolledBack`].
 pub fn apply(
     plan: &SetupPlan,
     backups_dir: &Path,
     command: ApplyCommand,
     failpoints: &Failpoints,
-) -> Result<Option<Applied>, FsError> {
+) -> Result<Option<Applied>, ApplyError> {
     if plan.changes.is_empty() {
         return Ok(None);
     }
     let history = History::load(backups_dir);
+    remove_stale_temp_files(plan);
     let generation = history.next_generation();
     let dir = history.apply_dir(generation);
     fsx::create_private_dir_all(backups_dir)?;
@@ -115,14 +174,45 @@ pub fn apply(
         created,
         complete: false,
         rolled_back: false,
+        finished_by: None,
         agents,
         entries,
     };
     write_manifest(&dir, &manifest)?;
 
     let (mut written, mut deleted) = (0, 0);
-    for change in &plan.changes {
-        apply_one(change, &history)?;
+    let folders = manifest.entries.iter().filter(|e| e.dir).count();
+    for (i, change) in plan.changes.iter().enumerate() {
+        let done = failpoints
+            .before_write(written + deleted, &change.path)
+            .and_then(|()| apply_one(change, &history));
+        if let Err(source) = done {
+            // Undo the folders and the changes up to and including this
+            // one (it may have half happened: a symlink removed, say).
+            let touched: Vec<ManifestEntry> = manifest
+                .entries
+                .iter()
+                .take(folders + i + 1)
+                .cloned()
+                .collect();
+            tracing::error!(generation, path = %change.path.display(), "apply failed; rolling back");
+            return Err(match undo(&dir, &touched) {
+                Ok(restored) => {
+                    manifest.rolled_back = true;
+                    let _ = write_manifest(&dir, &manifest);
+                    ApplyError::RolledBack {
+                        generation,
+                        source,
+                        restored: restored.len() - folders.min(restored.len()),
+                    }
+                }
+                Err(undo) => ApplyError::Stuck {
+                    generation,
+                    source,
+                    undo,
+                },
+            });
+        }
         match change.after {
             Some(_) => written += 1,
             None => deleted += 1,
@@ -246,8 +336,21 @@ pub fn rollback(backups_dir: &Path) -> Result<Option<RolledBack>, FsError> {
         return Ok(None);
     };
     let dir = history.apply_dir(manifest.generation);
+    let restored = undo(&dir, &manifest.entries)?;
+    let mut m = manifest.clone();
+    m.rolled_back = true;
+    write_manifest(&dir, &m)?;
+    Ok(Some(RolledBack {
+        generation: m.generation,
+        command: m.command,
+        restored,
+    }))
+}
+
+/// Puts `entries` of the apply in `dir` back as they were, newest first.
+fn undo(dir: &Path, entries: &[ManifestEntry]) -> Result<Vec<PathBuf>, FsError> {
     let mut restored = Vec::new();
-    for entry in manifest.entries.iter().rev() {
+    for entry in entries.iter().rev() {
         match &entry.before {
             Before::Missing if entry.dir => {
                 if is_empty_dir(&entry.path) {
@@ -282,14 +385,36 @@ pub fn rollback(backups_dir: &Path) -> Result<Option<RolledBack>, FsError> {
         }
         restored.push(entry.path.clone());
     }
-    let mut m = manifest.clone();
-    m.rolled_back = true;
-    write_manifest(&dir, &m)?;
-    Ok(Some(RolledBack {
-        generation: m.generation,
-        command: m.command,
-        restored,
-    }))
+    Ok(restored)
+}
+
+/// Removes temporary files a killed uas left next to the plan's targets
+/// (`.uas-tmp-…`, see [`fsx::write_atomic`]). Safe because the caller holds
+/// the operation lock: no other uas is writing there.
+fn remove_stale_temp_files(plan: &SetupPlan) {
+    let mut dirs: Vec<&Path> = plan
+        .changes
+        .iter()
+        .filter_map(|c| c.path.parent())
+        .collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        let Ok(rd) = std::fs::read_dir(dir) else {
+            continue;
+        };
+        for e in rd.flatten() {
+            let stale = e
+                .file_name()
+                .to_string_lossy()
+                .starts_with(fsx::TEMP_PREFIX)
+                && e.file_type().is_ok_and(|t| t.is_file());
+            if stale {
+                tracing::info!(path = %e.path().display(), "removing a temp file an interrupted uas left");
+                let _ = std::fs::remove_file(e.path());
+            }
+        }
+    }
 }
 
 #[cfg(unix)]

@@ -86,6 +86,10 @@ pub struct Manifest {
     pub complete: bool,
     /// Set once `uas rollback-setup` undid it.
     pub rolled_back: bool,
+    /// An interrupted apply (killed before `complete`) that a later
+    /// repair or setup of the same agents finished: that one's generation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub finished_by: Option<u64>,
     /// The agents it served (older manifests: empty).
     #[serde(default)]
     pub agents: Vec<uas_core::AgentId>,
@@ -147,6 +151,35 @@ impl History {
     /// The uas home these backups belong to (the parent of the backups folder).
     pub fn uas_home(&self) -> Option<&Path> {
         self.dir.parent().filter(|p| !p.as_os_str().is_empty())
+    }
+
+    /// Applies that were killed part-way and neither rolled back nor
+    /// finished by a later repair, oldest first.
+    pub fn interrupted(&self) -> Vec<&Manifest> {
+        self.manifests
+            .iter()
+            .filter(|m| !m.complete && !m.rolled_back && m.finished_by.is_none())
+            .collect()
+    }
+
+    /// Records that generation `by`, which brought `agents` to the desired
+    /// state, finished every interrupted apply of those agents.
+    pub fn mark_finished(&self, agents: &[uas_core::AgentId], by: u64) -> std::io::Result<()> {
+        for m in self.interrupted() {
+            if m.generation == by || !m.agents.iter().all(|a| agents.contains(a)) {
+                continue;
+            }
+            let mut m = m.clone();
+            m.finished_by = Some(by);
+            let bytes = serde_json::to_vec_pretty(&m).unwrap_or_default();
+            uas_core::fsx::write_atomic(
+                &self.apply_dir(m.generation).join("manifest.json"),
+                &bytes,
+                uas_core::fsx::Overwrite::Replace,
+            )
+            .map_err(|e| e.source)?;
+        }
+        Ok(())
     }
 
     /// The manifests, oldest first.

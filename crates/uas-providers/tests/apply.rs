@@ -175,7 +175,7 @@ fn change(path: PathBuf, before: Option<Vec<u8>>, after: &[u8]) -> FileChange {
 }
 
 #[test]
-fn the_manifest_and_backups_are_written_before_the_first_file_so_a_failed_apply_rolls_back() {
+fn a_failed_write_puts_back_the_files_written_before_it_from_the_backups() {
     let m = Machine::new();
     let original = m.files();
     let settings = m.path(".claude/settings.json");
@@ -201,11 +201,11 @@ fn the_manifest_and_backups_are_written_before_the_first_file_so_a_failed_apply_
     )
     .expect_err("the second write cannot succeed");
     assert!(err.to_string().contains("blocker"), "{err}");
-    assert_eq!(
-        std::fs::read(&settings).expect("read"),
-        b"{}\n",
-        "the first write happened"
+    assert!(
+        matches!(err, apply::ApplyError::RolledBack { generation: 1, .. }),
+        "{err}"
     );
+    assert!(err.to_string().contains("was rolled back"), "{err}");
     let history = m.history();
     let [manifest] = history.manifests() else {
         panic!(
@@ -214,12 +214,13 @@ fn the_manifest_and_backups_are_written_before_the_first_file_so_a_failed_apply_
         );
     };
     assert!(
-        !manifest.complete,
-        "an interrupted apply is marked incomplete"
+        !manifest.complete && manifest.rolled_back,
+        "a failed apply is recorded as rolled back"
     );
-    apply::rollback(&m.backups())
-        .expect("rollback")
-        .expect("undo");
+    assert!(
+        apply::rollback(&m.backups()).expect("rollback").is_none(),
+        "nothing is left to undo"
+    );
     let mut expected = original;
     expected.insert(PathBuf::from("blocker"), b"a file, not a folder".to_vec());
     assert_eq!(m.files(), expected);

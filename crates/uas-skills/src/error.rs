@@ -97,6 +97,9 @@ pub enum SkillError {
     /// A file operation failed.
     #[error(transparent)]
     Fs(#[from] uas_core::fsx::FsError),
+    /// Another uas operation holds the operation lock.
+    #[error(transparent)]
+    Busy(#[from] uas_core::oplock::LockError),
     /// Reading or writing failed.
     #[error("{action} {path}: {source}")]
     Io {
@@ -140,6 +143,8 @@ impl SkillError {
             SkillError::Lock { .. } => "skill_lock_invalid",
             SkillError::Refused(_) => "skill_refused",
             SkillError::Fs(_) | SkillError::Io { .. } => "io_error",
+            SkillError::Busy(uas_core::oplock::LockError::Busy { .. }) => "operation_busy",
+            SkillError::Busy(_) => "io_error",
         }
     }
 }

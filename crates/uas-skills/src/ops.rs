@@ -111,31 +111,16 @@ impl<'a> Skills<'a> {
         Lockfile::load(&self.home.skills_lock_file())
     }
 
-    /// Serializes changing operations across processes with an OS file lock
-    /// on `skills/store/.lock` (released by the OS even after `kill -9`), so
-    /// two concurrent installs cannot lose each other's lockfile update.
-    fn exclusive(&self) -> Result<std::fs::File, SkillError> {
-        let dir = self.home.skills_store_dir();
-        uas_core::fsx::create_dir_all(&dir)?;
-        let path = dir.join(".lock");
-        let file = std::fs::OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&path)
-            .map_err(|e| SkillError::io("cannot open", &path, e))?;
-        match file.try_lock() {
-            Ok(()) => {}
-            Err(std::fs::TryLockError::WouldBlock) => {
-                tracing::warn!("another `uas skill` command is running; waiting for it to finish");
-                file.lock()
-                    .map_err(|e| SkillError::io("cannot lock", &path, e))?;
-            }
-            Err(std::fs::TryLockError::Error(e)) => {
-                return Err(SkillError::io("cannot lock", &path, e));
-            }
-        }
-        Ok(file)
+    /// Serializes changing operations across processes with the one
+    /// operation lock of the home ([`uas_core::oplock`]), so two concurrent
+    /// installs cannot lose each other's lockfile update. Re-entrant: the
+    /// facade holds it already around a skill change and its repair.
+    fn exclusive(&self) -> Result<uas_core::oplock::OpLock, SkillError> {
+        Ok(uas_core::oplock::OpLock::acquire(
+            &self.home.operation_lock_file(),
+            "uas skill",
+            uas_core::oplock::LockWait::Wait,
+        )?)
     }
 
     fn roots(lock: &Lockfile) -> BTreeMap<String, VersionReq> {

@@ -116,7 +116,10 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
                         continue;
                     }
                     if c[i] == '`' {
-                        let end = c[i + 1..].iter().position(|&x| x == '`').map_or(c.len(), |p| i + 1 + p);
+                        let end = c[i + 1..]
+                            .iter()
+                            .position(|&x| x == '`')
+                            .map_or(c.len(), |p| i + 1 + p);
                         subs.push(c[i + 1..end].iter().collect());
                         dynamic = true;
                         i = end + 1;
@@ -137,7 +140,10 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
                 continue;
             }
             '`' => {
-                let end = c[i + 1..].iter().position(|&x| x == '`').map_or(c.len(), |p| i + 1 + p);
+                let end = c[i + 1..]
+                    .iter()
+                    .position(|&x| x == '`')
+                    .map_or(c.len(), |p| i + 1 + p);
                 subs.push(c[i + 1..end].iter().collect());
                 in_word = true;
                 dynamic = true;
@@ -156,8 +162,10 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
             }
             '~' if !in_word => {
                 let next = c.get(i + 1).copied();
-                if matches!(next, None | Some('/') | Some(' ') | Some('\t') | Some(';') | Some('&') | Some('|'))
-                    && let Some(h) = home
+                if matches!(
+                    next,
+                    None | Some('/') | Some(' ') | Some('\t') | Some(';') | Some('&') | Some('|')
+                ) && let Some(h) = home
                 {
                     word.push_str(h.trim_end_matches('/'));
                 } else {
@@ -186,7 +194,10 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
                     // Skip here-document bodies.
                     for delim in std::mem::take(&mut heredocs) {
                         loop {
-                            let end = c[i..].iter().position(|&x| x == '\n').map_or(c.len(), |p| i + p);
+                            let end = c[i..]
+                                .iter()
+                                .position(|&x| x == '\n')
+                                .map_or(c.len(), |p| i + p);
                             let line: String = c[i..end].iter().collect();
                             i = (end + 1).min(c.len());
                             if line.trim() == delim || i >= c.len() {
@@ -200,14 +211,22 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
             '&' | '|' => {
                 if ch == '&' && c.get(i + 1) == Some(&'>') {
                     flush!();
-                    let op = if c.get(i + 2) == Some(&'>') { "&>>" } else { "&>" };
+                    let op = if c.get(i + 2) == Some(&'>') {
+                        "&>>"
+                    } else {
+                        "&>"
+                    };
                     out.push(Tok::Redir(op.into()));
                     i += op.len();
                     continue;
                 }
                 flush!();
                 let double = c.get(i + 1) == Some(&ch);
-                out.push(Tok::Sep(if double { format!("{ch}{ch}") } else { ch.to_string() }));
+                out.push(Tok::Sep(if double {
+                    format!("{ch}{ch}")
+                } else {
+                    ch.to_string()
+                }));
                 i += if double { 2 } else { 1 };
                 continue;
             }
@@ -223,7 +242,9 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
                 }
                 let mut op = ch.to_string();
                 let mut j = i + 1;
-                while j < c.len() && (c[j] == '>' || c[j] == '<' || c[j] == '|' || c[j] == '&' || c[j] == '-') {
+                while j < c.len()
+                    && (c[j] == '>' || c[j] == '<' || c[j] == '|' || c[j] == '&' || c[j] == '-')
+                {
                     if c[j] == '&' || c[j] == '-' {
                         if op == ">" || op == "<" || op == "<<" {
                             op.push(c[j]);
@@ -240,8 +261,14 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
                     while i < c.len() && c[i] == ' ' {
                         i += 1;
                     }
-                    let end = c[i..].iter().position(|&x| x.is_whitespace() || x == ';').map_or(c.len(), |p| i + p);
-                    let delim: String = c[i..end].iter().filter(|&&x| x != '\'' && x != '"').collect();
+                    let end = c[i..]
+                        .iter()
+                        .position(|&x| x.is_whitespace() || x == ';')
+                        .map_or(c.len(), |p| i + p);
+                    let delim: String = c[i..end]
+                        .iter()
+                        .filter(|&&x| x != '\'' && x != '"')
+                        .collect();
                     heredocs.push(delim);
                     i = end;
                     continue;
@@ -263,14 +290,22 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
 type Balanced<'a> = dyn Fn(usize) -> (String, usize) + 'a;
 
 /// `$…` at `i`: (chars consumed, text, dynamic, substitution).
-fn dollar(c: &[char], i: usize, home: Option<&str>, balanced: &Balanced<'_>) -> (usize, String, bool, Option<String>) {
+fn dollar(
+    c: &[char],
+    i: usize,
+    home: Option<&str>,
+    balanced: &Balanced<'_>,
+) -> (usize, String, bool, Option<String>) {
     match c.get(i + 1) {
         Some('(') => {
             let (inner, end) = balanced(i + 1);
             (end - i, "$(…)".into(), true, Some(inner))
         }
         Some('{') => {
-            let end = c[i..].iter().position(|&x| x == '}').map_or(c.len(), |p| i + p);
+            let end = c[i..]
+                .iter()
+                .position(|&x| x == '}')
+                .map_or(c.len(), |p| i + p);
             let name: String = c[(i + 2).min(end)..end].iter().collect();
             let consumed = (end + 1 - i).min(c.len() - i);
             match (name.as_str(), home) {
@@ -294,12 +329,70 @@ fn dollar(c: &[char], i: usize, home: Option<&str>, balanced: &Balanced<'_>) -> 
 }
 
 const READERS: &[&str] = &[
-    "cat", "less", "more", "head", "tail", "grep", "egrep", "fgrep", "rg", "ag", "ls", "find", "fd",
-    "tree", "wc", "file", "stat", "du", "df", "pwd", "echo", "printf", "true", "false", "which",
-    "type", "diff", "cmp", "sort", "uniq", "cut", "tr", "nl", "od", "xxd", "hexdump", "md5sum",
-    "sha1sum", "sha256sum", "basename", "dirname", "realpath", "readlink", "date", "whoami", "id",
-    "uname", "cd", "pushd", "popd", "test", "[", "jq", "column", "comm", "paste", "fold", "rev",
-    "tac", "strings", "hostname", "env", "printenv", "exit",
+    "cat",
+    "less",
+    "more",
+    "head",
+    "tail",
+    "grep",
+    "egrep",
+    "fgrep",
+    "rg",
+    "ag",
+    "ls",
+    "find",
+    "fd",
+    "tree",
+    "wc",
+    "file",
+    "stat",
+    "du",
+    "df",
+    "pwd",
+    "echo",
+    "printf",
+    "true",
+    "false",
+    "which",
+    "type",
+    "diff",
+    "cmp",
+    "sort",
+    "uniq",
+    "cut",
+    "tr",
+    "nl",
+    "od",
+    "xxd",
+    "hexdump",
+    "md5sum",
+    "sha1sum",
+    "sha256sum",
+    "basename",
+    "dirname",
+    "realpath",
+    "readlink",
+    "date",
+    "whoami",
+    "id",
+    "uname",
+    "cd",
+    "pushd",
+    "popd",
+    "test",
+    "[",
+    "jq",
+    "column",
+    "comm",
+    "paste",
+    "fold",
+    "rev",
+    "tac",
+    "strings",
+    "hostname",
+    "env",
+    "printenv",
+    "exit",
 ];
 
 const WRITERS: &[&str] = &[
@@ -311,8 +404,24 @@ const WRITERS: &[&str] = &[
 const SHELLS: &[&str] = &["sh", "bash", "zsh", "dash", "ksh", "fish", "ash", "busybox"];
 
 const INTERPRETERS: &[&str] = &[
-    "python", "python2", "python3", "node", "nodejs", "perl", "ruby", "php", "lua", "deno", "bun",
-    "Rscript", "osascript", "tclsh", "awk", "gawk", "mawk", "nawk",
+    "python",
+    "python2",
+    "python3",
+    "node",
+    "nodejs",
+    "perl",
+    "ruby",
+    "php",
+    "lua",
+    "deno",
+    "bun",
+    "Rscript",
+    "osascript",
+    "tclsh",
+    "awk",
+    "gawk",
+    "mawk",
+    "nawk",
 ];
 
 const WRAPPERS: &[&str] = &[
@@ -322,10 +431,27 @@ const WRAPPERS: &[&str] = &[
 
 /// `uas` subcommands that only read.
 const UAS_READS: &[&[&str]] = &[
-    &["status"], &["doctor"], &["detect"], &["--version"], &["-V"], &["--help"], &["-h"],
-    &["help"], &["sop", "show"], &["sop", "validate"], &["sop", "explain"], &["sop", "phase"],
-    &["audit", "verify"], &["audit", "tail"], &["audit", "export"], &["skill", "list"],
-    &["skill", "search"], &["skill", "info"], &["skill", "outdated"], &["session"], &["lock"],
+    &["status"],
+    &["doctor"],
+    &["detect"],
+    &["--version"],
+    &["-V"],
+    &["--help"],
+    &["-h"],
+    &["help"],
+    &["sop", "show"],
+    &["sop", "validate"],
+    &["sop", "explain"],
+    &["sop", "phase"],
+    &["audit", "verify"],
+    &["audit", "tail"],
+    &["audit", "export"],
+    &["skill", "list"],
+    &["skill", "search"],
+    &["skill", "info"],
+    &["skill", "outdated"],
+    &["session"],
+    &["lock"],
     &["lease"],
 ];
 
@@ -377,13 +503,32 @@ fn canonical(path: &str) -> Option<String> {
 /// Interpreter code that only prints (`print(1+1)`, `console.log(x)`).
 fn harmless_code(code: &str) -> bool {
     const CALLS: &[&str] = &[
-        "print", "console.log", "len", "str", "int", "sum", "range", "repr", "sorted", "max",
-        "min", "JSON.stringify", "puts", "say", "format", "float", "abs", "round",
+        "print",
+        "console.log",
+        "len",
+        "str",
+        "int",
+        "sum",
+        "range",
+        "repr",
+        "sorted",
+        "max",
+        "min",
+        "JSON.stringify",
+        "puts",
+        "say",
+        "format",
+        "float",
+        "abs",
+        "round",
     ];
-    if code.contains('`') || code.contains("import") || code.contains("require") || code.contains("__") {
+    if code.contains('`')
+        || code.contains("import")
+        || code.contains("require")
+        || code.contains("__")
+    {
         return false;
     }
-    let b = code.as_bytes();
     for (i, _) in code.match_indices('(') {
         let start = code[..i]
             .rfind(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '.'))
@@ -392,7 +537,6 @@ fn harmless_code(code: &str) -> bool {
         if !name.is_empty() && !CALLS.contains(&name) {
             return false;
         }
-        let _ = b;
     }
     !code.contains('>') && !code.contains("open") && !code.contains("system")
 }
@@ -500,7 +644,11 @@ impl Analysis {
                 self.add_path(target, cwd.as_deref(), false);
                 continue;
             }
-            if op.ends_with('&') || matches!(target.as_str(), "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty")
+            if op.ends_with('&')
+                || matches!(
+                    target.as_str(),
+                    "/dev/null" | "/dev/stdout" | "/dev/stderr" | "/dev/tty"
+                )
                 || target.starts_with('&')
                 || (op.ends_with('&') && target.chars().all(|d| d.is_ascii_digit() || d == '-'))
             {
@@ -515,7 +663,14 @@ impl Analysis {
         // Leading assignments.
         let mut w: &[(String, bool)] = words;
         while let Some((first, _)) = w.first() {
-            if first.contains('=') && !first.starts_with('-') && !first.starts_with('=') && first.split('=').next().is_some_and(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')) {
+            if first.contains('=')
+                && !first.starts_with('-')
+                && !first.starts_with('=')
+                && first
+                    .split('=')
+                    .next()
+                    .is_some_and(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
+            {
                 w = &w[1..];
             } else {
                 break;
@@ -532,7 +687,13 @@ impl Analysis {
             while let Some((next, _)) = w.first() {
                 let takes_value = matches!(
                     (b, next.as_str()),
-                    ("sudo", "-u" | "-g" | "-C") | ("env", "-C" | "-u" | "-S") | ("nice", "-n") | ("timeout", "-s" | "-k") | ("xargs", "-I" | "-n" | "-P" | "-d" | "-L" | "-s" | "-E") | ("flock", "-w") | ("watch", "-n")
+                    ("sudo", "-u" | "-g" | "-C")
+                        | ("env", "-C" | "-u" | "-S")
+                        | ("nice", "-n")
+                        | ("timeout", "-s" | "-k")
+                        | ("xargs", "-I" | "-n" | "-P" | "-d" | "-L" | "-s" | "-E")
+                        | ("flock", "-w")
+                        | ("watch", "-n")
                 );
                 let operand = (b == "env" && next.contains('='))
                     || (b == "timeout" && next.starts_with(|c: char| c.is_ascii_digit()))
@@ -569,7 +730,12 @@ impl Analysis {
                         None => continue,
                     }
                 } else {
-                    word.split_once('=').filter(|(k, _)| k.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_') && !k.is_empty()).map_or(word, |(_, v)| v)
+                    word.split_once('=')
+                        .filter(|(k, _)| {
+                            k.chars().all(|ch| ch.is_ascii_alphanumeric() || ch == '_')
+                                && !k.is_empty()
+                        })
+                        .map_or(word, |(_, v)| v)
                 };
                 a.add_path(value, c, written);
             }
@@ -580,7 +746,9 @@ impl Analysis {
                     None => *cwd = home.map(str::to_owned),
                     Some(_) if any_dyn => *cwd = None,
                     Some(&"-") => *cwd = None,
-                    Some(d) => *cwd = Some(resolve(d, cwd.as_deref())).filter(|p| !p.starts_with('*')),
+                    Some(d) => {
+                        *cwd = Some(resolve(d, cwd.as_deref())).filter(|p| !p.starts_with('*'))
+                    }
                 }
                 return;
             }
@@ -592,7 +760,8 @@ impl Analysis {
                 let mut i = 0;
                 while i < argv.len() && argv[i].starts_with('-') {
                     if argv[i] == "-C" && i + 1 < argv.len() {
-                        seg_cwd = Some(resolve(argv[i + 1], seg_cwd.as_deref())).filter(|p| !p.starts_with('*'));
+                        seg_cwd = Some(resolve(argv[i + 1], seg_cwd.as_deref()))
+                            .filter(|p| !p.starts_with('*'));
                         if args[i + 1].1 {
                             seg_cwd = None;
                         }
@@ -606,15 +775,49 @@ impl Analysis {
                 let sub = argv.get(i).copied().unwrap_or("");
                 path_words(self, seg_cwd.as_deref(), false);
                 if [
-                    "apply", "checkout", "restore", "reset", "stash", "clean", "rm", "mv", "switch",
-                    "pull", "merge", "rebase", "cherry-pick", "revert", "am", "worktree", "config",
+                    "apply",
+                    "checkout",
+                    "restore",
+                    "reset",
+                    "stash",
+                    "clean",
+                    "rm",
+                    "mv",
+                    "switch",
+                    "pull",
+                    "merge",
+                    "rebase",
+                    "cherry-pick",
+                    "revert",
+                    "am",
+                    "worktree",
+                    "config",
                 ]
                 .contains(&sub)
                 {
                     self.writes = true;
                     self.read_only = false;
                     path_words(self, seg_cwd.as_deref(), true);
-                } else if !["log", "show", "diff", "status", "grep", "blame", "ls-files", "rev-parse", "describe", "remote", "branch", "tag", "shortlog", "reflog", "cat-file", "ls-tree"].contains(&sub) {
+                } else if ![
+                    "log",
+                    "show",
+                    "diff",
+                    "status",
+                    "grep",
+                    "blame",
+                    "ls-files",
+                    "rev-parse",
+                    "describe",
+                    "remote",
+                    "branch",
+                    "tag",
+                    "shortlog",
+                    "reflog",
+                    "cat-file",
+                    "ls-tree",
+                ]
+                .contains(&sub)
+                {
                     self.read_only = false;
                 }
                 return;
@@ -636,9 +839,18 @@ impl Analysis {
             }
             _ => {}
         }
-        if prog == "uas" || prog == "uas-cli" || (prog == "cargo" && argv.first() == Some(&"run") && argv.iter().any(|w| w.contains("uas-cli") || *w == "uas")) {
+        if prog == "uas"
+            || prog == "uas-cli"
+            || (prog == "cargo"
+                && argv.first() == Some(&"run")
+                && argv.iter().any(|w| w.contains("uas-cli") || *w == "uas"))
+        {
             let rest: Vec<&str> = if prog == "cargo" {
-                argv.iter().skip_while(|w| **w != "--").skip(1).copied().collect()
+                argv.iter()
+                    .skip_while(|w| **w != "--")
+                    .skip(1)
+                    .copied()
+                    .collect()
             } else {
                 argv.clone()
             };
@@ -652,8 +864,10 @@ impl Analysis {
                     sub.push(w);
                 }
             }
-            let reads = UAS_READS.iter().any(|r| sub.len() >= r.len() && sub[..r.len()] == **r)
-                || (sub.first() == Some(&"setup") && sub.iter().any(|w| *w == "--dry-run"));
+            let reads = UAS_READS
+                .iter()
+                .any(|r| sub.len() >= r.len() && sub[..r.len()] == **r)
+                || (sub.first() == Some(&"setup") && sub.contains(&"--dry-run"));
             if !reads || any_dyn {
                 self.uas_change = Some(sub.join(" "));
                 self.read_only = false;
@@ -663,10 +877,14 @@ impl Analysis {
         }
         if SHELLS.contains(&prog) {
             self.read_only = false;
-            let c_at = argv.iter().position(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('c'));
+            let c_at = argv
+                .iter()
+                .position(|w| w.starts_with('-') && !w.starts_with("--") && w.contains('c'));
             match c_at {
                 Some(i) => match args.get(i + 1) {
-                    Some((script, false)) => self.merge(analyze_depth(script, cwd.as_deref(), home, depth + 1)),
+                    Some((script, false)) => {
+                        self.merge(analyze_depth(script, cwd.as_deref(), home, depth + 1))
+                    }
                     _ => self.opaque = true,
                 },
                 None => {
@@ -674,27 +892,48 @@ impl Analysis {
                     match script {
                         // `… | sh`, `sh -s`: code from stdin.
                         None => self.opaque = true,
-                        Some(_) if piped_in && argv.iter().any(|w| *w == "-s") => self.opaque = true,
+                        Some(_) if piped_in && argv.contains(&"-s") => self.opaque = true,
                         Some(_) => path_words(self, cwd.as_deref(), false),
                     }
                 }
             }
             return;
         }
-        let interp = INTERPRETERS.contains(&prog) || prog.starts_with("python3.") || prog.starts_with("python2.");
+        let interp = INTERPRETERS.contains(&prog)
+            || prog.starts_with("python3.")
+            || prog.starts_with("python2.");
         if interp {
             self.read_only = false;
             if matches!(prog, "awk" | "gawk" | "mawk" | "nawk") {
-                if argv.iter().any(|w| w.contains("system") || w.contains('>') || w.contains("-i")) {
+                if argv
+                    .iter()
+                    .any(|w| w.contains("system") || w.contains('>') || w.contains("-i"))
+                {
                     self.opaque = true;
                 }
                 path_words(self, cwd.as_deref(), false);
                 return;
             }
-            if matches!(prog, "perl" | "ruby") && argv.iter().any(|w| w.starts_with("-i") || (w.starts_with('-') && !w.starts_with("--") && w.contains('i') && w.contains('p'))) {
+            if matches!(prog, "perl" | "ruby")
+                && argv.iter().any(|w| {
+                    w.starts_with("-i")
+                        || (w.starts_with('-')
+                            && !w.starts_with("--")
+                            && w.contains('i')
+                            && w.contains('p'))
+                })
+            {
                 self.writes = true;
             }
-            let code_at = argv.iter().position(|w| matches!(*w, "-c" | "-e" | "-E" | "--eval" | "-p" | "--print" | "-r" | "eval") || (w.starts_with('-') && !w.starts_with("--") && (w.ends_with('e') || w.ends_with('c')) && w.len() <= 4));
+            let code_at = argv.iter().position(|w| {
+                matches!(
+                    *w,
+                    "-c" | "-e" | "-E" | "--eval" | "-p" | "--print" | "-r" | "eval"
+                ) || (w.starts_with('-')
+                    && !w.starts_with("--")
+                    && (w.ends_with('e') || w.ends_with('c'))
+                    && w.len() <= 4)
+            });
             match code_at {
                 Some(i) => {
                     let code = argv.get(i + 1).copied().unwrap_or("");
@@ -706,31 +945,68 @@ impl Analysis {
                     let home_ref = ["HOME", "homedir", "expanduser", "home_dir", "Path.home"]
                         .iter()
                         .any(|h| code.contains(h));
-                    for tok in code.split(|ch: char| !(ch.is_ascii_alphanumeric() || "/._-~$".contains(ch))) {
+                    for tok in code
+                        .split(|ch: char| !(ch.is_ascii_alphanumeric() || "/._-~$".contains(ch)))
+                    {
                         if tok.contains('/') || tok.starts_with('.') {
                             let t = match (tok.strip_prefix("~/"), home) {
-                                (Some(rest), Some(h)) => format!("{}/{rest}", h.trim_end_matches('/')),
+                                (Some(rest), Some(h)) => {
+                                    format!("{}/{rest}", h.trim_end_matches('/'))
+                                }
                                 _ => tok.replace("$HOME", home.unwrap_or("$HOME")),
                             };
                             if home_ref
                                 && t.starts_with('/')
                                 && let Some(h) = home
                             {
-                                self.add_path(&format!("{}{t}", h.trim_end_matches('/')), None, false);
+                                self.add_path(
+                                    &format!("{}{t}", h.trim_end_matches('/')),
+                                    None,
+                                    false,
+                                );
                             }
                             self.add_path(&t, cwd.as_deref(), false);
                         }
                     }
                 }
-                None if argv.iter().all(|w| w.starts_with('-')) && !argv.iter().any(|w| matches!(*w, "--version" | "-V" | "--help" | "-h")) => self.opaque = true,
+                None if argv.iter().all(|w| w.starts_with('-'))
+                    && !argv
+                        .iter()
+                        .any(|w| matches!(*w, "--version" | "-V" | "--help" | "-h")) =>
+                {
+                    self.opaque = true
+                }
                 None => path_words(self, cwd.as_deref(), false),
             }
             return;
         }
         let writer = WRITERS.contains(&prog)
-            || (prog == "sed" && argv.iter().any(|w| w.starts_with("-i") || *w == "--in-place" || (w.starts_with('-') && !w.starts_with("--") && w.contains('i'))))
-            || (prog == "find" && argv.iter().any(|w| matches!(*w, "-delete" | "-exec" | "-execdir" | "-ok" | "-okdir" | "-fprint" | "-fprintf" | "-fls")))
-            || (prog == "curl" && argv.iter().any(|w| matches!(*w, "-o" | "-O" | "--output" | "--remote-name") || w.starts_with("--output=") || w.starts_with("-o")))
+            || (prog == "sed"
+                && argv.iter().any(|w| {
+                    w.starts_with("-i")
+                        || *w == "--in-place"
+                        || (w.starts_with('-') && !w.starts_with("--") && w.contains('i'))
+                }))
+            || (prog == "find"
+                && argv.iter().any(|w| {
+                    matches!(
+                        *w,
+                        "-delete"
+                            | "-exec"
+                            | "-execdir"
+                            | "-ok"
+                            | "-okdir"
+                            | "-fprint"
+                            | "-fprintf"
+                            | "-fls"
+                    )
+                }))
+            || (prog == "curl"
+                && argv.iter().any(|w| {
+                    matches!(*w, "-o" | "-O" | "--output" | "--remote-name")
+                        || w.starts_with("--output=")
+                        || w.starts_with("-o")
+                }))
             || (prog == "jq" && argv.contains(&"-i"))
             || (prog == "yq" && argv.iter().any(|w| *w == "-i" || *w == "--inplace"));
         if writer {

@@ -15,10 +15,7 @@ pub const EVIDENCE: &[(&str, &str)] = &[
         "research",
         "the agent read or searched something (a read tool, or grep/cat/ls/git log in the shell)",
     ),
-    (
-        "plan",
-        "a plan was recorded (a plan file written)",
-    ),
+    ("plan", "a plan was recorded (a plan file written)"),
     ("edited", "a file was changed after the plan"),
     (
         "tests_passed",

@@ -1,7 +1,7 @@
 //! Decisions: an event, the session's state and the SOP -> allow/warn/deny.
 
-use crate::def::{Action, Pattern, Phase, Rule, RuleSeverity, Sop, ToolPattern, Violation};
 use crate::analyze::Analysis;
+use crate::def::{Action, Pattern, Phase, Rule, RuleSeverity, Sop, ToolPattern, Violation};
 use crate::shell;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
@@ -536,9 +536,10 @@ fn with_real_paths(paths: &[String]) -> Vec<String> {
     let mut out = paths.to_vec();
     for p in paths {
         let path = std::path::Path::new(p);
-        let real = path.canonicalize().ok().or_else(|| {
-            Some(path.parent()?.canonicalize().ok()?.join(path.file_name()?))
-        });
+        let real = path
+            .canonicalize()
+            .ok()
+            .or_else(|| Some(path.parent()?.canonicalize().ok()?.join(path.file_name()?)));
         if let Some(r) = real.map(|r| r.display().to_string())
             && r != *p
         {

@@ -46,7 +46,8 @@ fn shell(cmd: &str) -> AgentEvent {
 /// A session that has a prompt and research but no plan.
 fn unplanned() -> SessionState {
     let mut s = SessionState::default();
-    s.evidence.extend(["session", "prompt", "research"].map(String::from));
+    s.evidence
+        .extend(["session", "prompt", "research"].map(String::from));
     s
 }
 
@@ -174,7 +175,10 @@ fn the_evasion_corpus_is_caught_and_harmless_commands_pass() {
     for cmd in TAMPER {
         let d = decide(&planned(), cmd);
         if d.action != Action::Deny || d.violation != Some(Violation::Tamper) {
-            missed.push(format!("tamper not caught ({:?} {:?}): {cmd}", d.action, d.rule));
+            missed.push(format!(
+                "tamper not caught ({:?} {:?}): {cmd}",
+                d.action, d.rule
+            ));
         }
     }
     let mut false_positives = Vec::new();
@@ -206,12 +210,7 @@ fn the_evasion_corpus_is_caught_and_harmless_commands_pass() {
 fn deny_messages_never_say_how_to_lift_the_gate_by_hand() {
     let sop = Sop::builtin();
     for r in &sop.rules {
-        assert!(
-            !r.reason.contains("sop advance"),
-            "{}: {}",
-            r.id,
-            r.reason
-        );
+        assert!(!r.reason.contains("sop advance"), "{}: {}", r.id, r.reason);
     }
     let brief = sop.session_brief(&ctx(), &unplanned());
     assert!(!brief.contains("sop advance"), "{brief}");

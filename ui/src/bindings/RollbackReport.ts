@@ -5,6 +5,10 @@
  */
 export type RollbackReport = { 
 /**
+ * True when nothing was changed (`--dry-run`): `restored` is what would be.
+ */
+dry_run: boolean, 
+/**
  * The generation undone (none when there was nothing to undo).
  */
 generation: bigint | null, 

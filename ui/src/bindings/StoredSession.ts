@@ -20,4 +20,9 @@ state: SessionState,
 /**
  * Last change, ms since the epoch.
  */
-updated_ms: bigint, };
+updated_ms: bigint, 
+/**
+ * Why the stored state could not be read (its state is then
+ * [`assumed`]).
+ */
+unreadable: string | null, };
