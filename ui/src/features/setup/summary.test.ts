@@ -18,6 +18,7 @@ describe("setupSummary", () => {
   it("lists detected agents that are not set up or drifted", () => {
     const s = setupSummary({
       drifted: true,
+      interrupted: [],
       agents: [agent("claude", true, true), agent("codex", true, false), agent("cursor", true, true, 1), agent("gemini", false, false)],
     });
     expect(s.pending).toEqual(["codex", "cursor"]);
@@ -25,7 +26,7 @@ describe("setupSummary", () => {
   });
 
   it("says when everything is set up, and when nothing is installed", () => {
-    expect(setupSummary({ drifted: false, agents: [agent("claude", true, true)] }).headline).toBe("All 1 detected agent(s) are set up.");
-    expect(setupSummary({ drifted: false, agents: [agent("claude", false, false)] }).headline).toBe("No agents found on this machine.");
+    expect(setupSummary({ drifted: false, interrupted: [], agents: [agent("claude", true, true)] }).headline).toBe("All 1 detected agent(s) are set up.");
+    expect(setupSummary({ drifted: false, interrupted: [], agents: [agent("claude", false, false)] }).headline).toBe("No agents found on this machine.");
   });
 });
