@@ -85,6 +85,14 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
         }
         (c[(start + 1).min(c.len())..].iter().collect(), c.len())
     };
+    // `…` starting at i: the inner text and the index after the closing one.
+    let backticks = |start: usize| -> (String, usize) {
+        let end = c[start + 1..]
+            .iter()
+            .position(|&x| x == '`')
+            .map_or(c.len(), |p| start + 1 + p);
+        (c[start + 1..end].iter().collect(), end + 1)
+    };
     while i < c.len() {
         let ch = c[i];
         match ch {
@@ -116,13 +124,10 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
                         continue;
                     }
                     if c[i] == '`' {
-                        let end = c[i + 1..]
-                            .iter()
-                            .position(|&x| x == '`')
-                            .map_or(c.len(), |p| i + 1 + p);
-                        subs.push(c[i + 1..end].iter().collect());
+                        let (inner, next) = backticks(i);
+                        subs.push(inner);
                         dynamic = true;
-                        i = end + 1;
+                        i = next;
                         continue;
                     }
                     if c[i] == '$' {
@@ -140,15 +145,12 @@ fn tokens(cmd: &str, home: Option<&str>, subs: &mut Vec<String>) -> Vec<Tok> {
                 continue;
             }
             '`' => {
-                let end = c[i + 1..]
-                    .iter()
-                    .position(|&x| x == '`')
-                    .map_or(c.len(), |p| i + 1 + p);
-                subs.push(c[i + 1..end].iter().collect());
+                let (inner, next) = backticks(i);
+                subs.push(inner);
                 in_word = true;
                 dynamic = true;
                 word.push_str("$(…)");
-                i = end + 1;
+                i = next;
                 continue;
             }
             '$' => {
