@@ -254,7 +254,7 @@ impl App {
 
     /// Picks a session: the given one, else the newest whose working
     /// directory is `cwd` (or contains it), else the newest.
-    fn pick_session(
+    pub(crate) fn pick_session(
         &self,
         session: Option<&str>,
         agent: Option<AgentId>,

@@ -141,6 +141,10 @@ impl App {
         let changed = items
             .iter()
             .any(|i| matches!(i.action, InitAction::Created | InitAction::Migrated));
+        if changed {
+            // What init created is what hooks compare against from now on.
+            self.journal()?.write(|tx| self.take_baseline(tx, "init"))?;
+        }
         tracing::info!(home = %root.display(), changed, "init finished");
         Ok(InitReport {
             home: root.to_path_buf(),

@@ -9,6 +9,7 @@ mod audit;
 mod doctor;
 mod error;
 mod feed;
+mod guard;
 mod init;
 mod setup;
 pub mod skills;
@@ -17,6 +18,9 @@ pub use audit::{AdvanceReport, ExplainReport, GateReport, MatchingRule, SessionP
 pub use doctor::{Check, CheckStatus, DoctorReport};
 pub use error::{ApiError, ErrorDto};
 pub use feed::AuditFollow;
+pub use guard::{
+    ApprovalMethod, ApproveReport, GuardChange, GuardReport, LockedSession, PendingApproval,
+};
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
 pub use setup::{
     AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, GenerationDto, HookState,

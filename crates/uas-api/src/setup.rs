@@ -187,6 +187,8 @@ pub struct StatusReport {
     pub interrupted: Vec<InterruptedApply>,
     /// True when a configured agent has drift.
     pub drifted: bool,
+    /// Protected files changed outside uas, and locked sessions.
+    pub guard: crate::GuardReport,
 }
 
 /// One recorded apply, for `uas rollback-setup --list`.
@@ -619,6 +621,7 @@ impl App {
             agents,
             interrupted,
             drifted,
+            guard: self.guard_report()?,
         })
     }
 
@@ -650,7 +653,8 @@ impl App {
 
 impl App {
     /// Appends one of uas's own changing operations to the audit log
-    /// (agent `uas`, kind = the command), so the log tells the whole story.
+    /// (agent `uas`, kind = the command), so the log tells the whole story,
+    /// and takes the protected-file baseline.
     /// Best effort: a home without a database yet (`uas init` not run) or a
     /// busy log does not undo a finished apply; it is logged instead.
     fn record_operation(&self, kind: &str, payload: serde_json::Value, ok: bool) {
@@ -677,7 +681,22 @@ impl App {
             payload: payload.to_string(),
             decision: None,
         };
-        if let Err(e) = self.audit_append(&[event]) {
+        // In the same transaction: the protected files as this operation
+        // left them become the baseline hooks compare against, and a repair
+        // (which put uas's files back) lifts every session's lock.
+        let written = self.journal().and_then(|mut j| {
+            j.write(|tx| {
+                tx.append(&event)?;
+                if ok {
+                    self.take_baseline(tx, kind)?;
+                    if kind == ApplyCommand::Repair.as_str() {
+                        self.unlock_all(tx, "uas repair")?;
+                    }
+                }
+                Ok::<_, ApiError>(())
+            })
+        });
+        if let Err(e) = written {
             tracing::warn!("could not record `uas {kind}` in the audit log: {e}");
         }
     }

@@ -2,7 +2,7 @@
 
 use crate::cli::{AuditCommand, SopCommand};
 use anyhow::{Context as _, bail};
-use std::io::{Read, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -148,6 +148,7 @@ pub fn sop(app: &App, cmd: &SopCommand, json: bool) -> anyhow::Result<ExitCode> 
             }
             Ok(ExitCode::SUCCESS)
         }
+        SopCommand::Approve { session, agent } => approve(app, session, *agent, json),
         SopCommand::Gate { repo, .. } => {
             let r = app.sop_gate_commit(repo)?;
             if json {
@@ -422,6 +423,126 @@ fn tail(
 
 /// Commands only a person may run refuse when an agent started them (an
 /// agent process among the ancestors); the attempt is a critical event.
+/// `uas sop approve`: a person at a terminal, shown the request and a
+/// code on /dev/tty, types the code back on /dev/tty.
+fn approve(
+    app: &App,
+    session: &str,
+    agent: Option<uas_api::AgentId>,
+    json: bool,
+) -> anyhow::Result<ExitCode> {
+    refuse_under_agent(app, "sop approve")?;
+    let pending = app.sop_pending(session, agent)?;
+    if pending.awaiting.is_empty() && pending.locked.is_none() {
+        anyhow::bail!(
+            "{} session {} waits for no approval and is not locked (see `uas sop phase --session {}`)",
+            pending.agent,
+            pending.session,
+            pending.session
+        );
+    }
+    let mut tty = std::fs::OpenOptions::new()
+        .read(true)
+        .write(true)
+        .open("/dev/tty")
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "`uas sop approve` needs a terminal (it reads the code from /dev/tty, never from stdin): {e}; run it yourself in a terminal"
+            )
+        })?;
+    let mut text = format!(
+        "{} session {} (working in {})\n",
+        pending.agent,
+        pending.session,
+        pending.cwd.as_deref().unwrap_or("an unknown directory")
+    );
+    if let Some(lock) = &pending.locked {
+        text.push_str(&format!(
+            "  LOCKED since audit #{}: {}\n  Approving accepts these files as they are now: {}\n",
+            lock.seq,
+            lock.reason,
+            lock.files.join(", ")
+        ));
+    }
+    if !pending.awaiting.is_empty() {
+        text.push_str(&format!(
+            "  waits for your approval of: {}\n",
+            pending.awaiting.join(", ")
+        ));
+        for f in &pending.plan_files {
+            text.push_str(&format!("  --- {} ---\n", f.display()));
+            let plan = std::fs::read_to_string(f).unwrap_or_default();
+            for line in plan.lines().take(40) {
+                text.push_str(&format!("  | {line}\n"));
+            }
+            if plan.lines().count() > 40 {
+                text.push_str("  | …\n");
+            }
+        }
+    }
+    let code = approval_code()?;
+    text.push_str(&format!(
+        "Type {code} and Enter to approve (anything else refuses): "
+    ));
+    tty.write_all(text.as_bytes())?;
+    tty.flush()?;
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(&tty), &mut line)?;
+    let how = uas_api::ApprovalMethod {
+        method: "cli-terminal-code".into(),
+        user: std::env::var("USER")
+            .or_else(|_| std::env::var("LOGNAME"))
+            .unwrap_or_else(|_| "unknown".into()),
+        tty: std::fs::read_link("/proc/self/fd/0")
+            .ok()
+            .filter(|_| std::io::stdin().is_terminal())
+            .map(|p| p.display().to_string()),
+    };
+    if line.trim() != code {
+        let _ = app.audit_append(&[uas_audit::NewEvent {
+            ts_ms: uas_core::now_ms(),
+            agent: pending.agent.clone(),
+            session: pending.session.clone(),
+            kind: "approval_refused".into(),
+            severity: uas_audit::Severity::Warning,
+            payload: serde_json::json!({"how": how}).to_string(),
+            decision: None,
+        }]);
+        anyhow::bail!("not approved: the code did not match (recorded)");
+    }
+    let r = app.sop_approve(session, Some(pending.agent.parse()?), &how)?;
+    if json {
+        print_json(&r)?;
+    } else {
+        let mut what = r.approved.evidence.clone();
+        if r.approved.unlocked.is_some() {
+            what.push("unlocked".into());
+        }
+        println!(
+            "approved {} for {} session {}; phase is now {} (audit #{})",
+            what.join(", "),
+            r.agent,
+            r.session,
+            r.phase,
+            r.seq
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Six letters and digits (no look-alikes) from the kernel's random source.
+fn approval_code() -> anyhow::Result<String> {
+    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut bytes = [0u8; 6];
+    std::fs::File::open("/dev/urandom")
+        .and_then(|mut f| f.read_exact(&mut bytes))
+        .context("reading /dev/urandom for the approval code")?;
+    Ok(bytes
+        .iter()
+        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
+        .collect())
+}
+
 fn refuse_under_agent(app: &App, command: &str) -> anyhow::Result<()> {
     let Some(a) = uas_core::ancestry::agent_ancestor() else {
         return Ok(());

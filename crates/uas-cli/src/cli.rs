@@ -148,6 +148,21 @@ pub enum SopCommand {
         #[arg(long)]
         agent: Option<uas_api::AgentId>,
     },
+    /// Approve, as a person, what a session waits for: its plan (a phase
+    /// with `approval = "human"`), or its lock after a protected file
+    /// changed outside uas (accepting the files as they are now).
+    ///
+    /// Only a person at a terminal can approve: it is refused when an AI
+    /// agent is among its parent processes, it shows the request and a short
+    /// code on the terminal (/dev/tty) and reads the code back from it,
+    /// never from stdin. Recorded in the audit log with how it was given.
+    Approve {
+        /// The session id (see `uas sop phase`).
+        session: String,
+        /// The agent, when two agents have a session of that id.
+        #[arg(long)]
+        agent: Option<uas_api::AgentId>,
+    },
     /// Apply a gate outside any agent (used by `uas setup git`'s pre-commit hook).
     Gate {
         /// The gate: `commit`.

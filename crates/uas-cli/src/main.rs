@@ -73,11 +73,14 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
             let report = app.status()?;
             app.record_drift(&report);
             output::status(&report, cli.json)?;
-            Ok(if report.drifted || !report.interrupted.is_empty() {
-                ExitCode::FAILURE
-            } else {
-                ExitCode::SUCCESS
-            })
+            let guarded = !report.guard.changed.is_empty() || !report.guard.locked.is_empty();
+            Ok(
+                if report.drifted || !report.interrupted.is_empty() || guarded {
+                    ExitCode::FAILURE
+                } else {
+                    ExitCode::SUCCESS
+                },
+            )
         }
         cli::Command::Setup(args) => {
             let selection = if args.all {

@@ -172,6 +172,31 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
     for i in &report.interrupted {
         writeln!(out, "warning: {}", i.message)?;
     }
+    let g = &report.guard;
+    if !g.changed.is_empty() {
+        writeln!(out, "PROTECTED FILES CHANGED OUTSIDE UAS:")?;
+        for c in &g.changed {
+            let by = c
+                .noticed_by
+                .as_deref()
+                .map(|b| format!(" (noticed by {b})"))
+                .unwrap_or_default();
+            writeln!(out, "    {}: {}{by}", c.path.display(), c.what)?;
+        }
+    }
+    for l in &g.locked {
+        writeln!(
+            out,
+            "LOCKED: {} session {} (every tool call denied since audit #{}): {}",
+            l.agent, l.session, l.lock.seq, l.lock.reason
+        )?;
+    }
+    if !g.changed.is_empty() || !g.locked.is_empty() {
+        writeln!(
+            out,
+            "    to do: check the change (`uas audit tail`); `uas repair` puts uas's files back and unlocks every session, `uas sop approve SESSION` accepts the files as they are for one session"
+        )?;
+    }
     for a in &report.agents {
         let d = &a.detection;
         let state = match (a.configured, a.drift.is_empty()) {

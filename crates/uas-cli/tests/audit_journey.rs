@@ -21,7 +21,18 @@ impl std::ops::Deref for Journey {
 
 impl Journey {
     fn new() -> Self {
+        Self::with_config(None)
+    }
+
+    /// A home initialised with `config` as its config.toml (written before
+    /// `uas init`, the way a person prepares one: a config edited after
+    /// init is a protected file changed outside uas).
+    fn with_config(config: Option<&str>) -> Self {
         let s = Sandbox::new(env!("CARGO_BIN_EXE_uas")).with_path("/usr/bin:/bin");
+        if let Some(text) = config {
+            std::fs::create_dir_all(s.agent_home()).expect("home");
+            std::fs::write(s.agent_home().join("config.toml"), text).expect("config");
+        }
         let init = s.run(&["init"]);
         assert!(init.status.success(), "{}", stderr(&init));
         Self(s)
@@ -257,12 +268,9 @@ fn deleting_the_newest_events_is_reported_by_verify() {
 
 #[test]
 fn a_locked_database_fails_closed_for_deny_rules_and_nothing_is_lost() {
-    let s = Journey::new();
-    std::fs::write(
-        s.agent_home().join("config.toml"),
+    let s = Journey::with_config(Some(
         "[hooks]\nbudget_ms = 100\n[audit]\nkey_store = \"file\"\n",
-    )
-    .expect("config");
+    ));
     let p = s.project();
     let db = rusqlite::Connection::open(s.agent_home().join("uas.db")).expect("db");
     db.execute_batch("BEGIN IMMEDIATE;").expect("lock");
@@ -443,15 +451,10 @@ fn webhook_server(failures: usize) -> (String, std::sync::mpsc::Receiver<Value>)
 
 #[test]
 fn webhooks_retry_with_backoff_and_resume_from_the_last_delivered_event() {
-    let s = Journey::new();
     let (url, rx) = webhook_server(2);
-    std::fs::write(
-        s.agent_home().join("config.toml"),
-        format!(
-            "[audit]\nkey_store = \"file\"\n[[audit.webhooks]]\nname = \"siem\"\nurl = \"{url}\"\n"
-        ),
-    )
-    .expect("config");
+    let s = Journey::with_config(Some(&format!(
+        "[audit]\nkey_store = \"file\"\n[[audit.webhooks]]\nname = \"siem\"\nurl = \"{url}\"\n"
+    )));
     let p = s.project();
     for i in 0..3 {
         s.claude_hook(&format!("w{i}"), &p, "UserPromptSubmit", None);
@@ -555,4 +558,362 @@ fn sop_advance_started_by_an_agent_is_refused_and_recorded() {
     // The same command from a terminal (no agent above it) works.
     let ok = s.run(&["sop", "advance", "--session", "adv"]);
     assert!(ok.status.success(), "{}", stderr(&ok));
+}
+
+/// `uas args…` under a pseudo-terminal (`script`): the program's /dev/tty
+/// is that terminal, and what it prints there is read back. `answer` gets
+/// the text so far and returns what to type, once it has seen enough.
+fn on_a_terminal(
+    s: &Sandbox,
+    args: &str,
+    answer: impl Fn(&str) -> Option<String>,
+) -> (String, Option<i32>) {
+    let mut child = Command::new("script")
+        .args([
+            "-qefc",
+            &format!("'{}' {args}", s.bin().display()),
+            "/dev/null",
+        ])
+        .env_clear()
+        .env("HOME", s.user_home())
+        .env("PATH", "/usr/bin:/bin")
+        .env("USER", "tester")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("script(1) from util-linux");
+    let mut stdin = child.stdin.take().expect("stdin");
+    let mut out = child.stdout.take().expect("stdout");
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let mut buf = [0u8; 4096];
+        while let Ok(n) = out.read(&mut buf) {
+            if n == 0 || tx.send(buf[..n].to_vec()).is_err() {
+                break;
+            }
+        }
+    });
+    let mut seen = String::new();
+    let mut typed = false;
+    // Bounded wait so a broken prompt fails the test instead of hanging it.
+    while let Ok(chunk) = rx.recv_timeout(std::time::Duration::from_secs(60)) {
+        seen.push_str(&String::from_utf8_lossy(&chunk));
+        if !typed && let Some(text) = answer(&seen) {
+            stdin.write_all(text.as_bytes()).expect("type");
+            stdin.flush().expect("flush");
+            typed = true;
+        }
+    }
+    drop(stdin);
+    let status = child.wait().expect("wait");
+    (seen, status.code())
+}
+
+/// The code `uas sop approve` asks for, once it has printed it.
+fn shown_code(text: &str) -> Option<String> {
+    let rest = text.split("Type ").nth(1)?;
+    rest.contains(" and Enter")
+        .then(|| rest.split(' ').next().unwrap_or_default().to_owned())
+}
+
+/// A home whose SOP makes a person approve the plan.
+fn human_plan_journey() -> Journey {
+    let s = Journey::new();
+    let sop = uas_sop::DEFAULT_SOP_TOML.replace(
+        "enter = [\"plan\"]\n",
+        "enter = [\"plan\"]\napproval = \"human\"\n",
+    );
+    std::fs::write(s.agent_home().join("sop/reviewed.toml"), sop).expect("sop");
+    let config = s.agent_home().join("config.toml");
+    let text = std::fs::read_to_string(&config).expect("config");
+    std::fs::write(
+        &config,
+        text.replace("active = \"default\"", "active = \"reviewed\""),
+    )
+    .expect("config");
+    assert!(
+        std::fs::read_to_string(&config)
+            .expect("test value")
+            .contains("\"reviewed\"")
+    );
+    // uas takes the files as they are now as its baseline.
+    assert!(s.run(&["repair", "--yes"]).status.success());
+    s
+}
+
+#[test]
+fn a_plan_waits_for_a_person_who_types_the_code_on_a_terminal() {
+    let s = human_plan_journey();
+    let project = s.user_home().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let plan = project.join("PLAN.md");
+    s.claude_hook("rev", &project, "UserPromptSubmit", None);
+    let write = |file: &Path| Some(("Write", json!({"file_path": file, "content": "x"})));
+    assert_eq!(
+        s.claude_hook("rev", &project, "PreToolUse", write(&plan))
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(&plan, "1. add the flag\n2. test it\n").expect("plan");
+    s.claude_hook("rev", &project, "PostToolUse", write(&plan));
+    let src = project.join("main.rs");
+    let denied = s.claude_hook("rev", &project, "PreToolUse", write(&src));
+    assert_eq!(denied.status.code(), Some(2));
+    assert!(
+        stderr(&denied).contains("waits for a person's approval"),
+        "{}",
+        stderr(&denied)
+    );
+
+    // No terminal (a new session without one, as a detached agent child
+    // would be): refused, whatever stdin says.
+    let mut detached = Command::new("setsid");
+    detached
+        .args(["-w"])
+        .arg(s.bin())
+        .args(["sop", "approve", "rev"])
+        .env_clear()
+        .env("HOME", s.user_home())
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = detached.spawn().expect("setsid");
+    let _ = child.stdin.take().expect("stdin").write_all(b"AAAAAA\n");
+    let out = child.wait_with_output().expect("wait");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("needs a terminal"),
+        "{}",
+        stderr(&out)
+    );
+
+    // A wrong code refuses and is recorded.
+    let (text, code) = on_a_terminal(&s, "sop approve rev", |t| {
+        shown_code(t).map(|_| "WRONG1\n".into())
+    });
+    assert_eq!(code, Some(1), "{text}");
+    assert!(text.contains("not approved"), "{text}");
+    assert!(
+        text.contains("1. add the flag"),
+        "the plan is shown: {text}"
+    );
+    assert_eq!(
+        s.claude_hook("rev", &project, "PreToolUse", write(&src))
+            .status
+            .code(),
+        Some(2)
+    );
+
+    let (text, code) = on_a_terminal(&s, "sop approve rev", |t| {
+        shown_code(t).map(|c| format!("{c}\n"))
+    });
+    assert_eq!(code, Some(0), "{text}");
+    assert!(text.contains("approved plan"), "{text}");
+    assert_eq!(
+        s.claude_hook("rev", &project, "PreToolUse", write(&src))
+            .status
+            .code(),
+        Some(0)
+    );
+    let events = s.events();
+    let approval = events
+        .iter()
+        .find(|e| e["kind"] == "approval")
+        .expect("approval event");
+    let payload: Value = serde_json::from_str(approval["payload"].as_str().expect("test value"))
+        .expect("test value");
+    assert_eq!(payload["how"]["method"], "cli-terminal-code");
+    assert_eq!(payload["how"]["user"], "tester");
+    assert_eq!(payload["approved"]["evidence"], json!(["plan"]));
+    assert!(events.iter().any(|e| e["kind"] == "approval_refused"));
+}
+
+#[test]
+fn a_protected_file_changed_behind_the_parser_locks_the_session_until_repair() {
+    let s = Journey::new();
+    std::fs::create_dir_all(s.user_home().join(".claude")).expect("claude");
+    assert!(
+        s.run(&["setup", "--agent", "claude", "--yes"])
+            .status
+            .success()
+    );
+    let project = s.user_home().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let settings = s.user_home().join(".claude/settings.json");
+    let bash = |cmd: &str| Some(("Bash", json!({"command": cmd})));
+    let readme = Some(("Read", json!({"file_path": project.join("README.md")})));
+    s.claude_hook("t1", &project, "UserPromptSubmit", None);
+    s.claude_hook("t2", &project, "UserPromptSubmit", None);
+
+    // Claude's own settings change (a model switch): not ours to judge.
+    let edit = |f: &dyn Fn(&mut Value)| {
+        let mut v: Value =
+            serde_json::from_str(&std::fs::read_to_string(&settings).expect("read")).expect("json");
+        f(&mut v);
+        std::fs::write(
+            &settings,
+            serde_json::to_string_pretty(&v).expect("test value"),
+        )
+        .expect("write");
+    };
+    edit(&|v| v["model"] = json!("opus"));
+    s.claude_hook("t1", &project, "PostToolUse", bash("ls"));
+    assert_eq!(
+        s.claude_hook("t1", &project, "PreToolUse", readme.clone())
+            .status
+            .code(),
+        Some(0)
+    );
+
+    // A command the parser saw as harmless switched every hook off.
+    assert_eq!(
+        s.claude_hook("t1", &project, "PreToolUse", bash("./build.sh"))
+            .status
+            .code(),
+        Some(0)
+    );
+    edit(&|v| v["disableAllHooks"] = json!(true));
+    s.claude_hook("t1", &project, "PostToolUse", bash("./build.sh"));
+    let tamper: Vec<Value> = s
+        .events()
+        .into_iter()
+        .filter(|e| e["kind"] == "tamper")
+        .collect();
+    assert_eq!(tamper.len(), 1, "{tamper:?}");
+    assert_eq!(tamper[0]["severity"], "critical");
+    assert_eq!(tamper[0]["session"], "t1");
+    assert!(
+        tamper[0]["payload"]
+            .as_str()
+            .expect("test value")
+            .contains("settings.json")
+    );
+
+    let locked = s.claude_hook("t1", &project, "PreToolUse", readme.clone());
+    assert_eq!(locked.status.code(), Some(2));
+    assert!(
+        stderr(&locked).contains("this session is locked"),
+        "{}",
+        stderr(&locked)
+    );
+    // The change was reported once; the other session is not blamed.
+    assert_eq!(
+        s.claude_hook("t2", &project, "PreToolUse", readme.clone())
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(
+        s.events().iter().filter(|e| e["kind"] == "tamper").count(),
+        1
+    );
+
+    let status = s.run(&["status"]);
+    assert_eq!(status.status.code(), Some(1));
+    let text = stdout(&status);
+    assert!(
+        text.contains("PROTECTED FILES CHANGED OUTSIDE UAS"),
+        "{text}"
+    );
+    assert!(text.contains("LOCKED: claude session t1"), "{text}");
+    let json = json_out(&s.run(&["--json", "status"]));
+    assert_eq!(json["guard"]["locked"][0]["session"], "t1");
+
+    // A person looks, and repair puts the hooks back and unlocks.
+    assert!(s.run(&["repair", "--yes"]).status.success());
+    assert!(s.run(&["status"]).status.success());
+    assert_eq!(
+        s.claude_hook("t1", &project, "PreToolUse", readme)
+            .status
+            .code(),
+        Some(0)
+    );
+    assert!(
+        s.events()
+            .iter()
+            .any(|e| e["kind"] == "unlock" && e["session"] == "t1")
+    );
+}
+
+#[test]
+fn the_sop_and_the_config_changed_outside_uas_are_noticed() {
+    let s = Journey::new();
+    let project = s.user_home().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let readme = Some(("Read", json!({"file_path": project.join("README.md")})));
+    s.claude_hook("c1", &project, "UserPromptSubmit", None);
+    let sop = s.agent_home().join("sop/default.toml");
+    if !sop.exists() {
+        std::fs::write(&sop, uas_sop::DEFAULT_SOP_TOML).expect("sop");
+        assert!(s.run(&["repair", "--yes"]).status.success());
+    }
+    let weakened = std::fs::read_to_string(&sop)
+        .expect("test value")
+        .replace("plan_files = [", "plan_files = [\"src/*\", ");
+    std::fs::write(&sop, weakened).expect("weaken");
+    s.claude_hook("c1", &project, "PostToolUse", readme.clone());
+    let tamper: Vec<Value> = s
+        .events()
+        .into_iter()
+        .filter(|e| e["kind"] == "tamper")
+        .collect();
+    assert_eq!(tamper.len(), 1);
+    assert!(
+        tamper[0]["payload"]
+            .as_str()
+            .expect("test value")
+            .contains("default.toml")
+    );
+    // Between sessions (a person editing their config): recorded, but a
+    // new session is not locked for it.
+    let config = s.agent_home().join("config.toml");
+    let mut text = std::fs::read_to_string(&config).expect("test value");
+    text.push_str("\n# a note\n");
+    std::fs::write(&config, text).expect("test value");
+    s.claude_hook("c2", &project, "SessionStart", None);
+    assert_eq!(
+        s.events().iter().filter(|e| e["kind"] == "tamper").count(),
+        2
+    );
+    assert_eq!(
+        s.claude_hook("c2", &project, "PreToolUse", readme)
+            .status
+            .code(),
+        Some(0)
+    );
+}
+
+#[test]
+fn an_unreadable_baseline_is_reported_and_replaced() {
+    let s = Journey::new();
+    let p = s.project();
+    let db = rusqlite::Connection::open(s.agent_home().join("uas.db")).expect("db");
+    db.execute(
+        "UPDATE meta SET value = '{torn' WHERE key = 'guard.baseline'",
+        [],
+    )
+    .expect("damage");
+    drop(db);
+    s.claude_hook("b", &p, "UserPromptSubmit", None);
+    let tamper: Vec<Value> = s
+        .events()
+        .into_iter()
+        .filter(|e| e["kind"] == "tamper")
+        .collect();
+    assert_eq!(tamper.len(), 1, "{tamper:?}");
+    assert!(
+        tamper[0]["payload"]
+            .as_str()
+            .expect("test value")
+            .contains("baseline is unreadable")
+    );
+    // The new baseline holds: nothing more is reported.
+    s.claude_hook("b", &p, "UserPromptSubmit", None);
+    assert_eq!(
+        s.events().iter().filter(|e| e["kind"] == "tamper").count(),
+        1
+    );
 }

@@ -10,6 +10,7 @@
 //! next writer. Unreadable input is recorded as a `malformed` event.
 
 pub mod caller;
+pub mod guard;
 pub mod normalize;
 pub mod respond;
 pub mod run;

@@ -165,7 +165,7 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
         Ok(event) => {
             let kind = event.kind;
             let mut out = decided(
-                &sop, &ctx, &config, &audit_dir, &db, budget, event, notes, started, recording,
+                env, &sop, &ctx, &config, &audit_dir, &db, budget, event, notes, started, recording,
             );
             if via.is_some() {
                 out.response = through_claude(out.response, kind, &out.decision);
@@ -361,6 +361,7 @@ fn write_or_spool(
 
 #[allow(clippy::too_many_arguments)]
 fn decided(
+    env: &HookEnv,
     sop: &Sop,
     ctx: &Context,
     config: &Config,
@@ -387,12 +388,21 @@ fn decided(
         }
         v.to_string()
     };
+    let secrets: Vec<PathBuf> = ctx.secrets.iter().map(PathBuf::from).collect();
     let normal = open_journal(audit_dir, db, budget, config).and_then(|mut journal| {
         journal.write(|tx| {
             let (mut state, unreadable) =
                 crate::sessions::load_checked(tx.store(), event.agent, &event.session)?;
-            let mut decision = sop.decide(ctx, &state, &event);
             let mut notes = notes.clone();
+            if recording == Recording::Record {
+                let by = format!("{} {}", event.agent, event.session);
+                let changes = crate::guard::changes(tx, &env.home, &env.probe, &secrets, &by)?;
+                if !changes.is_empty() {
+                    let seq = crate::guard::record(tx, &event, &mut state, &changes)?;
+                    notes.push(format!("protected files changed outside uas (tamper event {seq})"));
+                }
+            }
+            let mut decision = sop.decide(ctx, &state, &event);
             if let Some(why) = &unreadable {
                 // Fail closed: decided as a session that edited without a
                 // plan; the person is told, and the event records it.

@@ -9,6 +9,7 @@ pub mod block;
 pub mod codex_trust;
 pub mod configured;
 pub mod detect;
+pub mod guard;
 pub mod history;
 pub mod hookjson;
 pub mod migrate;

@@ -36,6 +36,17 @@ pub fn decide(sop: &Sop, repo: &Path, newest_first: &[&SessionState]) -> CommitV
             reason: "no agent session worked in this repository".into(),
             session: None,
         },
+        Some((i, s)) if s.locked.is_some() => CommitVerdict {
+            allowed: false,
+            reason: format!(
+                "the agent session working here is locked: {}",
+                s.locked
+                    .as_ref()
+                    .map(|l| l.reason.as_str())
+                    .unwrap_or_default()
+            ),
+            session: Some(i),
+        },
         Some((i, s)) if s.has("tests_passed") || !s.has("edited") => CommitVerdict {
             allowed: true,
             reason: if s.has("edited") {
@@ -110,6 +121,21 @@ mod tests {
         assert_eq!((v.allowed, v.session), (true, None));
         let reader = state("/work/repo", &["research"], 0, 0);
         assert!(decide(&sop, repo, &[&reader]).allowed, "no edits");
+    }
+
+    #[test]
+    fn a_locked_session_cannot_commit_even_after_passing_tests() {
+        let sop = Sop::builtin();
+        let mut tested = state("/work/repo", &["edited"], 7, 9);
+        tested.locked = Some(crate::Lock {
+            reason: "a protected file changed outside uas".into(),
+            files: vec!["/h/.claude/settings.json".into()],
+            seq: 8,
+            at_ms: 0,
+        });
+        let v = decide(&sop, Path::new("/work/repo"), &[&tested]);
+        assert!(!v.allowed);
+        assert!(v.reason.contains("locked"), "{}", v.reason);
     }
 
     #[test]

@@ -73,6 +73,23 @@ pub struct Phase {
     /// phase's exit gate).
     #[serde(default)]
     pub enter: Vec<String>,
+    /// Who may open this gate. `agent` (the default): the evidence the
+    /// agent produces (writing the plan file) opens it. `human`: that
+    /// evidence is recorded as awaiting, and the gate opens only when a
+    /// person approves it (`uas sop approve SESSION`).
+    #[serde(default)]
+    pub approval: Approval,
+}
+
+/// Who may open a phase's gate.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approval {
+    /// The agent's own evidence opens it.
+    #[default]
+    Agent,
+    /// A person approves the agent's evidence.
+    Human,
 }
 
 /// What a rule does when it matches.

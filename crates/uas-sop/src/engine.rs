@@ -34,6 +34,39 @@ pub struct SessionState {
     /// this one.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub pending_tool: Option<ToolCall>,
+    /// Evidence the agent produced for a gate a person must approve
+    /// (`approval = "human"`); it counts once `uas sop approve` moves it
+    /// into `evidence`.
+    #[serde(default, skip_serializing_if = "BTreeSet::is_empty")]
+    pub awaiting: BTreeSet<String>,
+    /// Set when a protected file changed outside uas after one of this
+    /// session's calls: every tool call is denied until a person looks.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub locked: Option<Lock>,
+}
+
+/// Why a session is locked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Lock {
+    /// For the person (and the agent's deny message).
+    pub reason: String,
+    /// The files that changed.
+    pub files: Vec<String>,
+    /// The audit sequence number of the tamper event.
+    pub seq: u64,
+    /// When, ms since the epoch.
+    pub at_ms: i64,
+}
+
+/// What `uas sop approve` did to a session.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Approved {
+    /// Evidence moved from awaiting into the session's evidence.
+    pub evidence: Vec<String>,
+    /// The lock lifted, if the session was locked.
+    pub unlocked: Option<Lock>,
 }
 
 impl SessionState {
@@ -45,6 +78,9 @@ impl SessionState {
         }
     }
 }
+
+/// The rule id of the denial of a locked session's calls.
+pub const LOCKED_RULE: &str = "session-locked";
 
 /// Paths the SOP's placeholders stand for.
 #[derive(Debug, Clone, Default)]
@@ -164,6 +200,20 @@ impl Sop {
         let (EventKind::PreTool, Some(tool)) = (event.kind, &event.tool) else {
             return allow;
         };
+        if let Some(lock) = &state.locked {
+            return Decision {
+                action: Action::Deny,
+                rule: Some(LOCKED_RULE.into()),
+                reason: format!(
+                    "this session is locked: {} Every tool call is denied until a person checks the change (`uas status`).",
+                    lock.reason
+                ),
+                severity: RuleSeverity::Critical,
+                violation: Some(Violation::Tamper),
+                phase,
+                fallback: None,
+            };
+        }
         let cwd = event.cwd.as_deref().or(state.cwd.as_deref());
         let shell = shell_analysis(ctx, cwd, tool);
         for rule in &self.rules {
@@ -173,10 +223,27 @@ impl Sop {
             if !rule.requires.is_empty() && rule.requires.iter().all(|e| state.has(e)) {
                 continue;
             }
+            let mut reason = self.expand_text(&rule.reason, ctx, cwd);
+            let waiting: Vec<&str> = rule
+                .requires
+                .iter()
+                .filter(|e| state.awaiting.contains(*e))
+                .map(String::as_str)
+                .collect();
+            if !waiting.is_empty() {
+                reason = format!(
+                    "{reason} ({} recorded and waits for a person's approval.)",
+                    waiting
+                        .iter()
+                        .map(|e| format!("`{e}` is"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                );
+            }
             return Decision {
                 action: rule.action,
                 rule: Some(rule.id.clone()),
-                reason: self.expand_text(&rule.reason, ctx, cwd),
+                reason,
                 severity: rule.severity.unwrap_or(match rule.action {
                     Action::Deny => RuleSeverity::Error,
                     Action::Warn => RuleSeverity::Warning,
@@ -225,14 +292,11 @@ impl Sop {
         if state.cwd.is_none() {
             state.cwd = event.cwd.clone();
         }
-        let mut add = |e: &str| {
-            state.evidence.insert(e.to_owned());
-        };
         match event.kind {
-            EventKind::SessionStart => add("session"),
+            EventKind::SessionStart => self.grant(state, "session"),
             EventKind::Prompt => {
-                add("session");
-                add("prompt");
+                self.grant(state, "session");
+                self.grant(state, "prompt");
             }
             EventKind::PreTool if decision.action == Action::Deny => {
                 state.denied += 1;
@@ -266,14 +330,14 @@ impl Sop {
         let cwd = event.cwd.clone().or_else(|| state.cwd.clone());
         match tool.class {
             ToolClass::Read => {
-                state.evidence.insert("research".into());
+                self.grant(state, "research");
             }
             ToolClass::Write => {
                 let plans = self.plan_paths(cwd.as_deref());
                 if !tool.paths.is_empty() && tool.paths.iter().all(|p| plans.contains(p)) {
-                    state.evidence.insert("plan".into());
+                    self.grant(state, "plan");
                 } else {
-                    state.evidence.insert("edited".into());
+                    self.grant(state, "edited");
                     state.last_edit_seq = seq;
                 }
             }
@@ -294,22 +358,58 @@ impl Sop {
                         && !a.written.is_empty()
                         && a.written.iter().all(|p| plans.contains(p));
                     if plan_only {
-                        state.evidence.insert("plan".into());
+                        self.grant(state, "plan");
                     } else {
-                        state.evidence.insert("edited".into());
+                        self.grant(state, "edited");
                         state.last_edit_seq = seq;
                     }
                 } else if a.read_only {
-                    state.evidence.insert("research".into());
+                    self.grant(state, "research");
                     let review = shell::segments(cmd)
                         .iter()
                         .any(|s| s.starts_with("git diff") || s.starts_with("git status"));
                     if review && state.has("tests_passed") {
-                        state.evidence.insert("reviewed".into());
+                        self.grant(state, "reviewed");
                     }
                 }
             }
             ToolClass::Other => {}
+        }
+    }
+
+    /// Evidence that gates with `approval = "human"` need: the agent's
+    /// producing it only records it as awaiting. (`tests_passed` is
+    /// computed from sequence numbers and cannot wait.)
+    pub fn human_evidence(&self) -> BTreeSet<&str> {
+        self.phases
+            .iter()
+            .filter(|p| p.approval == crate::def::Approval::Human)
+            .flat_map(|p| p.enter.iter().map(String::as_str))
+            .filter(|e| *e != "tests_passed")
+            .collect()
+    }
+
+    /// Records evidence the agent produced: held as awaiting when a person
+    /// must approve it, else at once.
+    fn grant(&self, state: &mut SessionState, evidence: &str) {
+        if state.evidence.contains(evidence) {
+            return;
+        }
+        if self.human_evidence().contains(evidence) {
+            state.awaiting.insert(evidence.to_owned());
+        } else {
+            state.evidence.insert(evidence.to_owned());
+        }
+    }
+
+    /// A person's approval (`uas sop approve`): the awaiting evidence
+    /// counts from now on, and a lock is lifted.
+    pub fn approve(&self, state: &mut SessionState) -> Approved {
+        let evidence: Vec<String> = std::mem::take(&mut state.awaiting).into_iter().collect();
+        state.evidence.extend(evidence.iter().cloned());
+        Approved {
+            evidence,
+            unlocked: state.locked.take(),
         }
     }
 
@@ -324,6 +424,9 @@ impl Sop {
             }
             if missing.iter().all(|e| self.manual_evidence.contains(e)) {
                 state.evidence.extend(missing.iter().cloned());
+                for e in &missing {
+                    state.awaiting.remove(e);
+                }
                 return Ok(missing);
             }
         }

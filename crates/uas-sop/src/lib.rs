@@ -17,7 +17,9 @@ pub mod engine;
 pub mod shell;
 
 pub use def::{
-    Action, DEFAULT_SOP_TOML, EVIDENCE, Phase, Rule, RuleSeverity, Sop, SopError, SopProblem,
-    Violation, describe_evidence,
+    Action, Approval, DEFAULT_SOP_TOML, EVIDENCE, Phase, Rule, RuleSeverity, Sop, SopError,
+    SopProblem, Violation, describe_evidence,
 };
-pub use engine::{AdvanceError, Context, Decision, Gate, SessionState};
+pub use engine::{
+    AdvanceError, Approved, Context, Decision, Gate, LOCKED_RULE, Lock, SessionState,
+};

@@ -414,3 +414,100 @@ fn advance_in_the_last_phase_says_so() {
     assert_eq!(e, AdvanceError::LastPhase);
     assert!(e.to_string().contains("last phase already"), "{e}");
 }
+
+/// The built-in SOP with the plan gate (`implement`) approved by a person.
+fn human_plan_sop() -> Sop {
+    let text = uas_sop::DEFAULT_SOP_TOML.replace(
+        "id = \"implement\"\nsummary = \"Change the code, following the plan.\"\nenter = [\"plan\"]",
+        "id = \"implement\"\nsummary = \"Change the code, following the plan.\"\nenter = [\"plan\"]\napproval = \"human\"",
+    );
+    assert_ne!(
+        text,
+        uas_sop::DEFAULT_SOP_TOML,
+        "the default SOP's implement phase moved"
+    );
+    Sop::parse(std::path::Path::new("human.toml"), &text).expect("valid")
+}
+
+#[test]
+fn a_human_gate_holds_the_written_plan_until_a_person_approves_it() {
+    let mut s = Session::new();
+    s.sop = human_plan_sop();
+    s.prompt();
+    s.run(read("/work/proj/src/lib.rs"), None);
+    let d = s.run(write("/work/proj/PLAN.md"), None);
+    assert_eq!(
+        d.action,
+        Action::Allow,
+        "writing the plan is the agent's work"
+    );
+    assert!(!s.state.has("plan"));
+    assert!(s.state.awaiting.contains("plan"));
+    let d = s.run(write("/work/proj/src/lib.rs"), None);
+    assert_eq!(d.action, Action::Deny);
+    assert!(
+        d.reason.contains("waits for a person's approval"),
+        "{}",
+        d.reason
+    );
+    assert!(
+        !d.reason.contains("uas sop"),
+        "no way around it is suggested: {}",
+        d.reason
+    );
+    // Writing the plan again does not open the gate either.
+    s.run(write("/work/proj/PLAN.md"), None);
+    assert_eq!(
+        s.run(write("/work/proj/src/lib.rs"), None).action,
+        Action::Deny
+    );
+    let approved = s.sop.approve(&mut s.state);
+    assert_eq!(approved.evidence, ["plan"]);
+    assert!(s.state.awaiting.is_empty());
+    assert_eq!(
+        s.run(write("/work/proj/src/lib.rs"), None).action,
+        Action::Allow
+    );
+    assert_eq!(s.phase(), "verify");
+}
+
+#[test]
+fn the_default_sop_lets_the_agents_plan_open_the_gate() {
+    let s = Session::planned();
+    assert!(s.state.awaiting.is_empty());
+    assert!(Sop::builtin().human_evidence().is_empty());
+}
+
+#[test]
+fn a_locked_session_is_denied_every_tool_call_until_approved() {
+    let mut s = Session::planned();
+    s.state.locked = Some(uas_sop::Lock {
+        reason: "a protected file changed outside uas (after a `Bash` call): /home/u/.claude/settings.json (deleted).".into(),
+        files: vec![HOOK_CONFIG.into()],
+        seq: 9,
+        at_ms: 0,
+    });
+    for tool in [
+        read("/work/proj/README.md"),
+        shell("ls"),
+        write("/work/proj/src/a.rs"),
+    ] {
+        let d = s.run(tool, None);
+        assert_eq!(d.action, Action::Deny);
+        assert_eq!(d.rule.as_deref(), Some(uas_sop::LOCKED_RULE));
+        assert_eq!(d.severity, RuleSeverity::Critical);
+        assert_eq!(d.violation, Some(Violation::Tamper));
+        assert!(d.reason.contains("settings.json"), "{}", d.reason);
+    }
+    // Other events are still recorded and allowed (the agent can stop).
+    assert_eq!(
+        s.send(event(EventKind::Stop, None, None)).action,
+        Action::Allow
+    );
+    let approved = s.sop.approve(&mut s.state);
+    assert_eq!(approved.unlocked.map(|l| l.seq), Some(9));
+    assert_eq!(
+        s.run(read("/work/proj/README.md"), None).action,
+        Action::Allow
+    );
+}

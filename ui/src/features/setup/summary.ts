@@ -12,6 +12,10 @@ export function setupSummary(report: StatusReport): SetupSummary {
   const pending = installed
     .filter((a) => !a.configured || a.drift.length > 0)
     .map((a) => a.detection.agent);
+  const locked = report.guard.locked;
+  if (locked.length > 0) {
+    return { pending, headline: `${locked.length} agent session(s) locked: a protected file changed outside uas. Run \`uas status\`.` };
+  }
   if (installed.length === 0) {
     return { pending, headline: "No agents found on this machine." };
   }
