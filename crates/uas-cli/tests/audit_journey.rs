@@ -917,3 +917,69 @@ fn an_unreadable_baseline_is_reported_and_replaced() {
         1
     );
 }
+
+#[test]
+fn workspace_files_a_shell_call_changed_before_a_plan_are_recorded_by_name() {
+    let s = Journey::new();
+    let repo = s.user_home().join("repo");
+    std::fs::create_dir_all(repo.join("src")).expect("mkdir");
+    let git = |args: &[&str]| {
+        let ok = Command::new("git")
+            .arg("-C")
+            .arg(&repo)
+            .args(args)
+            .status()
+            .expect("git")
+            .success();
+        assert!(ok, "git {args:?}");
+    };
+    git(&["init", "-q"]);
+    std::fs::write(repo.join("src/lib.rs"), "// v1\n").expect("write");
+    let bash = |cmd: &str| Some(("Bash", json!({"command": cmd})));
+    s.claude_hook("ws", &repo, "UserPromptSubmit", None);
+    // A read-only call that changes nothing: nothing recorded.
+    assert_eq!(
+        s.claude_hook("ws", &repo, "PreToolUse", bash("ls src"))
+            .status
+            .code(),
+        Some(0)
+    );
+    s.claude_hook("ws", &repo, "PostToolUse", bash("ls src"));
+    // A call the parser took as harmless that wrote files anyway (what a
+    // compiled helper or a git alias could do).
+    assert_eq!(
+        s.claude_hook("ws", &repo, "PreToolUse", bash("make lint"))
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::write(repo.join("src/lib.rs"), "// v2, changed again\n").expect("write");
+    std::fs::write(repo.join("src/new.rs"), "// new\n").expect("write");
+    s.claude_hook("ws", &repo, "PostToolUse", bash("make lint"));
+    let seen: Vec<Value> = s
+        .events()
+        .into_iter()
+        .filter(|e| e["kind"] == "workspace_changed")
+        .collect();
+    assert_eq!(seen.len(), 1, "{seen:?}");
+    let payload: Value =
+        serde_json::from_str(seen[0]["payload"].as_str().expect("payload")).expect("json");
+    let files: Vec<String> = payload["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| {
+            f.as_str()
+                .expect("path")
+                .rsplit("repo/")
+                .next()
+                .expect("rel")
+                .to_owned()
+        })
+        .collect();
+    assert_eq!(files, ["src/lib.rs", "src/new.rs"]);
+    assert_eq!(seen[0]["severity"], "error");
+    // The session counts as having edited: its commit needs a test run.
+    let phase = json_out(&s.run(&["--json", "sop", "phase", "--session", "ws"]));
+    assert!(phase.to_string().contains("\"edited\""), "{phase}");
+}

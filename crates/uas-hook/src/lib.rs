@@ -15,6 +15,8 @@ pub mod normalize;
 pub mod respond;
 pub mod run;
 pub mod sessions;
+pub mod workspace;
+mod workspace_watch;
 
 pub use respond::Response;
 pub use run::{HookEnv, Outcome, run};

@@ -418,6 +418,9 @@ fn decided(
                 }
                 decision.fallback = Some(format!("fail-closed: {why}"));
             }
+            if recording == Recording::Record {
+                crate::workspace_watch::around_shell(tx, &event, &mut state, &decision, &mut notes)?;
+            }
             let brief = (event.kind == EventKind::SessionStart).then(|| {
                 let mut preview = state.clone();
                 sop.observe(&mut preview, &event, &decision, 0);
