@@ -155,6 +155,9 @@ impl App {
         });
 
         checks.push(self.sop_check());
+        if database_ok {
+            checks.push(self.mode_check());
+        }
         checks.extend(self.hook_checks());
 
         let agents = detect_all(&self.probe);
@@ -190,6 +193,44 @@ impl App {
 }
 
 impl App {
+    /// Paused enforcement is a warning naming who paused it and since when.
+    fn mode_check(&self) -> Check {
+        let mode = match self.sop_mode() {
+            Ok(m) => m,
+            Err(e) => {
+                return check(
+                    "sop-mode",
+                    CheckStatus::Warn,
+                    format!("the enforcement mode could not be read ({e}); hooks enforce"),
+                    None,
+                );
+            }
+        };
+        let paused = mode.paused();
+        if paused.is_empty() {
+            return check("sop-mode", CheckStatus::Ok, "enforcing".into(), None);
+        }
+        let what: Vec<String> = paused
+            .iter()
+            .map(|(scope, s)| {
+                format!(
+                    "{scope} since {} by {}",
+                    uas_core::utc(u64::try_from(s.since_ms / 1000).unwrap_or(0)),
+                    s.by
+                )
+            })
+            .collect();
+        check(
+            "sop-mode",
+            CheckStatus::Warn,
+            format!(
+                "enforcement is paused (observe: denials are recorded, not enforced) for {}",
+                what.join("; ")
+            ),
+            Some("run `uas sop mode enforce` from your terminal to resume"),
+        )
+    }
+
     /// The active SOP must load: a broken file is a failure, not a silent
     /// fall-back to the built-in procedure.
     fn sop_check(&self) -> Check {

@@ -11,6 +11,7 @@ mod error;
 mod feed;
 mod guard;
 mod init;
+mod mode;
 mod setup;
 pub mod skills;
 
@@ -22,9 +23,10 @@ pub use guard::{
     ApprovalMethod, ApproveReport, GuardChange, GuardReport, LockedSession, PendingApproval,
 };
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
+pub use mode::ModeReport;
 pub use setup::{
     AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, GenerationDto, HookState,
-    InterruptedApply, RollbackReport, SetupOptions, SetupReport, StatusReport,
+    InterruptedApply, RollbackReport, SetupOptions, SetupReport, StatusReport, UndoneApply,
 };
 pub use skills::{
     InstalledSkillDto, RegistryBuildReport, SkillChangeDto, SkillInfoDto, SkillOptions,
@@ -38,6 +40,7 @@ pub use uas_providers::agents::{Capabilities, FailureMode};
 pub use uas_providers::apply::Failpoints as ApplyFailpoints;
 pub use uas_providers::{Confidence, Detection, ProbeEnv};
 pub use uas_skills::ops::Failpoints as SkillFailpoints;
+pub use uas_sop::{EnforcementMode, Mode, ModeSetting};
 
 /// One Universal Agent installation: its home plus what we may look at on
 /// the machine. Cheap to create; opens nothing until a method needs it.

@@ -189,6 +189,8 @@ pub struct StatusReport {
     pub drifted: bool,
     /// Protected files changed outside uas, and locked sessions.
     pub guard: crate::GuardReport,
+    /// The enforcement mode (`uas sop mode`).
+    pub mode: uas_sop::EnforcementMode,
 }
 
 /// One recorded apply, for `uas rollback-setup --list`.
@@ -215,12 +217,20 @@ pub struct GenerationDto {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 #[ts(export)]
 pub struct RollbackReport {
-    /// True when nothing was changed (`--dry-run`): `restored` is what would be.
+    /// True when nothing was changed (`--dry-run`): `undone` is what would be.
     pub dry_run: bool,
-    /// The generation undone (none when there was nothing to undo).
-    pub generation: Option<u64>,
+    /// The applies undone, newest first (empty: nothing to undo).
+    pub undone: Vec<UndoneApply>,
+}
+
+/// One apply `uas rollback-setup` undid (or would undo).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct UndoneApply {
+    /// Its generation.
+    pub generation: u64,
     /// What that apply was.
-    pub command: Option<String>,
+    pub command: String,
     /// Paths restored.
     #[ts(type = "string[]")]
     pub restored: Vec<PathBuf>,
@@ -278,10 +288,23 @@ impl App {
         goal: Goal,
         opts: &SetupOptions,
     ) -> Result<SetupReport, ApiError> {
+        self.run_plan_with(command, agents, goal, opts, Vec::new())
+    }
+
+    /// [`Self::run_plan`] with `extra` changes recorded in the same apply.
+    fn run_plan_with(
+        &self,
+        command: ApplyCommand,
+        agents: Vec<AgentId>,
+        goal: Goal,
+        opts: &SetupOptions,
+        extra: Vec<plan::FileChange>,
+    ) -> Result<SetupReport, ApiError> {
         // Plan under the lock: a plan made before another apply finished
         // would back up stale content and reuse its generation number.
         let _lock = self.lock_unless(opts.dry_run, command)?;
-        let plan = self.make_plan(&agents, goal, opts.project.as_deref(), opts.partial)?;
+        let mut plan = self.make_plan(&agents, goal, opts.project.as_deref(), opts.partial)?;
+        plan.changes.extend(extra);
         self.finish(command, agents, goal, plan, opts)
     }
 
@@ -439,6 +462,16 @@ impl App {
 
     /// `uas repair`: setup again for every agent uas has configured.
     pub fn repair(&self, opts: &SetupOptions) -> Result<SetupReport, ApiError> {
+        self.repair_with(opts, Vec::new())
+    }
+
+    /// [`Self::repair`] recording `extra` changes in the same apply (a
+    /// skill change's `skills.lock`, so undoing the apply undoes both).
+    pub(crate) fn repair_with(
+        &self,
+        opts: &SetupOptions,
+        extra: Vec<plan::FileChange>,
+    ) -> Result<SetupReport, ApiError> {
         let agents = match &opts.agents {
             AgentSelection::Only(l) => l.clone(),
             _ => {
@@ -455,7 +488,7 @@ impl App {
                     .collect()
             }
         };
-        self.run_plan(ApplyCommand::Repair, agents, Goal::Install, opts)
+        self.run_plan_with(ApplyCommand::Repair, agents, Goal::Install, opts, extra)
     }
 
     /// `uas uninstall`: remove exactly what uas added.
@@ -479,28 +512,58 @@ impl App {
         self.finish(ApplyCommand::Migrate, agents, Goal::Install, plan, opts)
     }
 
-    /// `uas rollback-setup`: undo the newest apply.
-    pub fn rollback_setup(&self, dry_run: bool) -> Result<RollbackReport, ApiError> {
+    /// `uas rollback-setup [--to N]`: undoes the newest apply not rolled
+    /// back yet, or with `to`, every apply newer than generation `to`
+    /// (newest first; `0`: all of them). A failure keeps the undos before
+    /// it, which are recorded; the error says which generation failed.
+    pub fn rollback_setup(
+        &self,
+        dry_run: bool,
+        to: Option<u64>,
+    ) -> Result<RollbackReport, ApiError> {
+        // Chosen under the lock: another apply may be finishing.
+        let _lock = (!dry_run)
+            .then(|| self.exclusive("uas rollback-setup"))
+            .transpose()?;
+        let history = History::load(&self.home.backups_dir());
+        if let Some(n) = to
+            && n != 0
+            && !history.manifests().iter().any(|m| m.generation == n)
+        {
+            return Err(ApiError::Invalid(format!(
+                "there is no apply #{n} (see `uas rollback-setup --list`)"
+            )));
+        }
+        let pending: Vec<_> = history
+            .manifests()
+            .iter()
+            .rev()
+            .filter(|m| !m.rolled_back)
+            .take_while(|m| to.is_none_or(|n| m.generation > n))
+            .take(if to.is_some() { usize::MAX } else { 1 })
+            .collect();
         if dry_run {
-            let history = History::load(&self.home.backups_dir());
-            let next = history.manifests().iter().rev().find(|m| !m.rolled_back);
             return Ok(RollbackReport {
                 dry_run,
-                generation: next.map(|m| m.generation),
-                command: next.map(|m| m.command.to_string()),
-                restored: next.map_or_else(Vec::new, |m| {
-                    m.entries
-                        .iter()
-                        .rev()
-                        .filter(|e| !e.dir)
-                        .map(|e| e.path.clone())
-                        .collect()
-                }),
+                undone: pending
+                    .iter()
+                    .map(|m| UndoneApply {
+                        generation: m.generation,
+                        command: m.command.to_string(),
+                        restored: m
+                            .entries
+                            .iter()
+                            .rev()
+                            .filter(|e| !e.dir)
+                            .map(|e| e.path.clone())
+                            .collect(),
+                    })
+                    .collect(),
             });
         }
-        let _lock = self.exclusive("uas rollback-setup")?;
-        let undone = apply::rollback(&self.home.backups_dir());
-        if let Ok(Some(r)) = &undone {
+        let keep = to.unwrap_or_else(|| pending.first().map_or(u64::MAX, |m| m.generation - 1));
+        let (undone, result) = apply::rollback_to(&self.home.backups_dir(), keep);
+        for r in &undone {
             self.record_operation(
                 "rollback-setup",
                 serde_json::json!({
@@ -511,26 +574,38 @@ impl App {
                 }),
                 true,
             );
-        } else if let Err(e) = &undone {
+        }
+        if let Err(e) = &result {
             self.record_operation(
                 "rollback-setup",
                 serde_json::json!({"result": "failed", "error": e.to_string()}),
                 false,
             );
         }
-        Ok(match undone? {
-            Some(r) => RollbackReport {
-                dry_run,
-                generation: Some(r.generation),
-                command: Some(r.command.to_string()),
-                restored: r.restored,
-            },
-            None => RollbackReport {
-                dry_run,
-                generation: None,
-                command: None,
-                restored: Vec::new(),
-            },
+        result.map_err(|e| {
+            ApiError::Invalid(format!(
+                "{e}; undone before the failure: {}",
+                if undone.is_empty() {
+                    "none".to_owned()
+                } else {
+                    undone
+                        .iter()
+                        .map(|r| format!("#{}", r.generation))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                }
+            ))
+        })?;
+        Ok(RollbackReport {
+            dry_run,
+            undone: undone
+                .into_iter()
+                .map(|r| UndoneApply {
+                    generation: r.generation,
+                    command: r.command.to_string(),
+                    restored: r.restored,
+                })
+                .collect(),
         })
     }
 
@@ -613,7 +688,7 @@ impl App {
                     "interrupted apply of generation {} (`uas {}`) at {}: run `uas repair` to finish it, or `uas rollback-setup` to undo it",
                     m.generation,
                     m.command,
-                    utc(m.created)
+                    uas_core::utc(m.created)
                 ),
             })
             .collect();
@@ -622,6 +697,7 @@ impl App {
             interrupted,
             drifted,
             guard: self.guard_report()?,
+            mode: self.sop_mode()?,
         })
     }
 
@@ -700,27 +776,6 @@ impl App {
             tracing::warn!("could not record `uas {kind}` in the audit log: {e}");
         }
     }
-}
-
-/// `2026-12-02 08:01:33 UTC` from Unix seconds (civil-from-days, Howard Hinnant).
-fn utc(secs: u64) -> String {
-    let days = i64::try_from(secs / 86_400).unwrap_or(0);
-    let rem = secs % 86_400;
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02} {:02}:{:02}:{:02} UTC",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
 }
 
 fn to_dto(c: &FileChange) -> ChangeDto {

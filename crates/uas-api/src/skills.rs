@@ -178,19 +178,47 @@ impl App {
         Ok(Config::load(&self.home.config_file())?)
     }
 
+    /// `skills.lock` as it is now, read before a change (`None`: missing).
+    fn lock_before(&self) -> Option<Vec<u8>> {
+        std::fs::read(self.home.skills_lock_file()).ok()
+    }
+
     /// Turns a package-manager result into the report, materializing into
-    /// the configured agents when something changed.
-    fn skills_finish(&self, command: &str, r: ChangeReport) -> Result<SkillsReport, ApiError> {
+    /// the configured agents when something changed. The apply that does
+    /// it also records `skills.lock` as it was before (`lock_before`), so
+    /// `uas rollback-setup` of that apply puts the lock file and the
+    /// agents' skills folders back together.
+    fn skills_finish(
+        &self,
+        command: &str,
+        r: ChangeReport,
+        lock_before: Option<Vec<u8>>,
+    ) -> Result<SkillsReport, ApiError> {
         let materialized = if r.dry_run || (r.changes.is_empty() && r.downloaded.is_empty()) {
             None
         } else {
-            Some(self.repair(&SetupOptions {
-                agents: AgentSelection::Detected,
-                dry_run: false,
-                project: None,
-                partial: false,
-                failpoints: uas_providers::apply::Failpoints::default(),
-            })?)
+            let path = self.home.skills_lock_file();
+            let now = std::fs::read(&path).ok();
+            let lock = (now != lock_before).then(|| uas_providers::plan::FileChange {
+                reason: format!("skills.lock as `uas skill {command}` left it"),
+                path,
+                agents: Vec::new(),
+                kind: uas_providers::plan::ChangeKind::OwnedFile,
+                before: lock_before,
+                before_link: None,
+                after: now,
+                executable: false,
+            });
+            Some(self.repair_with(
+                &SetupOptions {
+                    agents: AgentSelection::Detected,
+                    dry_run: false,
+                    project: None,
+                    partial: false,
+                    failpoints: uas_providers::apply::Failpoints::default(),
+                },
+                lock.into_iter().collect(),
+            )?)
         };
         Ok(SkillsReport {
             command: command.to_owned(),
@@ -221,6 +249,7 @@ impl App {
             .then(|| self.exclusive("uas skill install"))
             .transpose()?;
         let config = self.skills_config()?;
+        let before = self.lock_before();
         let skills = Skills::new(&self.home, &config.skills);
         let r = if opts.locked {
             if !requests.is_empty() {
@@ -241,7 +270,7 @@ impl App {
                 .collect::<Result<Vec<_>, _>>()?;
             skills.install(&parsed, &change_options(opts), progress)?
         };
-        self.skills_finish("install", r)
+        self.skills_finish("install", r, before)
     }
 
     /// `uas skill update [NAME…]` (no names: all).
@@ -255,12 +284,13 @@ impl App {
             .then(|| self.exclusive("uas skill update"))
             .transpose()?;
         let config = self.skills_config()?;
+        let before = self.lock_before();
         let r = Skills::new(&self.home, &config.skills).update(
             names,
             &change_options(opts),
             progress,
         )?;
-        self.skills_finish("update", r)
+        self.skills_finish("update", r, before)
     }
 
     /// `uas skill rollback NAME [--to V]`.
@@ -274,6 +304,7 @@ impl App {
             .then(|| self.exclusive("uas skill rollback"))
             .transpose()?;
         let config = self.skills_config()?;
+        let before = self.lock_before();
         let to = to
             .map(|v| {
                 uas_skills::manifest::parse_version(v)
@@ -285,7 +316,7 @@ impl App {
             to.as_ref(),
             &change_options(opts),
         )?;
-        self.skills_finish("rollback", r)
+        self.skills_finish("rollback", r, before)
     }
 
     /// `uas skill remove NAME`.
@@ -294,8 +325,9 @@ impl App {
             .then(|| self.exclusive("uas skill remove"))
             .transpose()?;
         let config = self.skills_config()?;
+        let before = self.lock_before();
         let r = Skills::new(&self.home, &config.skills).remove(name, &change_options(opts))?;
-        self.skills_finish("remove", r)
+        self.skills_finish("remove", r, before)
     }
 
     /// `uas skill list [--outdated]`.

@@ -2,7 +2,7 @@
 
 use crate::cli::{AuditCommand, SopCommand};
 use anyhow::{Context as _, bail};
-use std::io::{IsTerminal, Read, Write};
+use std::io::{Read, Write};
 use std::path::Path;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -24,7 +24,7 @@ pub fn hook(app: &App, agent: &str, event: &str) -> ExitCode {
     ExitCode::from(out.response.exit)
 }
 
-fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
+pub(crate) fn print_json(v: &impl serde::Serialize) -> anyhow::Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, v)?;
     writeln!(out)?;
@@ -131,7 +131,7 @@ pub fn sop(app: &App, cmd: &SopCommand, json: bool) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         SopCommand::Advance { session, agent } => {
-            refuse_under_agent(app, "sop advance")?;
+            crate::person::refuse_under_agent(app, "sop advance")?;
             let cwd = std::env::current_dir().unwrap_or_default();
             let r = app.sop_advance(session.as_deref(), *agent, &cwd)?;
             if json {
@@ -149,6 +149,9 @@ pub fn sop(app: &App, cmd: &SopCommand, json: bool) -> anyhow::Result<ExitCode> 
             Ok(ExitCode::SUCCESS)
         }
         SopCommand::Approve { session, agent } => approve(app, session, *agent, json),
+        SopCommand::Mode { mode, agent } => {
+            crate::mode_cmd::run(app, mode.as_deref(), *agent, json)
+        }
         SopCommand::Gate { repo, .. } => {
             let r = app.sop_gate_commit(repo)?;
             if json {
@@ -431,7 +434,7 @@ fn approve(
     agent: Option<uas_api::AgentId>,
     json: bool,
 ) -> anyhow::Result<ExitCode> {
-    refuse_under_agent(app, "sop approve")?;
+    crate::person::refuse_under_agent(app, "sop approve")?;
     let pending = app.sop_pending(session, agent)?;
     if pending.awaiting.is_empty() && pending.locked.is_none() {
         anyhow::bail!(
@@ -441,15 +444,6 @@ fn approve(
             pending.session
         );
     }
-    let mut tty = std::fs::OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open("/dev/tty")
-        .map_err(|e| {
-            anyhow::anyhow!(
-                "`uas sop approve` needs a terminal (it reads the code from /dev/tty, never from stdin): {e}; run it yourself in a terminal"
-            )
-        })?;
     let mut text = format!(
         "{} session {} (working in {})\n",
         pending.agent,
@@ -480,25 +474,8 @@ fn approve(
             }
         }
     }
-    let code = approval_code()?;
-    text.push_str(&format!(
-        "Type {code} and Enter to approve (anything else refuses): "
-    ));
-    tty.write_all(text.as_bytes())?;
-    tty.flush()?;
-    let mut line = String::new();
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(&tty), &mut line)?;
-    let how = uas_api::ApprovalMethod {
-        method: "cli-terminal-code".into(),
-        user: std::env::var("USER")
-            .or_else(|_| std::env::var("LOGNAME"))
-            .unwrap_or_else(|_| "unknown".into()),
-        tty: std::fs::read_link("/proc/self/fd/0")
-            .ok()
-            .filter(|_| std::io::stdin().is_terminal())
-            .map(|p| p.display().to_string()),
-    };
-    if line.trim() != code {
+    let (confirmed, how) = crate::person::confirm_on_tty("sop approve", &text, "approve")?;
+    if !confirmed {
         let _ = app.audit_append(&[uas_audit::NewEvent {
             ts_ms: uas_core::now_ms(),
             agent: pending.agent.clone(),
@@ -528,42 +505,4 @@ fn approve(
         );
     }
     Ok(ExitCode::SUCCESS)
-}
-
-/// Six letters and digits (no look-alikes) from the kernel's random source.
-fn approval_code() -> anyhow::Result<String> {
-    const ALPHABET: &[u8] = b"ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
-    let mut bytes = [0u8; 6];
-    std::fs::File::open("/dev/urandom")
-        .and_then(|mut f| f.read_exact(&mut bytes))
-        .context("reading /dev/urandom for the approval code")?;
-    Ok(bytes
-        .iter()
-        .map(|b| ALPHABET[usize::from(*b) % ALPHABET.len()] as char)
-        .collect())
-}
-
-fn refuse_under_agent(app: &App, command: &str) -> anyhow::Result<()> {
-    let Some(a) = uas_core::ancestry::agent_ancestor() else {
-        return Ok(());
-    };
-    let _ = app.audit_append(&[uas_audit::NewEvent {
-        ts_ms: uas_core::now_ms(),
-        agent: a.agent.clone(),
-        session: "-".into(),
-        kind: "tamper".into(),
-        severity: uas_audit::Severity::Critical,
-        payload: serde_json::json!({
-            "refused": format!("uas {command}"),
-            "agent_pid": a.pid,
-            "agent_command": a.command,
-        })
-        .to_string(),
-        decision: Some(r#"{"action":"deny"}"#.into()),
-    }]);
-    anyhow::bail!(
-        "refused: `uas {command}` was started by an AI agent (pid {}, {}); only a person may run it, from a terminal no agent started (recorded as a tamper attempt)",
-        a.pid,
-        a.agent
-    )
 }

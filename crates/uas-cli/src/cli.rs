@@ -163,6 +163,23 @@ pub enum SopCommand {
         #[arg(long)]
         agent: Option<uas_api::AgentId>,
     },
+    /// Show or switch enforcement: `enforce` (denials block) or `observe`
+    /// (paused: every decision is still made and recorded, denials are
+    /// answered allow and marked observed).
+    ///
+    /// Without MODE, shows the mode. Switching is for a person only: refused
+    /// when an agent started it; `observe` also asks for a code typed on
+    /// the terminal. Home-wide, or for one agent with `--agent`; a home-wide
+    /// switch removes the per-agent overrides. Stored in the database (not
+    /// a file an agent could edit) and recorded as a critical audit event.
+    Mode {
+        /// `observe` or `enforce`; omit to show the mode.
+        #[arg(value_parser = ["observe", "enforce"])]
+        mode: Option<String>,
+        /// Only this agent.
+        #[arg(long)]
+        agent: Option<uas_api::AgentId>,
+    },
     /// Apply a gate outside any agent (used by `uas setup git`'s pre-commit hook).
     Gate {
         /// The gate: `commit`.
@@ -276,8 +293,13 @@ pub struct RollbackArgs {
     #[arg(long, short = 'y')]
     pub yes: bool,
     /// List the recorded applies (generation, command, state) instead.
-    #[arg(long, conflicts_with_all = ["dry_run", "yes"])]
+    #[arg(long, conflicts_with_all = ["dry_run", "yes", "to"])]
     pub list: bool,
+    /// Go back to how generation N left the files: undo every apply newer
+    /// than N, newest first (`--to 0` undoes them all). Without it, only
+    /// the newest apply is undone.
+    #[arg(long, value_name = "N")]
+    pub to: Option<u64>,
 }
 
 /// Flags of `uas setup`.

@@ -6,7 +6,9 @@
 
 mod audit_cmd;
 mod cli;
+mod mode_cmd;
 mod output;
+mod person;
 mod skill_cmd;
 
 use clap::Parser;
@@ -149,16 +151,25 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             if !args.yes && !args.dry_run {
-                let preview = app.rollback_setup(true)?;
-                if preview.generation.is_none() {
+                let preview = app.rollback_setup(true, args.to)?;
+                if preview.undone.is_empty() {
                     output::rollback(&preview, cli.json)?;
                     return Ok(ExitCode::SUCCESS);
                 }
                 if cli.json || !std::io::stdin().is_terminal() {
+                    let applies: Vec<String> = preview
+                        .undone
+                        .iter()
+                        .map(|u| format!("#{}", u.generation))
+                        .collect();
                     anyhow::bail!(
-                        "rollback-setup would restore {} path(s) of apply #{}; re-run with --yes to roll back, or --dry-run to see them",
-                        preview.restored.len(),
-                        preview.generation.unwrap_or_default()
+                        "rollback-setup would undo apply {}, restoring {} path(s); re-run with --yes to roll back, or --dry-run to see them",
+                        applies.join(", "),
+                        preview
+                            .undone
+                            .iter()
+                            .map(|u| u.restored.len())
+                            .sum::<usize>(),
                     );
                 }
                 output::rollback(&preview, false)?;
@@ -172,7 +183,7 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
                     return Ok(ExitCode::FAILURE);
                 }
             }
-            let report = app.rollback_setup(args.dry_run)?;
+            let report = app.rollback_setup(args.dry_run, args.to)?;
             output::rollback(&report, cli.json)?;
             Ok(ExitCode::SUCCESS)
         }

@@ -197,6 +197,14 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
             "    to do: check the change (`uas audit tail`); `uas repair` puts uas's files back and unlocks every session, `uas sop approve SESSION` accepts the files as they are for one session"
         )?;
     }
+    for (scope, m) in report.mode.paused() {
+        writeln!(
+            out,
+            "ENFORCEMENT PAUSED for {scope} since {} by {}: the SOP's denials are recorded, not enforced (`uas sop mode enforce` resumes)",
+            uas_core::utc(u64::try_from(m.since_ms / 1000).unwrap_or(0)),
+            m.by
+        )?;
+    }
     for a in &report.agents {
         let d = &a.detection;
         let state = match (a.configured, a.drift.is_empty()) {
@@ -315,28 +323,22 @@ pub fn rollback(report: &RollbackReport, as_json: bool) -> io::Result<()> {
         return json(report);
     }
     let mut out = io::stdout().lock();
-    match (&report.generation, &report.command) {
-        (Some(g), Some(c)) if report.dry_run => {
+    if report.undone.is_empty() {
+        writeln!(out, "Nothing to roll back.")?;
+    }
+    for u in &report.undone {
+        let (g, c, n) = (u.generation, &u.command, u.restored.len());
+        if report.dry_run {
             writeln!(
                 out,
-                "Would roll back apply #{g} ({c}), restoring {} path(s):",
-                report.restored.len()
+                "Would roll back apply #{g} ({c}), restoring {n} path(s):"
             )?;
-            for p in &report.restored {
-                writeln!(out, "  {}", p.display())?;
-            }
+        } else {
+            writeln!(out, "Rolled back apply #{g} ({c}); restored {n} path(s):")?;
         }
-        (Some(g), Some(c)) => {
-            writeln!(
-                out,
-                "Rolled back apply #{g} ({c}); restored {} path(s):",
-                report.restored.len()
-            )?;
-            for p in &report.restored {
-                writeln!(out, "  {}", p.display())?;
-            }
+        for p in &u.restored {
+            writeln!(out, "  {}", p.display())?;
         }
-        _ => writeln!(out, "Nothing to roll back.")?,
     }
     Ok(())
 }

@@ -732,6 +732,121 @@ fn a_plan_waits_for_a_person_who_types_the_code_on_a_terminal() {
 }
 
 #[test]
+fn pausing_enforcement_is_a_persons_choice_shown_and_recorded_as_critical() {
+    let s = Journey::new();
+    let project = s.user_home().join("project");
+    std::fs::create_dir_all(&project).expect("mkdir");
+    let src = project.join("main.rs");
+    let write = || Some(("Write", json!({"file_path": &src, "content": "x"})));
+    s.claude_hook("m", &project, "UserPromptSubmit", None);
+    let code = |out: std::process::Output| out.status.code();
+    assert_eq!(
+        code(s.claude_hook("m", &project, "PreToolUse", write())),
+        Some(2)
+    );
+
+    // The agent pauses enforcement itself: refused, recorded as tamper.
+    let agent = s.user_home().join("claude");
+    std::fs::copy("/bin/sh", &agent).expect("copy sh");
+    let out = Command::new(&agent)
+        .arg("-c")
+        .arg(format!(
+            "HOME='{}' '{}' sop mode observe; echo exit=$?",
+            s.user_home().display(),
+            s.bin().display()
+        ))
+        .output()
+        .expect("run");
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(
+        text.contains("exit=1") && text.contains("started by an AI agent"),
+        "{text}"
+    );
+    // Without a terminal (stdin is not asked): refused.
+    let out = Command::new("setsid")
+        .arg("-w")
+        .arg(s.bin())
+        .args(["sop", "mode", "observe"])
+        .env_clear()
+        .env("HOME", s.user_home())
+        .env("PATH", "/usr/bin:/bin")
+        .stdin(Stdio::null())
+        .output()
+        .expect("setsid");
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("needs a terminal"),
+        "{}",
+        stderr(&out)
+    );
+    assert_eq!(
+        code(s.claude_hook("m", &project, "PreToolUse", write())),
+        Some(2)
+    );
+
+    // A person at a terminal types the code: paused.
+    let (text, exit) = on_a_terminal(&s, "sop mode observe", |t| {
+        shown_code(t).map(|c| format!("{c}\n"))
+    });
+    assert_eq!(exit, Some(0), "{text}");
+    assert!(
+        text.contains("enforcement for every agent: observe"),
+        "{text}"
+    );
+    assert_eq!(
+        code(s.claude_hook("m", &project, "PreToolUse", write())),
+        Some(0)
+    );
+    let status = stdout(&s.run(&["status"]));
+    assert!(
+        status.contains("ENFORCEMENT PAUSED for all agents"),
+        "{status}"
+    );
+    assert!(status.contains("by tester"), "{status}");
+    let doctor = json_out(&s.run(&["--json", "doctor"]));
+    let check = doctor["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "sop-mode")
+        .expect("sop-mode check")
+        .clone();
+    assert_eq!(check["status"], "warn", "{check}");
+    let shown = json_out(&s.run(&["--json", "sop", "mode"]));
+    assert_eq!(shown["global"]["mode"], "observe");
+
+    let events = s.events();
+    let denied = events
+        .iter()
+        .rev()
+        .find(|e| e["kind"] == "pre_tool")
+        .expect("the paused call");
+    let decision: Value =
+        serde_json::from_str(denied["decision"].as_str().expect("decision")).expect("json");
+    assert_eq!(
+        (decision["action"].clone(), decision["observed"].clone()),
+        (json!("deny"), json!(true))
+    );
+    let mode = events
+        .iter()
+        .find(|e| e["kind"] == "sop_mode")
+        .expect("mode event");
+    assert_eq!(mode["severity"], "critical");
+    let payload: Value =
+        serde_json::from_str(mode["payload"].as_str().expect("payload")).expect("json");
+    assert_eq!(payload["how"]["method"], "cli-terminal-code");
+
+    // Resuming needs no code, and enforces again.
+    let out = s.run(&["sop", "mode", "enforce"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert_eq!(
+        code(s.claude_hook("m", &project, "PreToolUse", write())),
+        Some(2)
+    );
+    assert!(!stdout(&s.run(&["status"])).contains("PAUSED"));
+}
+
+#[test]
 fn a_protected_file_changed_behind_the_parser_locks_the_session_until_repair() {
     let s = Journey::new();
     std::fs::create_dir_all(s.user_home().join(".claude")).expect("claude");

@@ -279,6 +279,66 @@ fn install_update_rollback_and_remove_reach_claudes_skills_folder() {
     j.ok(&["skill", "verify"]);
 }
 
+/// The home without the version store (a cache that keeps every version).
+fn active_files(j: &Journey) -> BTreeMap<PathBuf, Vec<u8>> {
+    let mut files = j.files();
+    files.retain(|p, _| !p.starts_with(".agent/skills/store"));
+    files
+}
+
+/// Asserts two trees are equal, naming the paths that differ.
+fn same_tree(now: &BTreeMap<PathBuf, Vec<u8>>, want: &BTreeMap<PathBuf, Vec<u8>>, what: &str) {
+    let differ: Vec<_> = now
+        .keys()
+        .chain(want.keys())
+        .filter(|p| now.get(*p) != want.get(*p))
+        .collect();
+    assert!(differ.is_empty(), "{what}: these paths differ: {differ:?}");
+}
+
+#[test]
+fn undoing_a_skill_changes_apply_puts_skills_lock_back_with_the_agents_folders() {
+    let j = Journey::new();
+    let before_install = active_files(&j);
+    j.publish("review", "1.0.0", "");
+    j.ok(&["skill", "install", "review"]);
+    let after_install = active_files(&j);
+    j.publish("review", "1.1.0", "");
+    j.ok(&["skill", "update", "--all"]);
+    assert!(
+        j.claude_skill("review")
+            .is_some_and(|s| s.contains("1.1.0"))
+    );
+
+    // Undo the update alone: back to 1.0.0, in the lock and in Claude's folder.
+    let out = j.ok(&["rollback-setup", "--yes"]);
+    assert!(out.contains("(repair)"), "{out}");
+    same_tree(&active_files(&j), &after_install, "undo of the update");
+    assert!(
+        j.claude_skill("review")
+            .is_some_and(|s| s.contains("1.0.0"))
+    );
+    let list: serde_json::Value =
+        serde_json::from_str(&j.ok(&["--json", "skill", "list"])).expect("json");
+    assert_eq!(list[0]["version"], "1.0.0", "{list}");
+    j.ok(&["status"]);
+
+    // Back to how the setup (generation 1) left things: the install is undone too.
+    let preview = j.ok(&["rollback-setup", "--to", "1", "--dry-run"]);
+    assert!(
+        preview.contains("Would roll back apply #2 (repair)"),
+        "{preview}"
+    );
+    same_tree(&active_files(&j), &after_install, "--dry-run");
+    j.ok(&["rollback-setup", "--to", "1", "--yes"]);
+    same_tree(&active_files(&j), &before_install, "undo back to the setup");
+    assert!(j.claude_skill("review").is_none());
+    j.ok(&["status"]);
+    j.ok(&["skill", "verify"]);
+    let err = j.fails(&["rollback-setup", "--to", "9", "--yes"]);
+    assert!(err.contains("no apply #9"), "{err}");
+}
+
 #[test]
 fn dry_run_shows_what_would_change_and_writes_nothing() {
     let j = Journey::new();

@@ -290,6 +290,7 @@ fn fallback_decision(
         violation: None,
         phase: sop.phases.first().map(|p| p.id.clone()).unwrap_or_default(),
         fallback: None,
+        observed: false,
     });
     let reason = if action == Action::Deny {
         if base.reason.is_empty() {
@@ -322,6 +323,7 @@ fn fallback_decision(
         },
         phase: base.phase,
         fallback: Some(format!("fail-{mode_name}: {why}")),
+        observed: false,
     }
 }
 
@@ -356,6 +358,42 @@ fn write_or_spool(
             let _ = uas_audit::spool(audit_dir, record);
             None
         }
+    }
+}
+
+/// Applies the enforcement mode (`uas sop mode`): in observe mode a denial
+/// is recorded as decided, marked `observed`, and answered as allow. Returns
+/// the answer; `decision` becomes what the audit event records. An
+/// unreadable mode enforces (noted).
+fn observe_mode(
+    store: &impl uas_store::Conn,
+    event: &AgentEvent,
+    decision: &mut Decision,
+    notes: &mut Vec<String>,
+) -> Decision {
+    let stored = match uas_store::meta::get(store, uas_sop::MODE_KEY) {
+        Ok(v) => v,
+        Err(e) => {
+            notes.push(format!(
+                "the enforcement mode could not be read ({e}); enforcing"
+            ));
+            return decision.clone();
+        }
+    };
+    let (mode, note) = uas_sop::EnforcementMode::parse(stored.as_deref());
+    notes.extend(note);
+    if decision.action != Action::Deny
+        || mode.for_agent(event.agent.as_str()) != uas_sop::Mode::Observe
+    {
+        return decision.clone();
+    }
+    decision.observed = true;
+    notes.push(
+        "enforcement is paused (uas sop mode observe): this denial was answered allow".into(),
+    );
+    Decision {
+        action: Action::Allow,
+        ..decision.clone()
     }
 }
 
@@ -418,16 +456,17 @@ fn decided(
                 }
                 decision.fallback = Some(format!("fail-closed: {why}"));
             }
+            let answered = observe_mode(tx.store(), &event, &mut decision, &mut notes);
             if recording == Recording::Record {
-                crate::workspace_watch::around_shell(tx, &event, &mut state, &decision, &mut notes)?;
+                crate::workspace_watch::around_shell(tx, &event, &mut state, &answered, &mut notes)?;
             }
             let brief = (event.kind == EventKind::SessionStart).then(|| {
                 let mut preview = state.clone();
-                sop.observe(&mut preview, &event, &decision, 0);
+                sop.observe(&mut preview, &event, &answered, 0);
                 sop.session_brief(ctx, &preview)
             });
             if recording == Recording::AnswerOnly {
-                return Ok((decision, brief, None));
+                return Ok((answered, brief, None));
             }
             let record = tx.append(&NewEvent {
                 ts_ms: event.received_ms,
@@ -438,9 +477,9 @@ fn decided(
                 payload: payload(&notes),
                 decision: serde_json::to_string(&decision).ok(),
             })?;
-            sop.observe(&mut state, &event, &decision, record.seq);
+            sop.observe(&mut state, &event, &answered, record.seq);
             crate::sessions::save(tx.store(), event.agent, &event.session, &state)?;
-            Ok::<_, AuditError>((decision, brief, Some(record.seq)))
+            Ok::<_, AuditError>((answered, brief, Some(record.seq)))
         })
     });
     match normal {

@@ -786,3 +786,65 @@ fn unreadable_session_state_denies_edits_and_records_why() {
     let last = &rows.last().expect("recorded").2;
     assert!(last.contains("stored SOP state is unreadable"), "{last}");
 }
+
+fn store_mode(e: &Env, value: &str) {
+    let mut db = uas_store::Db::open(
+        &e.env.home.root().join("uas.db"),
+        uas_store::OpenMode::Existing,
+        uas_store::BUSY_TIMEOUT,
+    )
+    .expect("db");
+    db.write(|tx| uas_store::meta::set(tx, uas_sop::MODE_KEY, value))
+        .expect("mode");
+}
+
+/// The last audit record's (payload, decision).
+fn last_record(e: &Env) -> (String, Value) {
+    let log = uas_audit::AuditLog::open(
+        &e.env.home.root().join("uas.db"),
+        std::time::Duration::from_secs(1),
+    )
+    .expect("log");
+    let r = log
+        .read_after(0, 10_000)
+        .expect("read")
+        .pop()
+        .expect("a record");
+    let d = serde_json::from_str(r.decision.as_deref().expect("decision")).expect("json");
+    (r.payload, d)
+}
+
+#[test]
+fn observe_mode_answers_allow_and_records_the_denial_for_the_agents_it_covers() {
+    let e = env();
+    let pre = load("claude/deny-run/003-PreToolUse.json");
+    let observe = |scope: &str| {
+        format!(
+            "{{{scope}\"mode\":\"observe\",\"since_ms\":1,\"by\":\"ann\"}}{}",
+            if scope.is_empty() { "" } else { "}}" }
+        )
+    };
+    // Paused for Codex only: Claude is still denied.
+    store_mode(&e, &format!("{{\"agents\":{}", observe("\"codex\":{")));
+    exact(&call(&e, "claude", "PreToolUse", &pre), "", PLAN_DENY, 2);
+    let (_, d) = last_record(&e);
+    assert_eq!(
+        (d["action"].as_str(), d.get("observed")),
+        (Some("deny"), None)
+    );
+
+    // Paused for every agent: answered allow, recorded as the denial it was.
+    store_mode(&e, &format!("{{\"global\":{}}}", observe("")));
+    allowed(&call(&e, "claude", "PreToolUse", &pre));
+    let (payload, d) = last_record(&e);
+    assert_eq!(d["action"], "deny");
+    assert_eq!(d["observed"], true);
+    assert_eq!(d["violation"], "sop");
+    assert!(payload.contains("enforcement is paused"), "{payload}");
+
+    // An unreadable mode enforces, and says why.
+    store_mode(&e, "{\"global\":");
+    exact(&call(&e, "claude", "PreToolUse", &pre), "", PLAN_DENY, 2);
+    let (payload, _) = last_record(&e);
+    assert!(payload.contains("unreadable"), "{payload}");
+}

@@ -347,6 +347,30 @@ pub fn rollback(backups_dir: &Path) -> Result<Option<RolledBack>, FsError> {
     }))
 }
 
+/// Undoes, newest first, every apply newer than generation `keep` that was
+/// not rolled back yet. Each undo is marked in its manifest as it finishes,
+/// so a failure keeps the ones before it: they are returned with the error.
+pub fn rollback_to(backups_dir: &Path, keep: u64) -> (Vec<RolledBack>, Result<(), FsError>) {
+    let mut undone = Vec::new();
+    loop {
+        let history = History::load(backups_dir);
+        let newer = history
+            .manifests()
+            .iter()
+            .rev()
+            .find(|m| !m.rolled_back)
+            .is_some_and(|m| m.generation > keep);
+        if !newer {
+            return (undone, Ok(()));
+        }
+        match rollback(backups_dir) {
+            Ok(Some(r)) => undone.push(r),
+            Ok(None) => return (undone, Ok(())),
+            Err(e) => return (undone, Err(e)),
+        }
+    }
+}
+
 /// Puts `entries` of the apply in `dir` back as they were, newest first.
 fn undo(dir: &Path, entries: &[ManifestEntry]) -> Result<Vec<PathBuf>, FsError> {
     let mut restored = Vec::new();

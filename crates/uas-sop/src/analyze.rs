@@ -869,7 +869,8 @@ impl Analysis {
             let reads = UAS_READS
                 .iter()
                 .any(|r| sub.len() >= r.len() && sub[..r.len()] == **r)
-                || (sub.first() == Some(&"setup") && sub.contains(&"--dry-run"));
+                || (sub.first() == Some(&"setup") && sub.contains(&"--dry-run"))
+                || sub == ["sop", "mode"];
             if !reads || any_dyn {
                 self.uas_change = Some(sub.join(" "));
                 self.read_only = false;

@@ -118,6 +118,10 @@ pub struct Decision {
     /// broken, unreadable input): which fail mode answered and why.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub fallback: Option<String>,
+    /// Set when enforcement was in observe mode (`uas sop mode`): this is
+    /// what the SOP decided, and the agent was answered allow.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub observed: bool,
 }
 
 /// The next phase and the evidence it still needs.
@@ -196,6 +200,7 @@ impl Sop {
             violation: None,
             phase: phase.clone(),
             fallback: None,
+            observed: false,
         };
         let (EventKind::PreTool, Some(tool)) = (event.kind, &event.tool) else {
             return allow;
@@ -212,6 +217,7 @@ impl Sop {
                 violation: Some(Violation::Tamper),
                 phase,
                 fallback: None,
+                observed: false,
             };
         }
         let cwd = event.cwd.as_deref().or(state.cwd.as_deref());
@@ -254,6 +260,7 @@ impl Sop {
                     .flatten(),
                 phase,
                 fallback: None,
+                observed: false,
             };
         }
         allow

@@ -14,6 +14,7 @@ pub mod analyze;
 pub mod commit_gate;
 pub mod def;
 pub mod engine;
+pub mod mode;
 pub mod shell;
 
 pub use def::{
@@ -23,3 +24,4 @@ pub use def::{
 pub use engine::{
     AdvanceError, Approved, Context, Decision, Gate, LOCKED_RULE, Lock, SessionState,
 };
+pub use mode::{EnforcementMode, MODE_KEY, Mode, ModeSetting};

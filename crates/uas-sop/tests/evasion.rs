@@ -128,6 +128,9 @@ const TAMPER: &[&str] = &[
     "cargo run -q -p uas-cli -- sop advance",
     "bash -c 'uas sop advance'",
     "env -u X uas migrate",
+    "uas sop mode observe",
+    "uas sop mode --agent claude observe",
+    "uas --json sop mode enforce",
     "cat ~/.agent/audit/signing.key",
     "cd ~/.agent/audit && base64 signing.key",
     "cp ~/.agent/audit/signing.key /tmp/k",
@@ -156,6 +159,7 @@ const HARMLESS: &[&str] = &[
     "uas status",
     "uas sop phase --json",
     "uas audit tail",
+    "uas sop mode --json",
     "ls ~/.agent",
     "head -20 src/main.rs 2>/dev/null",
 ];

@@ -35,4 +35,9 @@ phase: string,
  * Set when the decision was not made normally (database locked or
  * broken, unreadable input): which fail mode answered and why.
  */
-fallback?: string | null, };
+fallback?: string | null, 
+/**
+ * Set when enforcement was in observe mode (`uas sop mode`): this is
+ * what the SOP decided, and the agent was answered allow.
+ */
+observed?: boolean, };

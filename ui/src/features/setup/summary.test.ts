@@ -1,9 +1,11 @@
 import { describe, expect, it } from "vitest";
 import type { AgentStatus } from "../../bindings/AgentStatus";
+import type { EnforcementMode } from "../../bindings/EnforcementMode";
 import type { GuardReport } from "../../bindings/GuardReport";
 import { setupSummary } from "./summary";
 
 const guard: GuardReport = { baseline_ms: null, baseline_by: null, watched: 0, changed: [], locked: [] };
+const enforce: EnforcementMode = { global: { mode: "enforce", since_ms: 0n, by: "" }, agents: {} };
 
 function agent(name: AgentStatus["detection"]["agent"], installed: boolean, configured: boolean, drift = 0): AgentStatus {
   return {
@@ -23,6 +25,7 @@ describe("setupSummary", () => {
       drifted: true,
       interrupted: [],
       guard,
+      mode: enforce,
       agents: [agent("claude", true, true), agent("codex", true, false), agent("cursor", true, true, 1), agent("gemini", false, false)],
     });
     expect(s.pending).toEqual(["codex", "cursor"]);
@@ -30,8 +33,8 @@ describe("setupSummary", () => {
   });
 
   it("says when everything is set up, and when nothing is installed", () => {
-    expect(setupSummary({ drifted: false, interrupted: [], guard, agents: [agent("claude", true, true)] }).headline).toBe("All 1 detected agent(s) are set up.");
-    expect(setupSummary({ drifted: false, interrupted: [], guard, agents: [agent("claude", false, false)] }).headline).toBe("No agents found on this machine.");
+    expect(setupSummary({ drifted: false, interrupted: [], guard, mode: enforce, agents: [agent("claude", true, true)] }).headline).toBe("All 1 detected agent(s) are set up.");
+    expect(setupSummary({ drifted: false, interrupted: [], guard, mode: enforce, agents: [agent("claude", false, false)] }).headline).toBe("No agents found on this machine.");
   });
 
   it("puts locked sessions first", () => {
@@ -39,7 +42,13 @@ describe("setupSummary", () => {
       ...guard,
       locked: [{ agent: "claude", session: "s1", lock: { reason: "a protected file changed outside uas", files: ["/h/.claude/settings.json"], seq: 9n, at_ms: 0n } }],
     };
-    const s = setupSummary({ drifted: false, interrupted: [], guard: locked, agents: [agent("claude", true, true)] });
+    const s = setupSummary({ drifted: false, interrupted: [], guard: locked, mode: enforce, agents: [agent("claude", true, true)] });
     expect(s.headline).toBe("1 agent session(s) locked: a protected file changed outside uas. Run `uas status`.");
+  });
+
+  it("says when enforcement is paused, and for which agents", () => {
+    const mode: EnforcementMode = { ...enforce, agents: { codex: { mode: "observe", since_ms: 1n, by: "ann" } } };
+    const s = setupSummary({ drifted: false, interrupted: [], guard, mode, agents: [agent("claude", true, true)] });
+    expect(s.headline).toBe("Enforcement is paused for codex: denials are recorded, not enforced. Run `uas sop mode enforce` to resume.");
   });
 });

@@ -16,6 +16,15 @@ export function setupSummary(report: StatusReport): SetupSummary {
   if (locked.length > 0) {
     return { pending, headline: `${locked.length} agent session(s) locked: a protected file changed outside uas. Run \`uas status\`.` };
   }
+  const paused = [
+    ...(report.mode.global.mode === "observe" ? ["all agents"] : []),
+    ...Object.entries(report.mode.agents)
+      .filter(([, m]) => m?.mode === "observe")
+      .map(([a]) => a),
+  ];
+  if (paused.length > 0) {
+    return { pending, headline: `Enforcement is paused for ${paused.join(", ")}: denials are recorded, not enforced. Run \`uas sop mode enforce\` to resume.` };
+  }
   if (installed.length === 0) {
     return { pending, headline: "No agents found on this machine." };
   }
