@@ -13,7 +13,6 @@ pub mod guard;
 pub mod history;
 pub mod hookjson;
 pub mod migrate;
-pub mod offswitch;
 mod overlay;
 pub mod paths;
 pub mod plan;

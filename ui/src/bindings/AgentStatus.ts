@@ -4,7 +4,6 @@ import type { Detection } from "./Detection";
 import type { Drift } from "./Drift";
 import type { FoundLink } from "./FoundLink";
 import type { HookState } from "./HookState";
-import type { OffSwitch } from "./OffSwitch";
 
 /**
  * `uas status` for one agent.
@@ -37,8 +36,4 @@ capabilities: Capabilities,
 /**
  * What the user must do, if anything.
  */
-approval: string | null, 
-/**
- * Settings of the agent that switch its hooks off (enforcement OFF).
- */
-off: Array<OffSwitch>, };
+approval: string | null, };
