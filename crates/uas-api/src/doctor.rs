@@ -284,6 +284,20 @@ impl App {
             bins.sort();
             bins.dedup();
             let id = format!("hooks:{agent}");
+            if let Some(off) = uas_providers::offswitch::find(agent, &self.probe).first() {
+                out.push(check(
+                    &id,
+                    CheckStatus::Fail,
+                    format!(
+                        "enforcement is OFF for {agent}: {}{} sets {}",
+                        off.path.display(),
+                        off.line.map(|l| format!(":{l}")).unwrap_or_default(),
+                        off.what
+                    ),
+                    Some("remove that setting to turn the agent's hooks (and uas) back on; uas never edits it"),
+                ));
+                continue;
+            }
             let bad = bins.iter().find_map(|b| binary_problem(b).map(|p| (b, p)));
             out.push(match (bins.is_empty(), bad) {
                 (true, _) => check(

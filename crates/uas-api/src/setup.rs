@@ -161,6 +161,8 @@ pub struct AgentStatus {
     pub capabilities: Capabilities,
     /// What the user must do, if anything.
     pub approval: Option<String>,
+    /// Settings of the agent that switch its hooks off (enforcement OFF).
+    pub off: Vec<uas_providers::offswitch::OffSwitch>,
 }
 
 /// An apply that was killed part-way (its manifest never became complete).
@@ -672,6 +674,11 @@ impl App {
                 drift,
                 symlinks: links.iter().filter(|l| l.agent == agent).cloned().collect(),
                 approval: capabilities.approval.clone(),
+                off: if configured {
+                    uas_providers::offswitch::find(agent, &self.probe)
+                } else {
+                    Vec::new()
+                },
                 capabilities,
                 detection,
             });

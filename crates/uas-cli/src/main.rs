@@ -75,7 +75,9 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
             let report = app.status()?;
             app.record_drift(&report);
             output::status(&report, cli.json)?;
-            let guarded = !report.guard.changed.is_empty() || !report.guard.locked.is_empty();
+            let guarded = !report.guard.changed.is_empty()
+                || !report.guard.locked.is_empty()
+                || report.agents.iter().any(|a| !a.off.is_empty());
             Ok(
                 if report.drifted || !report.interrupted.is_empty() || guarded {
                     ExitCode::FAILURE

@@ -227,6 +227,15 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
                 writeln!(out, "    to do: {msg}")?;
             }
         }
+        for o in &a.off {
+            writeln!(
+                out,
+                "    ENFORCEMENT OFF: {}{} sets {} (the agent runs no hooks, uas's included; remove it)",
+                o.path.display(),
+                o.line.map(|l| format!(":{l}")).unwrap_or_default(),
+                o.what
+            )?;
+        }
         for dr in &a.drift {
             writeln!(out, "    drift: {}: {}", dr.path.display(), dr.reason)?;
         }

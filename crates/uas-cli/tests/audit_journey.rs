@@ -937,7 +937,21 @@ fn a_protected_file_changed_behind_the_parser_locks_the_session_until_repair() {
     let json = json_out(&s.run(&["--json", "status"]));
     assert_eq!(json["guard"]["locked"][0]["session"], "t1");
 
-    // A person looks, and repair puts the hooks back and unlocks.
+    // A person looks, and repair puts the hooks back and unlocks; the
+    // switch is the user's setting, which repair leaves, so status still
+    // says enforcement is off until the person removes it.
+    assert!(s.run(&["repair", "--yes"]).status.success());
+    let status = s.run(&["status"]);
+    assert_eq!(status.status.code(), Some(1));
+    assert!(
+        stdout(&status).contains("ENFORCEMENT OFF")
+            && stdout(&status).contains("disableAllHooks: true"),
+        "{}",
+        stdout(&status)
+    );
+    edit(&|v| {
+        v.as_object_mut().expect("object").remove("disableAllHooks");
+    });
     assert!(s.run(&["repair", "--yes"]).status.success());
     assert!(s.run(&["status"]).status.success());
     assert_eq!(

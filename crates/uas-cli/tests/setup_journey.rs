@@ -768,3 +768,55 @@ fn rollback_setup_previews_lists_and_refuses_without_yes_or_a_terminal() {
     assert_eq!(home_files(&m), original);
     assert!(m.ok(&["rollback-setup", "--list"]).contains("rolled back"));
 }
+
+#[test]
+fn a_setting_that_switches_the_hooks_off_is_enforcement_off_in_status_and_doctor() {
+    let m = machine();
+    m.ok(&["setup", "--agent", "gemini", "--agent", "claude", "--yes"]);
+    let status = m.run(&["status"]);
+    assert!(
+        !stdout(&status).contains("ENFORCEMENT OFF"),
+        "{}",
+        stdout(&status)
+    );
+    // The user (or an agent) disables every uas hook by its shared name.
+    let settings = m.user_home().join(".gemini/settings.json");
+    let mut v: serde_json::Value =
+        serde_json::from_str(&fs::read_to_string(&settings).expect("read")).expect("json");
+    v["hooksConfig"] = serde_json::json!({"disabled": ["universal-agent"]});
+    let text = serde_json::to_string_pretty(&v).expect("json");
+    let line = text
+        .lines()
+        .position(|l| l.contains("\"universal-agent\""))
+        .expect("line")
+        + 1;
+    fs::write(&settings, &text).expect("write");
+
+    let status = m.run(&["status"]);
+    assert_eq!(status.status.code(), Some(1));
+    let out = stdout(&status);
+    assert!(
+        out.contains(&format!(
+            "ENFORCEMENT OFF: {}:{line} sets hooksConfig.disabled names \"universal-agent\"",
+            settings.display()
+        )),
+        "{out}"
+    );
+    let doctor: serde_json::Value =
+        serde_json::from_str(&stdout(&m.run(&["--json", "doctor"]))).expect("json");
+    let check = doctor["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "hooks:gemini")
+        .expect("gemini check")
+        .clone();
+    assert_eq!(check["status"], "fail", "{check}");
+    assert!(
+        check["summary"]
+            .as_str()
+            .is_some_and(|s| s.contains("enforcement is OFF for gemini")),
+        "{check}"
+    );
+    assert_eq!(doctor["healthy"], false);
+}

@@ -24,7 +24,12 @@ pub const META_KEY: &str = "guard.baseline";
 
 /// Top-level keys of a hook file that switch hooks off (Claude's
 /// `disableAllHooks`), watched beside our entries.
-const DISABLE_KEYS: &[&str] = &["disableAllHooks", "disable_all_hooks", "hooksDisabled"];
+const DISABLE_KEYS: &[&str] = &[
+    "disableAllHooks",
+    "disable_all_hooks",
+    "hooksDisabled",
+    "hooksConfig",
+];
 
 /// What part of a file is watched.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -389,6 +394,15 @@ mod tests {
         assert_eq!(b.check("claude s", 3).0.len(), 1, "the disable switch");
         write(&f, r#"{"model": "opus", "hooks": {}}"#);
         assert_eq!(b.check("claude s", 4).0.len(), 1, "our entries removed");
+        // Gemini's switch: our hooks' shared name in `hooksConfig.disabled`.
+        let g = d.path().join("gemini.json");
+        write(&g, &settings(json!({})));
+        let mut b = Baseline::take(vec![(g.clone(), Watch::Hooks(AgentId::Claude))], "setup", 1);
+        write(
+            &g,
+            &settings(json!({"hooksConfig": {"disabled": ["universal-agent"]}})),
+        );
+        assert_eq!(b.check("gemini s", 2).0.len(), 1, "hooksConfig");
     }
 
     #[test]

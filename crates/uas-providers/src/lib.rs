@@ -13,6 +13,7 @@ pub mod guard;
 pub mod history;
 pub mod hookjson;
 pub mod migrate;
+pub mod offswitch;
 mod overlay;
 pub mod paths;
 pub mod plan;

@@ -4,6 +4,7 @@ import type { Detection } from "./Detection";
 import type { Drift } from "./Drift";
 import type { FoundLink } from "./FoundLink";
 import type { HookState } from "./HookState";
+import type { OffSwitch } from "./OffSwitch";
 
 /**
  * `uas status` for one agent.
@@ -36,4 +37,8 @@ capabilities: Capabilities,
 /**
  * What the user must do, if anything.
  */
-approval: string | null, };
+approval: string | null, 
+/**
+ * Settings of the agent that switch its hooks off (enforcement OFF).
+ */
+off: Array<OffSwitch>, };

@@ -51,7 +51,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success,
         answer,
         project_hook_files: &["*/.github/hooks/*"],
-        protected_files: &[],
+        protected_files: &["config.json"],
     }
 }
 

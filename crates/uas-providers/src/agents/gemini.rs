@@ -18,7 +18,7 @@ const EVENTS: &[EventName] = &[
 ];
 
 fn entry(command: &str, _event: &str) -> serde_json::Value {
-    serde_json::json!({"hooks": [{"type": "command", "command": command, "name": "universal-agent", "timeout": 10000}]})
+    serde_json::json!({"hooks": [{"type": "command", "command": command, "name": crate::offswitch::GEMINI_HOOK_NAME, "timeout": 10000}]})
 }
 
 pub(super) fn spec() -> AgentSpec {

@@ -16,6 +16,7 @@ function agent(name: AgentStatus["detection"]["agent"], installed: boolean, conf
     symlinks: [],
     capabilities: { hooks: true, events: [], can_block: true, on_failure: "open", approval: null, notes: [] },
     approval: null,
+    off: [],
   };
 }
 
@@ -50,5 +51,11 @@ describe("setupSummary", () => {
     const mode: EnforcementMode = { ...enforce, agents: { codex: { mode: "observe", since_ms: 1n, by: "ann" } } };
     const s = setupSummary({ drifted: false, interrupted: [], guard, mode, agents: [agent("claude", true, true)] });
     expect(s.headline).toBe("Enforcement is paused for codex: denials are recorded, not enforced. Run `uas sop mode enforce` to resume.");
+  });
+
+  it("says when a setting of the agent switches its hooks off", () => {
+    const gemini = { ...agent("gemini", true, true), off: [{ path: "/h/.gemini/settings.json", line: 3, what: "hooksConfig.enabled: false" }] };
+    const s = setupSummary({ drifted: false, interrupted: [], guard, mode: enforce, agents: [agent("claude", true, true), gemini] });
+    expect(s.headline).toBe("Enforcement is OFF for gemini: a setting of the agent switches its hooks off. Run `uas status`.");
   });
 });

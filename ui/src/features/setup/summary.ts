@@ -16,6 +16,10 @@ export function setupSummary(report: StatusReport): SetupSummary {
   if (locked.length > 0) {
     return { pending, headline: `${locked.length} agent session(s) locked: a protected file changed outside uas. Run \`uas status\`.` };
   }
+  const off = report.agents.filter((a) => a.configured && a.off.length > 0).map((a) => a.detection.agent);
+  if (off.length > 0) {
+    return { pending, headline: `Enforcement is OFF for ${off.join(", ")}: a setting of the agent switches its hooks off. Run \`uas status\`.` };
+  }
   const paused = [
     ...(report.mode.global.mode === "observe" ? ["all agents"] : []),
     ...Object.entries(report.mode.agents)

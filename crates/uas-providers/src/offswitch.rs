@@ -1,0 +1,188 @@
+//! Settings that switch an agent's hooks off, uas's with them: Claude's and
+//! Copilot's `disableAllHooks`, Gemini's `hooksConfig` (`enabled = false`,
+//! or our hook's name in `disabled`), Codex's `[features] hooks = false`.
+//! Read-only: `uas status` and `uas doctor` report them as enforcement OFF
+//! with file and line; uas never edits them (they are the user's).
+
+use crate::ProbeEnv;
+use crate::paths::AgentPaths;
+use serde::Serialize;
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use uas_core::AgentId;
+
+/// The name our Gemini hook entries carry (one `disabled` entry disables all).
+pub const GEMINI_HOOK_NAME: &str = "universal-agent";
+
+/// One setting that turns the agent's hooks off.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct OffSwitch {
+    /// The file.
+    #[ts(type = "string")]
+    pub path: PathBuf,
+    /// The 1-based line of the setting, when it can be found.
+    pub line: Option<usize>,
+    /// The setting, e.g. `disableAllHooks: true`.
+    pub what: String,
+}
+
+/// The settings in the agent's user-level files that switch its hooks off.
+pub fn find(agent: AgentId, probe: &ProbeEnv) -> Vec<OffSwitch> {
+    let dir = AgentPaths::new(agent, probe).dir;
+    match agent {
+        AgentId::Claude => ["settings.json", "settings.local.json"]
+            .iter()
+            .flat_map(|f| disable_all(&dir.join(f)))
+            .collect(),
+        AgentId::Copilot => ["settings.json", "config.json"]
+            .iter()
+            .flat_map(|f| disable_all(&dir.join(f)))
+            .collect(),
+        AgentId::Gemini => gemini(&dir.join("settings.json")),
+        AgentId::Codex => codex(&dir.join("config.toml")),
+        _ => Vec::new(),
+    }
+}
+
+fn json(path: &Path) -> Option<(String, serde_json::Map<String, Value>)> {
+    let text = std::fs::read_to_string(path).ok()?;
+    let root = crate::hookjson::parse_object(path, &text).ok()?;
+    Some((text, root))
+}
+
+/// The first line holding `needle` (1-based).
+fn line_of(text: &str, needle: &str) -> Option<usize> {
+    text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
+}
+
+fn disable_all(path: &Path) -> Vec<OffSwitch> {
+    let Some((text, root)) = json(path) else {
+        return Vec::new();
+    };
+    if root.get("disableAllHooks") != Some(&Value::Bool(true)) {
+        return Vec::new();
+    }
+    vec![OffSwitch {
+        path: path.to_path_buf(),
+        line: line_of(&text, "\"disableAllHooks\""),
+        what: "disableAllHooks: true".into(),
+    }]
+}
+
+fn gemini(path: &Path) -> Vec<OffSwitch> {
+    let Some((text, root)) = json(path) else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let config = root.get("hooksConfig");
+    if config.and_then(|c| c.get("enabled")) == Some(&Value::Bool(false)) {
+        out.push(OffSwitch {
+            path: path.to_path_buf(),
+            line: line_of(&text, "\"enabled\""),
+            what: "hooksConfig.enabled: false".into(),
+        });
+    }
+    let disabled = config
+        .and_then(|c| c.get("disabled"))
+        .and_then(Value::as_array)
+        .is_some_and(|l| l.iter().any(|n| n.as_str() == Some(GEMINI_HOOK_NAME)));
+    if disabled {
+        out.push(OffSwitch {
+            path: path.to_path_buf(),
+            line: line_of(&text, &format!("\"{GEMINI_HOOK_NAME}\"")),
+            what: format!("hooksConfig.disabled names \"{GEMINI_HOOK_NAME}\" (every uas hook)"),
+        });
+    }
+    out
+}
+
+fn codex(path: &Path) -> Vec<OffSwitch> {
+    let Ok(text) = std::fs::read_to_string(path) else {
+        return Vec::new();
+    };
+    let Ok(doc) = text.parse::<toml_edit::DocumentMut>() else {
+        return Vec::new();
+    };
+    let Some(features) = doc.get("features").and_then(|f| f.as_table_like()) else {
+        return Vec::new();
+    };
+    ["hooks", "codex_hooks"]
+        .iter()
+        .filter(|k| features.get(k).and_then(toml_edit::Item::as_bool) == Some(false))
+        .map(|k| OffSwitch {
+            path: path.to_path_buf(),
+            line: text
+                .lines()
+                .position(|l| {
+                    let l = l.trim_start();
+                    l.starts_with(*k) && l[k.len()..].trim_start().starts_with('=')
+                })
+                .map(|i| i + 1),
+            what: format!("[features] {k} = false"),
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(home: &Path) -> ProbeEnv {
+        ProbeEnv {
+            user_home: home.to_path_buf(),
+            path_dirs: vec![],
+            vars: Default::default(),
+        }
+    }
+
+    fn write(path: PathBuf, text: &str) {
+        std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+        std::fs::write(path, text).expect("write");
+    }
+
+    #[test]
+    fn each_agents_off_switch_is_found_with_its_line() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let h = dir.path();
+        let p = probe(h);
+        for agent in AgentId::ALL {
+            assert!(find(agent, &p).is_empty(), "{agent}: nothing set yet");
+        }
+        write(
+            h.join(".claude/settings.json"),
+            "{\n  \"model\": \"opus\",\n  \"disableAllHooks\": true\n}\n",
+        );
+        write(
+            h.join(".copilot/settings.json"),
+            "{\"disableAllHooks\": false}",
+        );
+        write(
+            h.join(".gemini/settings.json"),
+            "{\n  \"hooksConfig\": {\n    \"disabled\": [\n      \"other\",\n      \"universal-agent\"\n    ]\n  }\n}\n",
+        );
+        write(
+            h.join(".codex/config.toml"),
+            "model = \"o3\"\n\n[features]\nweb_search = true\nhooks = false\n",
+        );
+        let at = |agent| {
+            find(agent, &p)
+                .into_iter()
+                .map(|s| (s.line, s.what))
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            at(AgentId::Claude),
+            [(Some(3), "disableAllHooks: true".into())]
+        );
+        assert!(at(AgentId::Copilot).is_empty(), "false is not off");
+        assert_eq!(at(AgentId::Gemini)[0].0, Some(5));
+        assert_eq!(
+            at(AgentId::Codex),
+            [(Some(5), "[features] hooks = false".into())]
+        );
+        // A broken file is not an off switch (setup reports it).
+        write(h.join(".codex/config.toml"), "[features\nhooks = false\n");
+        assert!(at(AgentId::Codex).is_empty());
+    }
+}
