@@ -51,7 +51,9 @@ pub(super) fn spec() -> AgentSpec {
         tool_success,
         answer,
         project_hook_files: &["*/.github/hooks/*"],
-        protected_files: &["config.json"],
+        // config.json is read for disableAllHooks but not protected: the
+        // real CLI (1.0.102) writes it itself at every start.
+        protected_files: &[],
     }
 }
 
