@@ -5,7 +5,8 @@ server, in a fresh temporary home set up by the real `uas setup`.
 
 Usage: tests/agents/e2e.py [--agent A]... [--scenario S]... [--uas PATH]
 Scenarios: deny, allow, tamper, malformed, uninstall, subagent (Claude only:
-n/a for the others). Prints a table (agent, version, scenario, result,
+n/a for the others), missing (the hook binary is gone: does the agent run
+the tool anyway? compared with what `uas detect` says of the agent). Prints a table (agent, version, scenario, result,
 seconds) and exits 1 if any failed.
 A missing agent package or a missing `unshare` is a failure, not a skip.
 """
@@ -32,7 +33,7 @@ AGENTS = {
     "copilot": ("@github/copilot", "1.0.102", "copilot"),
 }
 OPENCODE_PLUGIN = ("@opencode-ai/plugin", "1.18.33")
-SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall", "subagent"]
+SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall", "subagent", "missing"]
 # Scenarios only some agents can run; the others get "n/a" in the table.
 ONLY = {"subagent": {"claude"}}
 PROMPT = "Create the file hello.txt containing hello"
@@ -305,17 +306,18 @@ def verify_ok(h):
     check(v.get("ok") is True, f"uas audit verify failed: {r.stdout} {r.stderr}")
 
 
-def setup(h, with_user_hook=False, record=False):
+def setup(h, with_user_hook=False, record=False, uas=None):
     write_agent_config(h, with_user_hook, record)
-    r = h.uas_run("init")
+    uas = uas or h.uas
+    r = run([uas, "init"], env=h.env, cwd=h.project)
     check(r.returncode == 0, f"uas init failed: {r.stdout}\n{r.stderr}")
     if h.agent == "codex":
         # One-click trust through `codex app-server` (offline, so it runs in
         # a private network namespace too); the user's own hook in the
         # uninstall scenario is trusted the same way a user would.
-        r = run([*netns(), h.uas, "setup", "--agent", "codex", "--yes", "--trust-codex-hooks"], env=h.env, cwd=h.project)
+        r = run([*netns(), uas, "setup", "--agent", "codex", "--yes", "--trust-codex-hooks"], env=h.env, cwd=h.project)
     else:
-        r = h.uas_run("setup", "--agent", h.agent, "--yes")
+        r = run([uas, "setup", "--agent", h.agent, "--yes"], env=h.env, cwd=h.project)
     check(r.returncode == 0, f"uas setup failed: {r.stdout}\n{r.stderr}")
 
 
@@ -441,8 +443,9 @@ def scenario_subagent(h):
     the subagent writes before any plan exists. Claude Code 2.1.197 runs
     the subagent's tools through the same PreToolUse hooks, in the parent's
     session, with `agent_id`/`agent_type` added; SubagentStart and
-    SubagentStop fire (uas registers neither). If a later Claude stops
-    sending subagent calls to the hooks, this fails."""
+    SubagentStop fire, and uas records both with the subagent's id, as it
+    does on the subagent's tool calls. If a later Claude stops sending
+    subagent calls to the hooks, this fails."""
     setup(h, record=True)
     target = h.project / "hello.txt"
     out, reqs = run_agent(h, [("subagent", SUBAGENT_PROMPT, [("write", str(target), "hello")])], "subagent")
@@ -474,9 +477,33 @@ def scenario_subagent(h):
     check(w.get("agent_type") == "general-purpose" and w.get("agent_id"), f"the subagent's PreToolUse lacks agent_id/agent_type: {sorted(w)}")
     for name in ("SubagentStart", "SubagentStop"):
         check(any(r.get("agent_id") == w["agent_id"] for r in by_event.get(name, [])), f"{name} did not fire for agent {w['agent_id']}")
+    for kind in ("subagent_start", "subagent_stop"):
+        got = [e for e in ev if e["kind"] == kind and json.loads(e["payload"]).get("subagent", {}).get("id") == w["agent_id"]]
+        check(got, f"uas recorded no {kind} for agent {w['agent_id']}: {sorted({e['kind'] for e in ev})}")
+    check(json.loads(e["payload"]).get("subagent", {}).get("id") == w["agent_id"], f"the denied call does not name its subagent: {e['payload'][:400]}")
     own = [r for r in by_event["PreToolUse"] if r.get("tool_name") == "Agent"]
     check(own, "no PreToolUse for the parent's Agent call")
     h.note = f"subagent Write denied in the parent session; its PreToolUse adds {sorted(set(w) - set(own[0]))}"
+
+
+def scenario_missing(h):
+    """Set up with a copy of uas, then delete the copy: every hook command
+    now fails to start (exit 127). Whether the agent runs the write anyway
+    is what it does when our hook crashes; `uas detect` must say the same
+    (its `on_failure`), so a changed agent fails here."""
+    copy = h.root / "bin" / "uas"
+    copy.parent.mkdir()
+    shutil.copy2(h.uas, copy)
+    setup(h, uas=str(copy))
+    copy.unlink()
+    target = h.project / "hello.txt"
+    out, reqs = run_agent(h, [("write", str(target), "hello")], "missing")
+    observed = "open" if target.exists() else "closed"
+    r = h.uas_run("--json", "detect")
+    claimed = next(a["capabilities"]["on_failure"] for a in json.loads(r.stdout) if a["detection"]["agent"] == h.agent)
+    check(observed == claimed, f"with the hook binary missing the agent fails {observed}, but uas says {claimed}; agent: {out['stderr'][-600:]}")
+    check(out["code"] is not None, "the agent hung")
+    h.note = f"hook binary missing: fails {observed} (exit {out['code']})"
 
 
 RUNNERS = {
@@ -486,6 +513,7 @@ RUNNERS = {
     "malformed": scenario_malformed,
     "uninstall": scenario_uninstall,
     "subagent": scenario_subagent,
+    "missing": scenario_missing,
 }
 
 

@@ -226,6 +226,9 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
             {
                 writeln!(out, "    to do: {msg}")?;
             }
+            for u in &a.capabilities.unseen {
+                writeln!(out, "    not seen by hooks: {u}")?;
+            }
         }
         for o in &a.off {
             writeln!(

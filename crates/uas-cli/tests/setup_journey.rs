@@ -78,14 +78,35 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
         );
     }
     for (rel, n) in [
-        (".claude/settings.json", 7),
-        (".codex/hooks.json", 5),
+        (".claude/settings.json", 13),
+        (".codex/hooks.json", 10),
         (".gemini/settings.json", 6),
         (".gemini/config/hooks.json", 5),
-        (".cursor/hooks.json", 6),
-        (".copilot/settings.json", 6),
+        (".cursor/hooks.json", 15),
+        (".copilot/settings.json", 12),
     ] {
         assert_eq!(uas_commands(&json(&m.path(rel))), n, "{rel}");
+    }
+    // Cursor: every event that can refuse fails closed; all have a timeout
+    // in seconds.
+    let cursor = json(&m.path(".cursor/hooks.json"));
+    for (event, closed) in [
+        ("preToolUse", true),
+        ("beforeShellExecution", true),
+        ("beforeMCPExecution", true),
+        ("beforeReadFile", true),
+        ("subagentStart", true),
+        ("postToolUse", false),
+        ("afterTabFileEdit", false),
+        ("stop", false),
+    ] {
+        let ours: Vec<&serde_json::Value> = cursor["hooks"][event]
+            .as_array()
+            .map(|a| a.iter().filter(|e| e["command"].to_string().contains("uas")).collect())
+            .unwrap_or_default();
+        assert_eq!(ours.len(), 1, "{event}: {cursor}");
+        assert_eq!(ours[0]["timeout"], 10, "{event}");
+        assert_eq!(ours[0].get("failClosed").is_some(), closed, "{event}");
     }
     // agy: tool events nested, its other events flat (the nested form there
     // makes agy reject the whole file), and no SessionStart.
@@ -229,7 +250,7 @@ fn uninstall_keeps_foreign_hooks_added_after_setup() {
         "./hooks/audit.sh"
     );
     // other agents are still set up
-    assert_eq!(uas_commands(&json(&m.path(".claude/settings.json"))), 7);
+    assert_eq!(uas_commands(&json(&m.path(".claude/settings.json"))), 13);
 }
 
 #[test]
@@ -262,7 +283,7 @@ fn hand_edit_inside_our_block_is_drift_and_repair_fixes_it() {
         fs::read_to_string(m.path(".codex/AGENTS.md")).expect("read"),
         good
     );
-    assert_eq!(uas_commands(&json(&hooks)), 7);
+    assert_eq!(uas_commands(&json(&hooks)), 13);
     assert!(m.run(&["status"]).status.success());
 }
 

@@ -25,6 +25,21 @@ pub enum EventKind {
     Stop,
     /// The session ended.
     SessionEnd,
+    /// The agent asks whether a tool may run (its permission dialog or
+    /// rules); the answer can refuse it.
+    Permission,
+    /// A subagent is about to start.
+    SubagentStart,
+    /// A subagent finished.
+    SubagentStop,
+    /// The conversation is about to be compacted (the session brief may
+    /// drop out of the model's context).
+    Compact,
+    /// The agent noticed a change of its settings mid-session; the answer
+    /// can keep the change out of the session.
+    ConfigChange,
+    /// The agent reports an error that ended a turn (API failure, …).
+    AgentError,
     /// An event we record but do not interpret.
     Other,
 }
@@ -39,6 +54,12 @@ impl EventKind {
             Self::PostTool => "post_tool",
             Self::Stop => "stop",
             Self::SessionEnd => "session_end",
+            Self::Permission => "permission",
+            Self::SubagentStart => "subagent_start",
+            Self::SubagentStop => "subagent_stop",
+            Self::Compact => "compact",
+            Self::ConfigChange => "config_change",
+            Self::AgentError => "agent_error",
             Self::Other => "other",
         }
     }
@@ -114,6 +135,26 @@ pub struct AgentEvent {
     pub agent_ts_ms: Option<i64>,
     /// When `uas hook` received the event, in ms since the epoch.
     pub received_ms: i64,
+    /// The subagent that acted, when the agent says (Claude's and Codex's
+    /// `agent_id`/`agent_type`, Copilot's `agentId`/`agentName`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subagent: Option<Subagent>,
+    /// What a lifecycle event said, for the record (a settings change's
+    /// source and file, an error's message, a compaction's trigger).
+    #[serde(default, skip_serializing_if = "serde_json::Value::is_null")]
+    pub detail: serde_json::Value,
+}
+
+/// A subagent inside a session.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct Subagent {
+    /// The agent's id for the subagent, when it sends one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Its type or name (`Explore`, `general-purpose`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub kind: Option<String>,
 }
 
 /// Milliseconds since the Unix epoch (0 if the clock is before 1970).

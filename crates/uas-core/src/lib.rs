@@ -16,5 +16,5 @@ pub mod paths;
 
 pub use agent::AgentId;
 pub use config::{Config, ConfigError};
-pub use event::{AgentEvent, EventKind, ToolCall, ToolClass, ToolOutcome, now_ms, utc};
+pub use event::{AgentEvent, EventKind, Subagent, ToolCall, ToolClass, ToolOutcome, now_ms, utc};
 pub use paths::{Home, HomeError};

@@ -69,9 +69,18 @@ pub fn record(
     // the agent's turns (a person editing their config): recorded, but not
     // blamed on the session. Around a tool call, or at its turn's end, it
     // is the session's doing as far as anyone can tell.
+    // A settings change event may be a person's edit noticed mid-session:
+    // recorded (and kept out of the session), not blamed.
     let locks = matches!(
         event.kind,
-        EventKind::PreTool | EventKind::PostTool | EventKind::Stop
+        EventKind::PreTool
+            | EventKind::Permission
+            | EventKind::PostTool
+            | EventKind::SubagentStart
+            | EventKind::SubagentStop
+            | EventKind::Compact
+            | EventKind::Stop
+            | EventKind::AgentError
     );
     let after = match &event.tool {
         Some(t) => format!("after a `{}` call", t.name),

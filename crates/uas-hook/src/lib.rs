@@ -11,6 +11,7 @@
 
 pub mod caller;
 pub mod guard;
+mod lifecycle;
 pub mod normalize;
 pub mod respond;
 pub mod run;

@@ -2,7 +2,7 @@
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use uas_core::{AgentEvent, AgentId, EventKind, ToolCall, ToolClass, ToolOutcome};
+use uas_core::{AgentEvent, AgentId, EventKind, Subagent, ToolCall, ToolClass, ToolOutcome};
 use uas_providers::agents::AgentSpec;
 
 /// The input could not be understood.
@@ -176,7 +176,10 @@ pub fn normalize(
     let mut tool = None;
     let mut tool_input = Value::Null;
     let mut outcome = None;
-    if matches!(kind, EventKind::PreTool | EventKind::PostTool) {
+    if matches!(
+        kind,
+        EventKind::PreTool | EventKind::PostTool | EventKind::Permission
+    ) {
         // An unknown event name is decided as a write whatever it carries.
         let name = str_at(&v, &["tool_name", "toolName", "tool"])
             .filter(|_| known)
@@ -184,6 +187,7 @@ pub fn normalize(
         tool_input = v
             .get("tool_input")
             .or_else(|| v.get("toolArgs"))
+            .or_else(|| v.get("toolInput"))
             .or_else(|| v.get("args"))
             .cloned()
             .unwrap_or(Value::Null);
@@ -244,7 +248,65 @@ pub fn normalize(
         outcome,
         agent_ts_ms,
         received_ms,
+        subagent: subagent(&v),
+        detail: detail(kind, &v),
     })
+}
+
+/// The subagent an event comes from or announces: Claude and Codex send
+/// `agent_id`/`agent_type` (on a subagent's tool calls too), Copilot
+/// `agentId`/`agentName`, Cursor `subagent_type`.
+fn subagent(v: &Value) -> Option<Subagent> {
+    let id = str_at(v, &["agent_id", "agentId", "subagent_id"]).map(str::to_owned);
+    let kind = str_at(
+        v,
+        &["agent_type", "agentType", "agentName", "subagent_type"],
+    )
+    .map(str::to_owned);
+    (id.is_some() || kind.is_some()).then_some(Subagent { id, kind })
+}
+
+/// Largest text kept from a lifecycle event's fields.
+const DETAIL_LIMIT: usize = 2_000;
+
+/// What a lifecycle event says that the record should keep: a settings
+/// change's source and file, an error, a compaction's trigger.
+fn detail(kind: EventKind, v: &Value) -> Value {
+    let keys: &[&str] = match kind {
+        EventKind::ConfigChange => &["source", "file_path"],
+        EventKind::AgentError => &[
+            "error",
+            "error_details",
+            "errorContext",
+            "recoverable",
+            "last_assistant_message",
+        ],
+        EventKind::Compact => &["trigger", "custom_instructions", "customInstructions"],
+        EventKind::SubagentStart | EventKind::SubagentStop => &["task", "agentDescription"],
+        EventKind::SessionEnd => &["reason", "exit_reason"],
+        _ => &[],
+    };
+    let mut out = serde_json::Map::new();
+    for k in keys {
+        if let Some(x) = v.get(*k) {
+            let kept = match x {
+                Value::String(s) if s.len() > DETAIL_LIMIT => {
+                    let mut end = DETAIL_LIMIT;
+                    while !s.is_char_boundary(end) {
+                        end -= 1;
+                    }
+                    Value::String(format!("{}…", &s[..end]))
+                }
+                other => other.clone(),
+            };
+            out.insert((*k).to_owned(), kept);
+        }
+    }
+    if out.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(out)
+    }
 }
 
 fn shell_command(input: &Value) -> Option<String> {

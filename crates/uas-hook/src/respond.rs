@@ -10,18 +10,28 @@ use uas_sop::{Action, Decision};
 /// What `uas hook` prints and how it exits.
 pub type Response = Answer;
 
+/// Whether the answer to `agent`'s `event` can refuse what it announces.
+/// A name the agent does not have is decided as a pre-tool call, so it can.
+pub fn blocks(agent: AgentId, event: &str) -> bool {
+    uas_providers::agents::spec(agent)
+        .event(event)
+        .is_none_or(|e| e.blocks)
+}
+
 /// The answer for a decided event. `brief` is the session-start context.
 pub fn respond(
     agent: AgentId,
     kind: EventKind,
+    event: &str,
     decision: &Decision,
     brief: Option<&str>,
 ) -> Response {
     let reason = format!("Universal Agent: {}", decision.reason);
-    // Only a pre-tool answer can block or warn; other events are answered.
-    let verdict = match (kind, decision.action) {
-        (EventKind::PreTool, Action::Deny) => Verdict::Deny(&reason),
-        (EventKind::PreTool, Action::Warn) => Verdict::Warn(&reason),
+    // Only an event that can refuse is answered with a deny or a warning;
+    // the others are answered (and their decision recorded) as they are.
+    let verdict = match (blocks(agent, event), decision.action) {
+        (true, Action::Deny) => Verdict::Deny(&reason),
+        (true, Action::Warn) => Verdict::Warn(&reason),
         _ => Verdict::Allow,
     };
     (uas_providers::agents::spec(agent).answer)(kind, verdict, brief)

@@ -192,6 +192,8 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
                 outcome: None,
                 agent_ts_ms: None,
                 received_ms: received,
+                subagent: None,
+                detail: serde_json::Value::Null,
             });
             let decision = fallback_decision(
                 &sop,
@@ -218,7 +220,7 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
                 decision: serde_json::to_string(&decision).ok(),
             };
             let seq = write_or_spool(&audit_dir, &db, budget, &config, &record);
-            let mut response = respond(agent, kind, &decision, None);
+            let mut response = respond(agent, kind, event_name, &decision, None);
             if via.is_some() {
                 response = through_claude(response, kind, &decision);
             }
@@ -232,6 +234,34 @@ pub fn run(env: &HookEnv, agent_name: &str, event_name: &str, input: &[u8]) -> O
             }
         }
     }
+}
+
+/// Records that a session's prompts go on while its tool events stopped:
+/// its tool hooks may have been switched off mid-session (a settings
+/// reload, a launch flag), or it only talks. A notice, not a violation.
+fn hooks_silent(
+    tx: &mut uas_audit::Tx<'_, '_>,
+    event: &AgentEvent,
+    state: &SessionState,
+) -> Result<u64, AuditError> {
+    let record = tx.append(&NewEvent {
+        ts_ms: event.received_ms,
+        agent: event.agent.as_str().into(),
+        session: event.session.clone(),
+        kind: "hooks_silent".into(),
+        severity: Severity::Warning,
+        payload: json!({
+            "prompts_without_tool_events": state.quiet_prompts,
+            "tool_events_before": state.tool_events,
+            "message": format!(
+                "{} prompts in a row reached uas without a tool event, after {} tool events: if the agent is still editing or running commands, its tool hooks no longer reach uas (check `uas status`)",
+                state.quiet_prompts, state.tool_events
+            ),
+        })
+        .to_string(),
+        decision: None,
+    })?;
+    Ok(record.seq)
 }
 
 /// Whether a decided event is written to the audit log.
@@ -432,15 +462,17 @@ fn decided(
             let (mut state, unreadable) =
                 crate::sessions::load_checked(tx.store(), event.agent, &event.session)?;
             let mut notes = notes.clone();
+            let mut changes = Vec::new();
             if recording == Recording::Record {
                 let by = format!("{} {}", event.agent, event.session);
-                let changes = crate::guard::changes(tx, &env.home, &env.probe, &secrets, &by)?;
+                changes = crate::guard::changes(tx, &env.home, &env.probe, &secrets, &by)?;
                 if !changes.is_empty() {
                     let seq = crate::guard::record(tx, &event, &mut state, &changes)?;
                     notes.push(format!("protected files changed outside uas (tamper event {seq})"));
                 }
             }
             let mut decision = sop.decide(ctx, &state, &event);
+            crate::lifecycle::decide(&env.probe, &event, &state, &changes, &mut decision);
             if let Some(why) = &unreadable {
                 // Fail closed: decided as a session that edited without a
                 // plan; the person is told, and the event records it.
@@ -478,13 +510,22 @@ fn decided(
                 decision: serde_json::to_string(&decision).ok(),
             })?;
             sop.observe(&mut state, &event, &answered, record.seq);
+            if event.kind == EventKind::Prompt && state.quiet_prompts == uas_sop::QUIET_PROMPTS {
+                hooks_silent(tx, &event, &state)?;
+            }
             crate::sessions::save(tx.store(), event.agent, &event.session, &state)?;
             Ok::<_, AuditError>((answered, brief, Some(record.seq)))
         })
     });
     match normal {
         Ok((decision, brief, seq)) => Outcome {
-            response: respond(event.agent, event.kind, &decision, brief.as_deref()),
+            response: respond(
+                event.agent,
+                event.kind,
+                &event.agent_event,
+                &decision,
+                brief.as_deref(),
+            ),
             decision,
             seq,
         },
@@ -501,7 +542,7 @@ fn decided(
                 decision: serde_json::to_string(&decision).ok(),
             };
             let _ = uas_audit::spool(audit_dir, &record);
-            let mut response = respond(event.agent, event.kind, &decision, None);
+            let mut response = respond(event.agent, event.kind, &event.agent_event, &decision, None);
             response.stderr.push_str(&format!(
                 "uas: {why}; answered by on_error (event spooled)\n"
             ));

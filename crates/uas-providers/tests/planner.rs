@@ -51,7 +51,13 @@ fn the_install_plan_keeps_claudes_foreign_hook_and_unknown_keys() {
         serde_json::json!([1, 2, {"nested": null}])
     );
     assert_eq!(after["statusLine"]["command"], "~/.claude/statusline.sh");
-    assert_eq!(uas_commands(&after), 7, "{after:#}");
+    assert_eq!(uas_commands(&after), 13, "{after:#}");
+    for event in ["PermissionRequest", "ConfigChange", "SubagentStart", "StopFailure"] {
+        assert!(
+            after["hooks"][event].to_string().contains("uas hook claude"),
+            "{event} not registered: {after:#}"
+        );
+    }
 }
 
 #[test]

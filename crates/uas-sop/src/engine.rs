@@ -43,7 +43,19 @@ pub struct SessionState {
     /// session's calls: every tool call is denied until a person looks.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub locked: Option<Lock>,
+    /// Tool events (pre, post, permission) seen.
+    #[serde(default)]
+    pub tool_events: u64,
+    /// Prompts since the session's last tool event, once it had one: a
+    /// session whose prompts go on while its tool events stop may have had
+    /// its hooks switched off (see [`QUIET_PROMPTS`]).
+    #[serde(default)]
+    pub quiet_prompts: u32,
 }
+
+/// After this many prompts without a tool event, in a session that had
+/// tool events, the hook records a `hooks_silent` notice (once per streak).
+pub const QUIET_PROMPTS: u32 = 3;
 
 /// Why a session is locked.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -189,7 +201,10 @@ impl Sop {
         })
     }
 
-    /// Decides a pre-tool event. Other events are always allowed.
+    /// Decides a pre-tool event, and a permission request the same way (the
+    /// tool it asks for). Other events are allowed here; the hook decides
+    /// the lifecycle events that can refuse (a settings change, a subagent
+    /// start) from what it observes.
     pub fn decide(&self, ctx: &Context, state: &SessionState, event: &AgentEvent) -> Decision {
         let phase = self.phase(state).1.id.clone();
         let allow = Decision {
@@ -202,7 +217,8 @@ impl Sop {
             fallback: None,
             observed: false,
         };
-        let (EventKind::PreTool, Some(tool)) = (event.kind, &event.tool) else {
+        let (EventKind::PreTool | EventKind::Permission, Some(tool)) = (event.kind, &event.tool)
+        else {
             return allow;
         };
         if let Some(lock) = &state.locked {
@@ -296,6 +312,14 @@ impl Sop {
         seq: u64,
     ) {
         state.events += 1;
+        match event.kind {
+            EventKind::PreTool | EventKind::PostTool | EventKind::Permission => {
+                state.tool_events += 1;
+                state.quiet_prompts = 0;
+            }
+            EventKind::Prompt if state.tool_events > 0 => state.quiet_prompts += 1,
+            _ => {}
+        }
         if state.cwd.is_none() {
             state.cwd = event.cwd.clone();
         }
@@ -310,6 +334,7 @@ impl Sop {
                 state.pending_tool = None;
             }
             EventKind::PreTool => state.pending_tool = event.tool.clone(),
+            EventKind::Permission if decision.action == Action::Deny => state.denied += 1,
             EventKind::PostTool => {
                 let pending = state.pending_tool.take();
                 self.observe_post(state, event, pending.as_ref(), seq);

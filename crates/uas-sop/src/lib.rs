@@ -22,6 +22,6 @@ pub use def::{
     SopProblem, Violation, describe_evidence,
 };
 pub use engine::{
-    AdvanceError, Approved, Context, Decision, Gate, LOCKED_RULE, Lock, SessionState,
+    AdvanceError, Approved, Context, Decision, Gate, LOCKED_RULE, Lock, QUIET_PROMPTS, SessionState,
 };
 pub use mode::{EnforcementMode, MODE_KEY, Mode, ModeSetting};

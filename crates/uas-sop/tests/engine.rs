@@ -23,6 +23,8 @@ fn event(kind: EventKind, tool: Option<ToolCall>, outcome: Option<ToolOutcome>) 
         outcome,
         agent_ts_ms: None,
         received_ms: 0,
+        subagent: None,
+        detail: serde_json::Value::Null,
     }
 }
 

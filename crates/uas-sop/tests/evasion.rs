@@ -40,6 +40,8 @@ fn shell(cmd: &str) -> AgentEvent {
         outcome: None,
         agent_ts_ms: None,
         received_ms: 0,
+        subagent: None,
+        detail: serde_json::Value::Null,
     }
 }
 

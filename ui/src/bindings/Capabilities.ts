@@ -29,4 +29,8 @@ approval: string | null,
 /**
  * Confidence notes for facts not verified against the agent itself.
  */
-notes: Array<string>, };
+notes: Array<string>, 
+/**
+ * What the agent does without our hooks seeing it.
+ */
+unseen: Array<string>, };

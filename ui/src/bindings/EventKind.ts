@@ -4,4 +4,4 @@
  * What happened, in agent-neutral terms: the one event enum (each agent's
  * module in `uas-providers` maps its own event names onto it).
  */
-export type EventKind = "session_start" | "prompt" | "pre_tool" | "post_tool" | "stop" | "session_end" | "other";
+export type EventKind = "session_start" | "prompt" | "pre_tool" | "post_tool" | "stop" | "session_end" | "permission" | "subagent_start" | "subagent_stop" | "compact" | "config_change" | "agent_error" | "other";

@@ -46,4 +46,14 @@ awaiting?: Array<string>,
  * Set when a protected file changed outside uas after one of this
  * session's calls: every tool call is denied until a person looks.
  */
-locked?: Lock | null, };
+locked?: Lock | null, 
+/**
+ * Tool events (pre, post, permission) seen.
+ */
+tool_events: bigint, 
+/**
+ * Prompts since the session's last tool event, once it had one: a
+ * session whose prompts go on while its tool events stop may have had
+ * its hooks switched off (see [`QUIET_PROMPTS`]).
+ */
+quiet_prompts: number, };

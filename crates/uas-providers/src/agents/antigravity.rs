@@ -52,6 +52,10 @@ pub(super) fn spec() -> AgentSpec {
             on_failure: FailureMode::Closed,
             approval: None,
             note: "hook file shape, payload and answer are from third-party captures of agy 1.1.17/1.1.25 (no agy runs here); agy 1.1.11 was reported to read hooks only from plugins",
+            unseen: &[
+                "agy versions that read hooks only from installed plugins run none of ours (unproven here: no agy runs on this machine)",
+                "`allow` does not suppress agy's own confirmation prompt",
+            ],
         },
         events: EVENTS,
         adapt_stdin,

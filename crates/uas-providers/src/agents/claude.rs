@@ -3,7 +3,7 @@
 
 use super::{
     AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, grouped_entry_seconds, on,
-    on_failure, protocol, stdin_as_is,
+    on_blocking, on_failure, protocol, stdin_as_is,
 };
 use crate::hookjson::HookShape;
 use serde_json::Value;
@@ -13,11 +13,21 @@ const EVENTS: &[EventName] = &[
     on(EventKind::SessionStart, "SessionStart"),
     on(EventKind::Prompt, "UserPromptSubmit"),
     on(EventKind::PreTool, "PreToolUse"),
+    // The permission dialog (or rule) for a tool: refused when the SOP
+    // refuses the tool, otherwise left to the dialog.
+    on_blocking(EventKind::Permission, "PermissionRequest"),
     on(EventKind::PostTool, "PostToolUse"),
     // Claude reports failed tools here instead of PostToolUse; audited so
     // failed test runs are on record (they are never evidence).
     on_failure("PostToolUseFailure"),
+    // A settings file changed mid-session: exit 2 keeps the change out of
+    // the session (Claude Code 2.1.197: "ConfigChange hook blocked change").
+    on_blocking(EventKind::ConfigChange, "ConfigChange"),
+    on(EventKind::SubagentStart, "SubagentStart"),
+    on(EventKind::SubagentStop, "SubagentStop"),
+    on(EventKind::Compact, "PreCompact"),
     on(EventKind::Stop, "Stop"),
+    on(EventKind::AgentError, "StopFailure"),
     on(EventKind::SessionEnd, "SessionEnd"),
 ];
 
@@ -38,7 +48,11 @@ pub(super) fn spec() -> AgentSpec {
             can_block: true,
             on_failure: FailureMode::Open,
             approval: None,
-            note: "blocks by exit 2 + stderr or permissionDecision JSON (verified with Claude Code 2.1.197)",
+            note: "blocks by exit 2 + stderr or permissionDecision JSON (verified with Claude Code 2.1.197); a hook that crashes or times out lets the tool run, and 2.1.197 has no setting to change that (no `onFailure` in its hook schema)",
+            unseen: &[
+                "`claude --bare` and managed settings with `allowManagedHooksOnly` load no user hooks",
+                "`disableAllHooks` in a project's `.claude/settings.json` or `.claude/settings.local.json` (uas reads only the user-level files)",
+            ],
         },
         events: EVENTS,
         adapt_stdin: stdin_as_is,
@@ -60,7 +74,11 @@ fn tool_success(_event: &Value, response: Option<&Value>) -> Option<bool> {
     )
 }
 
-/// Exit 2 + stderr; the session brief as `additionalContext`.
+/// Exit 2 + stderr; the session brief as `additionalContext`; a refused
+/// permission request as `decision.behavior = "deny"`.
 fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer {
-    protocol::exit_2(kind, verdict, brief, true)
+    match kind {
+        EventKind::Permission => protocol::permission_request(verdict),
+        _ => protocol::exit_2(kind, verdict, brief, true),
+    }
 }

@@ -4,7 +4,7 @@
 
 use super::{
     AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, grouped_entry_seconds, on,
-    protocol, stdin_as_is, success_unknown,
+    on_blocking, protocol, stdin_as_is, success_unknown,
 };
 use crate::hookjson::HookShape;
 use uas_core::{AgentId, EventKind};
@@ -13,8 +13,15 @@ const EVENTS: &[EventName] = &[
     on(EventKind::SessionStart, "SessionStart"),
     on(EventKind::Prompt, "UserPromptSubmit"),
     on(EventKind::PreTool, "PreToolUse"),
+    // Shell, exec, network and MCP approvals (Codex 0.169's
+    // `PermissionRequestDecisionWire`: behavior allow|deny, message).
+    on_blocking(EventKind::Permission, "PermissionRequest"),
     on(EventKind::PostTool, "PostToolUse"),
+    on(EventKind::SubagentStart, "SubagentStart"),
+    on(EventKind::SubagentStop, "SubagentStop"),
+    on(EventKind::Compact, "PreCompact"),
     on(EventKind::Stop, "Stop"),
+    on(EventKind::SessionEnd, "SessionEnd"),
 ];
 
 pub(super) fn spec() -> AgentSpec {
@@ -34,9 +41,13 @@ pub(super) fn spec() -> AgentSpec {
             can_block: true,
             on_failure: FailureMode::Open,
             approval: Some(
-                "Codex skips hooks until you trust them: start `codex`, open `/hooks` and trust the five `uas hook codex …` entries (trust is tied to each hook's hash, so it is asked again after uas changes them)",
+                "Codex skips hooks until you trust them: start `codex`, open `/hooks` and trust every `uas hook codex …` entry (or run `uas setup --trust-codex-hooks`) (trust is tied to each hook's hash, so it is asked again after uas changes them)",
             ),
-            note: "exit 2 blocks only with a non-empty stderr (Codex 0.169 source)",
+            note: "exit 2 blocks only with a non-empty stderr (Codex 0.169 source); a hook that crashes or times out lets the tool run",
+            unseen: &[
+                "hooks you have not trusted in `/hooks` are skipped silently (uas status cannot see Codex's trust state)",
+                "Codex 0.169 sends PreToolUse for shell commands and apply_patch; its built-in file reads and web search reach no hook",
+            ],
         },
         events: EVENTS,
         adapt_stdin: stdin_as_is,
@@ -49,7 +60,11 @@ pub(super) fn spec() -> AgentSpec {
     }
 }
 
-/// Exit 2 with a non-empty stderr; the session brief as `additionalContext`.
+/// Exit 2 with a non-empty stderr; the session brief as `additionalContext`;
+/// a refused approval as `decision.behavior = "deny"`.
 fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer {
-    protocol::exit_2(kind, verdict, brief, true)
+    match kind {
+        EventKind::Permission => protocol::permission_request(verdict),
+        _ => protocol::exit_2(kind, verdict, brief, true),
+    }
 }

@@ -4,8 +4,8 @@
 //! not block preToolUse; only the JSON decision does.
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, known_failure, on,
-    protocol::line, stdin_as_is,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, on, on_blocking,
+    on_failure, protocol::line, stdin_as_is,
 };
 use crate::hookjson::HookShape;
 use serde_json::{Value, json};
@@ -15,10 +15,18 @@ const EVENTS: &[EventName] = &[
     on(EventKind::SessionStart, "sessionStart"),
     on(EventKind::Prompt, "userPromptSubmitted"),
     on(EventKind::PreTool, "preToolUse"),
+    // Runs before Copilot's own permission rules and prompt: a deny
+    // short-circuits them; saying nothing leaves them to decide.
+    on_blocking(EventKind::Permission, "permissionRequest"),
     on(EventKind::PostTool, "postToolUse"),
+    // postToolUse fires only for tools that succeeded.
+    on_failure("postToolUseFailure"),
+    on(EventKind::SubagentStart, "subagentStart"),
+    on(EventKind::SubagentStop, "subagentStop"),
+    on(EventKind::Compact, "preCompact"),
     on(EventKind::Stop, "agentStop"),
+    on(EventKind::AgentError, "errorOccurred"),
     on(EventKind::SessionEnd, "sessionEnd"),
-    known_failure("postToolUseFailure"),
 ];
 
 fn entry(command: &str, _event: &str) -> serde_json::Value {
@@ -40,11 +48,18 @@ pub(super) fn spec() -> AgentSpec {
         owned_file: None,
         facts: Facts {
             can_block: true,
-            on_failure: FailureMode::Open,
+            // Proven by the real-agent `missing` scenario (1.0.102: "Denied
+            // by preToolUse hook … (hook errored)"); its docs say a timeout
+            // still lets the tool run.
+            on_failure: FailureMode::Closed,
             approval: Some(
                 "repository hooks (.github/hooks) load only in trusted folders; the user-level hooks uas writes need no approval",
             ),
-            note: "blocks only via permissionDecision JSON on stdout (Copilot CLI 1.0.102)",
+            note: "blocks only via permissionDecision JSON on stdout (Copilot CLI 1.0.102); a preToolUse hook that errors denies the tool (1.0.102, real CLI); one that times out lets it run (its docs)",
+            unseen: &[
+                "Copilot cloud agent (on GitHub) loads only the repository's .github/hooks, never user hooks",
+                "the built-in general-purpose subagent sends no subagentStart/subagentStop (its tool calls still reach preToolUse)",
+            ],
         },
         events: EVENTS,
         adapt_stdin: stdin_as_is,
@@ -65,10 +80,17 @@ fn tool_success(_event: &Value, response: Option<&Value>) -> Option<bool> {
         .map(|t| t == "success")
 }
 
-/// Exit codes do not block `preToolUse`: deny is stdout
-/// `{"permissionDecision":"deny","permissionDecisionReason":…}`.
-fn answer(_kind: EventKind, verdict: Verdict<'_>, _brief: Option<&str>) -> Answer {
+/// Deny is stdout `{"permissionDecision":"deny","permissionDecisionReason":…}`
+/// for `preToolUse` and `{"behavior":"deny","message":…}` for
+/// `permissionRequest`, exit 0 (the JSON is what 1.0.102 reads).
+fn answer(kind: EventKind, verdict: Verdict<'_>, _brief: Option<&str>) -> Answer {
     let mut a = Answer::default();
+    if kind == EventKind::Permission {
+        if let Verdict::Deny(reason) = verdict {
+            a.stdout = line(json!({"behavior": "deny", "message": reason}));
+        }
+        return a;
+    }
     match verdict {
         Verdict::Deny(reason) => {
             a.stdout = line(json!({

@@ -4,8 +4,8 @@
 //! (`{"version":1,"hooks":{"preToolUse":[{"command":…}]}}`).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, known, known_failure, on,
-    protocol::line,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, known, on, on_blocking,
+    on_failure, protocol::line,
 };
 use crate::hookjson::HookShape;
 use serde_json::{Map, Value, json};
@@ -15,23 +15,38 @@ const EVENTS: &[EventName] = &[
     on(EventKind::SessionStart, "sessionStart"),
     on(EventKind::Prompt, "beforeSubmitPrompt"),
     on(EventKind::PreTool, "preToolUse"),
+    // Cursor's own gates for a shell command, an MCP call and a file read
+    // (the agent's read, and files attached to a prompt).
+    on(EventKind::PreTool, "beforeShellExecution"),
+    on(EventKind::PreTool, "beforeMCPExecution"),
+    on(EventKind::PreTool, "beforeReadFile"),
     on(EventKind::PostTool, "postToolUse"),
+    on_failure("postToolUseFailure"),
+    // The agent's edit, and a Tab completion the person accepted: Tab
+    // edits never pass through preToolUse, so this is their only record.
+    on(EventKind::PostTool, "afterFileEdit"),
+    on(EventKind::PostTool, "afterTabFileEdit"),
+    on_blocking(EventKind::SubagentStart, "subagentStart"),
+    on(EventKind::SubagentStop, "subagentStop"),
+    on(EventKind::Compact, "preCompact"),
     on(EventKind::Stop, "stop"),
     on(EventKind::SessionEnd, "sessionEnd"),
-    known(EventKind::PreTool, "beforeShellExecution"),
-    known(EventKind::PreTool, "beforeMCPExecution"),
     known(EventKind::PostTool, "afterShellExecution"),
     known(EventKind::PostTool, "afterMCPExecution"),
-    known(EventKind::PostTool, "afterFileEdit"),
-    known_failure("postToolUseFailure"),
 ];
 
+/// Events whose answer can refuse: each fails closed (`failClosed`), so a
+/// hook that crashes, times out or answers garbage blocks instead of allowing.
+fn blocking(event: &str) -> bool {
+    EVENTS.iter().any(|e| e.name == event && e.blocks)
+}
+
 fn entry(command: &str, event: &str) -> serde_json::Value {
-    // Timeout units are disputed (ms vs s), so we leave Cursor's default.
-    if event == "preToolUse" {
-        serde_json::json!({"command": command, "failClosed": true})
+    // Cursor's `timeout` is in seconds (its hooks docs).
+    if blocking(event) {
+        serde_json::json!({"command": command, "timeout": 10, "failClosed": true})
     } else {
-        serde_json::json!({"command": command})
+        serde_json::json!({"command": command, "timeout": 10})
     }
 }
 
@@ -54,7 +69,11 @@ pub(super) fn spec() -> AgentSpec {
             approval: Some(
                 "the Cursor CLI asks you to trust each workspace on first run; hooks run after you accept",
             ),
-            note: "fails open unless failClosed:true, which uas sets on preToolUse",
+            note: "fails open unless failClosed:true, which uas sets on every event that can refuse (preToolUse, beforeShellExecution, beforeMCPExecution, beforeReadFile, subagentStart)",
+            unseen: &[
+                "Cursor cloud (background) agents do not load user hooks",
+                "no Cursor runs here: payloads and answers are from its docs and third-party captures",
+            ],
         },
         events: EVENTS,
         adapt_stdin,
@@ -65,8 +84,10 @@ pub(super) fn spec() -> AgentSpec {
     }
 }
 
-/// Cursor sends `cwd: ""` with the project in `workspace_roots`, and its
-/// shell events carry the command at the top level without a tool name.
+/// Cursor sends `cwd: ""` with the project in `workspace_roots`; its shell
+/// events carry the command at the top level without a tool name, and its
+/// file events the path (`beforeReadFile` with the `content`, the edit
+/// events with the `edits`).
 fn adapt_stdin(v: &mut Map<String, Value>) {
     if v.get("cwd")
         .and_then(Value::as_str)
@@ -87,6 +108,17 @@ fn adapt_stdin(v: &mut Map<String, Value>) {
         v.insert("tool_name".into(), json!("Shell"));
         v.insert("tool_input".into(), json!({ "command": command }));
     }
+    if !v.contains_key("tool_name")
+        && let Some(path) = v.get("file_path").cloned()
+    {
+        let tool = if v.contains_key("edits") {
+            "Edit"
+        } else {
+            "Read"
+        };
+        v.insert("tool_name".into(), json!(tool));
+        v.insert("tool_input".into(), json!({ "file_path": path }));
+    }
 }
 
 /// Copies the session id from `key` when `session_id` is missing.
@@ -106,11 +138,11 @@ fn tool_success(_event: &Value, response: Option<&Value>) -> Option<bool> {
 }
 
 /// `{"permission":"allow"|"deny","user_message","agent_message"}` on
-/// pre-tool events, `{"continue":true}` on prompts.
+/// pre-tool events and subagent starts, `{"continue":true}` on prompts.
 fn answer(kind: EventKind, verdict: Verdict<'_>, _brief: Option<&str>) -> Answer {
     let mut a = Answer::default();
     match kind {
-        EventKind::PreTool => {
+        EventKind::PreTool | EventKind::SubagentStart => {
             a.stdout = line(match verdict {
                 Verdict::Deny(r) => {
                     json!({"permission": "deny", "user_message": r, "agent_message": r})

@@ -36,9 +36,15 @@ pub(super) fn spec() -> AgentSpec {
         owned_file: None,
         facts: Facts {
             can_block: true,
-            on_failure: FailureMode::Open,
+            // Proven by the real-agent `missing` scenario: with the hook
+            // binary gone, 0.61 blocks the whole turn ("Agent execution
+            // blocked") before the model is asked.
+            on_failure: FailureMode::Closed,
             approval: None,
-            note: "deny by exit 2 needs an empty stdout (Gemini CLI 0.61 parses stdout first)",
+            note: "deny by exit 2 needs an empty stdout (Gemini CLI 0.61 parses stdout first); a hook that cannot start blocks the turn (0.61, real CLI)",
+            unseen: &[
+                "a project's `.gemini/settings.json` can set `hooksConfig.enabled: false` for that project (uas reads only the user-level file)",
+            ],
         },
         events: EVENTS,
         adapt_stdin: stdin_as_is,

@@ -32,15 +32,31 @@ pub struct EventName {
     /// Whether setup registers our hook for it (others are names the agent
     /// may still send us, e.g. through another agent's hook file).
     pub register: bool,
+    /// Whether our answer can refuse what the event announces (a pre-tool
+    /// event always can; a permission request, settings change or
+    /// subagent start where the agent lets a hook say no).
+    pub blocks: bool,
 }
 
-/// A registered event.
+/// A registered event (pre-tool events block, others do not).
 pub(crate) const fn on(kind: EventKind, name: &'static str) -> EventName {
     EventName {
         name,
         kind,
         failure: false,
         register: true,
+        blocks: matches!(kind, EventKind::PreTool),
+    }
+}
+
+/// A registered event whose answer can refuse what it announces.
+pub(crate) const fn on_blocking(kind: EventKind, name: &'static str) -> EventName {
+    EventName {
+        name,
+        kind,
+        failure: false,
+        register: true,
+        blocks: true,
     }
 }
 
@@ -51,16 +67,7 @@ pub(crate) const fn on_failure(name: &'static str) -> EventName {
         kind: EventKind::PostTool,
         failure: true,
         register: true,
-    }
-}
-
-/// A failure-reporting post-tool name that setup does not register.
-pub(crate) const fn known_failure(name: &'static str) -> EventName {
-    EventName {
-        name,
-        kind: EventKind::PostTool,
-        failure: true,
-        register: false,
+        blocks: false,
     }
 }
 
@@ -71,6 +78,7 @@ pub(crate) const fn known(kind: EventKind, name: &'static str) -> EventName {
         kind,
         failure: false,
         register: false,
+        blocks: matches!(kind, EventKind::PreTool),
     }
 }
 
@@ -101,6 +109,8 @@ pub struct Capabilities {
     pub approval: Option<String>,
     /// Confidence notes for facts not verified against the agent itself.
     pub notes: Vec<String>,
+    /// What the agent does without our hooks seeing it.
+    pub unseen: Vec<String>,
 }
 
 /// Where hooks go for one agent.
@@ -167,6 +177,9 @@ pub struct Facts {
     pub approval: Option<&'static str>,
     /// How sure we are, and of what.
     pub note: &'static str,
+    /// What the agent does that no hook of ours sees (tools it does not
+    /// send, modes that load no user hooks), per version where known.
+    pub unseen: &'static [&'static str],
 }
 
 impl AgentSpec {
@@ -186,6 +199,7 @@ impl AgentSpec {
             on_failure: self.facts.on_failure,
             approval: self.facts.approval.map(str::to_owned),
             notes: vec![self.facts.note.to_owned()],
+            unseen: self.facts.unseen.iter().map(|u| (*u).to_owned()).collect(),
         }
     }
 

@@ -60,3 +60,20 @@ pub(crate) fn exit_2(
     }
     a
 }
+
+/// Claude Code and Codex `PermissionRequest`: a refusal is
+/// `{"hookSpecificOutput":{"hookEventName":"PermissionRequest","decision":{"behavior":"deny","message":…}}}`
+/// on stdout with exit 0; anything else says nothing, so the agent's own
+/// dialog and rules decide (uas never approves on a person's behalf).
+pub(crate) fn permission_request(verdict: Verdict<'_>) -> Answer {
+    let mut a = Answer::default();
+    if let Verdict::Deny(reason) = verdict {
+        a.stdout = line(json!({
+            "hookSpecificOutput": {
+                "hookEventName": "PermissionRequest",
+                "decision": {"behavior": "deny", "message": reason},
+            }
+        }));
+    }
+    a
+}
