@@ -102,7 +102,11 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
     ] {
         let ours: Vec<&serde_json::Value> = cursor["hooks"][event]
             .as_array()
-            .map(|a| a.iter().filter(|e| e["command"].to_string().contains("uas")).collect())
+            .map(|a| {
+                a.iter()
+                    .filter(|e| e["command"].to_string().contains("uas"))
+                    .collect()
+            })
             .unwrap_or_default();
         assert_eq!(ours.len(), 1, "{event}: {cursor}");
         assert_eq!(ours[0]["timeout"], 10, "{event}");

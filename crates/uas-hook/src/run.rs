@@ -542,7 +542,8 @@ fn decided(
                 decision: serde_json::to_string(&decision).ok(),
             };
             let _ = uas_audit::spool(audit_dir, &record);
-            let mut response = respond(event.agent, event.kind, &event.agent_event, &decision, None);
+            let mut response =
+                respond(event.agent, event.kind, &event.agent_event, &decision, None);
             response.stderr.push_str(&format!(
                 "uas: {why}; answered by on_error (event spooled)\n"
             ));

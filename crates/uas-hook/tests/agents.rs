@@ -848,3 +848,311 @@ fn observe_mode_answers_allow_and_records_the_denial_for_the_agents_it_covers() 
     let (payload, _) = last_record(&e);
     assert!(payload.contains("unreadable"), "{payload}");
 }
+
+/// The answer that refuses a Claude or Codex `PermissionRequest`.
+fn permission_deny(reason: &str) -> String {
+    format!(
+        "{}\n",
+        json!({"hookSpecificOutput": {"hookEventName": "PermissionRequest", "decision": {"behavior": "deny", "message": reason}}})
+    )
+}
+
+#[test]
+fn permission_requests_are_refused_when_the_sop_refuses_the_tool_and_left_to_the_agent_otherwise() {
+    let e = env();
+    // Claude Code: the Write asked for before a plan.
+    let mut claude = load("claude/deny-run/003-PreToolUse.json");
+    claude["hook_event_name"] = json!("PermissionRequest");
+    claude["permission_suggestions"] = json!([]);
+    exact(
+        &call(&e, "claude", "PermissionRequest", &claude),
+        &permission_deny(PLAN_DENY.trim_end()),
+        "",
+        0,
+    );
+    // Codex: a shell approval for a command that writes.
+    let mut codex = load("codex/r5-deny-shell-03-PreToolUse.json");
+    codex["hook_event_name"] = json!("PermissionRequest");
+    exact(
+        &call(&e, "codex", "PermissionRequest", &codex),
+        &permission_deny(SHELL_DENY.trim_end()),
+        "",
+        0,
+    );
+    // Copilot: `{behavior, message}` on stdout.
+    let copilot = json!({"sessionId": "cp-perm", "timestamp": 1_796_000_000_000_i64, "cwd": "/home/user/project", "toolName": "create", "toolInput": {"path": "/home/user/project/hello.txt", "file_text": "hello"}});
+    exact(
+        &call(&e, "copilot", "permissionRequest", &copilot),
+        &format!(
+            "{}\n",
+            json!({"behavior": "deny", "message": PLAN_DENY.trim_end()})
+        ),
+        "",
+        0,
+    );
+    // A read is not refused, and uas never approves for the person: nothing
+    // on stdout leaves the decision to the agent's own dialog and rules.
+    let mut read = claude.clone();
+    read["tool_name"] = json!("Read");
+    read["tool_input"] = json!({"file_path": "/home/user/project/README.md"});
+    allowed(&call(&e, "claude", "PermissionRequest", &read));
+    let mut read = copilot.clone();
+    read["toolName"] = json!("view");
+    read["toolInput"] = json!({"path": "/home/user/project/README.md"});
+    allowed(&call(&e, "copilot", "permissionRequest", &read));
+    let kinds: Vec<String> = audit_rows(&e)
+        .iter()
+        .map(|(_, _, p)| serde_json::from_str::<Value>(p).expect("json")["kind"].to_string())
+        .collect();
+    assert_eq!(
+        kinds.iter().filter(|k| k.contains("permission")).count(),
+        5,
+        "{kinds:?}"
+    );
+}
+
+/// A user home whose Claude settings exist (the file the guard watches).
+fn with_claude_settings(text: &str) -> Env {
+    let text = text.to_owned();
+    env_with_user_home(move |home| {
+        std::fs::create_dir_all(home.join(".claude")).expect("mkdir");
+        std::fs::write(home.join(".claude/settings.json"), text).expect("settings");
+    })
+}
+
+#[test]
+fn a_settings_change_that_switches_the_hooks_off_is_kept_out_of_the_session() {
+    let e = with_claude_settings("{\n  \"model\": \"opus\"\n}\n");
+    let settings = e.env.probe.user_home.join(".claude/settings.json");
+    let start = load("claude/deny-run/001-SessionStart.json");
+    let session = start["session_id"].clone();
+    call(&e, "claude", "SessionStart", &start);
+    let change = json!({"session_id": session, "transcript_path": "/home/user/.claude/projects/x.jsonl", "cwd": "/home/user/project", "hook_event_name": "ConfigChange", "source": "user_settings", "file_path": settings.display().to_string()});
+    // A change that leaves the hooks alone (the person picked a model).
+    std::fs::write(&settings, "{\n  \"model\": \"sonnet\"\n}\n").expect("edit");
+    allowed(&call(&e, "claude", "ConfigChange", &change));
+    // One that switches every hook off: exit 2 keeps it out of the session.
+    std::fs::write(
+        &settings,
+        "{\n  \"model\": \"sonnet\",\n  \"disableAllHooks\": true\n}\n",
+    )
+    .expect("edit");
+    let r = call(&e, "claude", "ConfigChange", &change);
+    assert_eq!((r.exit, r.stdout.as_str()), (2, ""), "{r:?}");
+    assert!(
+        r.stderr
+            .starts_with("Universal Agent: this settings change would")
+            && r.stderr.contains(&format!("{}:3 sets", settings.display()))
+            && r.stderr.contains("disableAllHooks"),
+        "{}",
+        r.stderr
+    );
+    let (payload, d) = last_record(&e);
+    assert_eq!(
+        (
+            d["action"].as_str(),
+            d["rule"].as_str(),
+            d["violation"].as_str()
+        ),
+        (Some("deny"), Some("hooks-config"), Some("tamper"))
+    );
+    let p: Value = serde_json::from_str(&payload).expect("json");
+    assert_eq!(p["detail"]["source"], "user_settings");
+    // A settings change is not blamed on the session: it is not locked.
+    allowed(&call(
+        &e,
+        "claude",
+        "UserPromptSubmit",
+        &load("claude/deny-run/002-UserPromptSubmit.json"),
+    ));
+}
+
+#[test]
+fn a_locked_session_starts_no_subagent_where_the_agent_lets_us_refuse() {
+    let e = env();
+    let base = json!({"conversation_id": "cur-sub", "generation_id": "g1", "cursor_version": "2.4", "workspace_roots": ["/home/user/project"], "cwd": "", "subagent_type": "explore", "task": "look around"});
+    let start = |e: &Env| {
+        run(
+            &e.env,
+            "cursor",
+            "subagentStart",
+            base.to_string().as_bytes(),
+        )
+    };
+    exact(&start(&e).response, "{\"permission\":\"allow\"}\n", "", 0);
+    // A protected file (uas's config) changes around a tool call: the
+    // session locks.
+    std::fs::write(
+        e.env.home.config_file(),
+        "[audit]\nkey_store = \"file\"\n[hooks]\non_error = \"open\"\n",
+    )
+    .expect("tamper");
+    let mut read = base.clone();
+    read["tool_name"] = json!("Read");
+    read["tool_input"] = json!({"file_path": "/home/user/project/README.md"});
+    let locked = run(&e.env, "cursor", "preToolUse", read.to_string().as_bytes());
+    assert_eq!(locked.decision.rule.as_deref(), Some(uas_sop::LOCKED_RULE));
+    let refused = start(&e);
+    assert_eq!(refused.decision.action, uas_sop::Action::Deny);
+    let reason = format!("Universal Agent: {}", refused.decision.reason);
+    assert!(reason.contains("No subagent starts"), "{reason}");
+    exact(&refused.response, &cursor_deny(&reason), "", 0);
+    // Claude cannot refuse a subagent: recorded and answered as it is.
+    let claude = load("claude/subagent-start.json");
+    allowed(&call(&e, "claude", "SubagentStart", &claude));
+}
+
+#[test]
+fn cursors_own_gates_decide_shell_mcp_and_reads_and_tab_edits_are_recorded() {
+    let e = env();
+    let base = json!({"conversation_id": "cur-gates", "generation_id": "g2", "cursor_version": "2.4", "workspace_roots": ["/home/user/project"], "cwd": ""});
+    let call_cursor = |event: &str, extra: Value| {
+        let mut p = base.clone();
+        for (k, v) in extra.as_object().expect("object") {
+            p[k] = v.clone();
+        }
+        run(&e.env, "cursor", event, p.to_string().as_bytes())
+    };
+    let shell = call_cursor(
+        "beforeShellExecution",
+        json!({"command": "printf hi > hello.txt", "cwd": "/home/user/project"}),
+    );
+    exact(&shell.response, &cursor_deny(SHELL_DENY.trim_end()), "", 0);
+    exact(
+        &call_cursor("beforeShellExecution", json!({"command": "ls -la"})).response,
+        "{\"permission\":\"allow\"}\n",
+        "",
+        0,
+    );
+    // Reading the audit signing key is refused whatever asks.
+    let key = e.env.home.root().join("audit/signing.key");
+    let secret = call_cursor(
+        "beforeReadFile",
+        json!({"file_path": key.display().to_string(), "content": "…"}),
+    );
+    assert_eq!(secret.decision.action, uas_sop::Action::Deny, "{secret:?}");
+    assert!(secret.response.stdout.contains("\"permission\":\"deny\""));
+    exact(
+        &call_cursor(
+            "beforeReadFile",
+            json!({"file_path": "/home/user/project/README.md", "content": "# hi"}),
+        )
+        .response,
+        "{\"permission\":\"allow\"}\n",
+        "",
+        0,
+    );
+    exact(
+        &call_cursor(
+            "beforeMCPExecution",
+            json!({"tool_name": "github.list_issues", "tool_input": "{}", "url": "https://mcp.example"}),
+        )
+        .response,
+        "{\"permission\":\"allow\"}\n",
+        "",
+        0,
+    );
+    // A Tab completion the person accepted: no pre-tool event ever; its
+    // after-edit event is the record, naming the file.
+    let tab = call_cursor(
+        "afterTabFileEdit",
+        json!({"file_path": "/home/user/project/src/lib.rs", "edits": [{"old_string": "a", "new_string": "b"}]}),
+    );
+    exact(&tab.response, "", "", 0);
+    let rows = audit_rows(&e);
+    let last: Value = serde_json::from_str(&rows.last().expect("row").2).expect("json");
+    assert_eq!(
+        (
+            last["agent_event"].as_str(),
+            last["tool"]["name"].as_str(),
+            last["tool"]["class"].as_str()
+        ),
+        (Some("afterTabFileEdit"), Some("Edit"), Some("write"))
+    );
+    assert_eq!(
+        last["tool"]["paths"],
+        json!(["/home/user/project/src/lib.rs"])
+    );
+}
+
+#[test]
+fn subagents_errors_and_compactions_are_recorded_with_what_they_said() {
+    let e = env();
+    let start = load("claude/subagent-start.json");
+    let id = start["agent_id"].as_str().expect("agent_id").to_owned();
+    allowed(&call(&e, "claude", "SubagentStart", &start));
+    allowed(&call(&e, "claude", "PreToolUse", &{
+        let mut p = load("claude/subagent-pre-tool.json");
+        p["agent_id"] = json!(id);
+        p["tool_name"] = json!("Read");
+        p["tool_input"] = json!({"file_path": "/home/user/project/README.md"});
+        p
+    }));
+    allowed(&call(
+        &e,
+        "claude",
+        "SubagentStop",
+        &load("claude/subagent-stop.json"),
+    ));
+    let failure = json!({"session_id": start["session_id"], "transcript_path": "/home/user/t.jsonl", "cwd": "/home/user/project", "hook_event_name": "StopFailure", "error": "rate_limit", "error_details": "429 Too Many Requests"});
+    allowed(&call(&e, "claude", "StopFailure", &failure));
+    let compact = json!({"sessionId": "cp-1", "timestamp": 1, "cwd": "/home/user/project", "transcriptPath": "/t", "trigger": "auto", "customInstructions": ""});
+    allowed(&call(&e, "copilot", "preCompact", &compact));
+    let error = json!({"sessionId": "cp-1", "timestamp": 2, "cwd": "/home/user/project", "error": {"message": "model call failed", "name": "Error"}, "errorContext": "model_call", "recoverable": true});
+    allowed(&call(&e, "copilot", "errorOccurred", &error));
+    let failed_tool = json!({"sessionId": "cp-1", "timestamp": 3, "cwd": "/home/user/project", "toolName": "bash", "toolArgs": {"command": "cargo test"}, "error": "exit 101"});
+    allowed(&call(&e, "copilot", "postToolUseFailure", &failed_tool));
+
+    let rows: Vec<Value> = audit_rows(&e)
+        .iter()
+        .map(|(_, _, p)| serde_json::from_str(p).expect("json"))
+        .collect();
+    let by = |kind: &str| -> &Value {
+        rows.iter()
+            .find(|r| r["kind"] == kind)
+            .unwrap_or_else(|| panic!("no {kind}: {rows:?}"))
+    };
+    assert_eq!(by("subagent_start")["subagent"]["id"], json!(id));
+    assert_eq!(by("subagent_start")["subagent"]["kind"], "general-purpose");
+    assert_eq!(by("subagent_stop")["subagent"]["id"], json!(id));
+    assert_eq!(by("pre_tool")["subagent"]["id"], json!(id));
+    assert_eq!(by("agent_error")["detail"]["error"], "rate_limit");
+    assert_eq!(by("compact")["detail"]["trigger"], "auto");
+    let copilot_error = rows
+        .iter()
+        .filter(|r| r["kind"] == "agent_error")
+        .nth(1)
+        .expect("copilot error");
+    assert_eq!(copilot_error["detail"]["errorContext"], "model_call");
+    let post = by("post_tool");
+    assert_eq!(post["agent_event"], "postToolUseFailure");
+    assert_eq!(post["outcome"]["success"], false);
+}
+
+#[test]
+fn a_session_whose_prompts_go_on_without_tool_events_is_noticed_once() {
+    let e = env();
+    let prompt = load("claude/deny-run/002-UserPromptSubmit.json");
+    // Prompts alone (a session that only talks) are nothing to notice.
+    for _ in 0..uas_sop::QUIET_PROMPTS + 1 {
+        call(&e, "claude", "UserPromptSubmit", &prompt);
+    }
+    let silent = |e: &Env| {
+        audit_rows(e)
+            .iter()
+            .filter(|(_, _, p)| p.contains("prompts_without_tool_events"))
+            .count()
+    };
+    assert_eq!(silent(&e), 0);
+    // After tool events, prompts that bring none are noticed once.
+    call(
+        &e,
+        "claude",
+        "PreToolUse",
+        &load("claude/deny-run/003-PreToolUse.json"),
+    );
+    for _ in 0..uas_sop::QUIET_PROMPTS * 2 {
+        call(&e, "claude", "UserPromptSubmit", &prompt);
+    }
+    assert_eq!(silent(&e), 1);
+}

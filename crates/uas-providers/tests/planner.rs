@@ -52,9 +52,16 @@ fn the_install_plan_keeps_claudes_foreign_hook_and_unknown_keys() {
     );
     assert_eq!(after["statusLine"]["command"], "~/.claude/statusline.sh");
     assert_eq!(uas_commands(&after), 13, "{after:#}");
-    for event in ["PermissionRequest", "ConfigChange", "SubagentStart", "StopFailure"] {
+    for event in [
+        "PermissionRequest",
+        "ConfigChange",
+        "SubagentStart",
+        "StopFailure",
+    ] {
         assert!(
-            after["hooks"][event].to_string().contains("uas hook claude"),
+            after["hooks"][event]
+                .to_string()
+                .contains("uas hook claude"),
             "{event} not registered: {after:#}"
         );
     }

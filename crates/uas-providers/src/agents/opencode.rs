@@ -73,9 +73,7 @@ pub(super) fn spec() -> AgentSpec {
             on_failure: FailureMode::Open,
             approval: None,
             note: "plugin targets the OpenCode 1.x API; when the installed OpenCode is 2.x (read from its npm package) no plugin is written and setup says so",
-            unseen: &[
-                "OpenCode 2.x loads no 1.x plugin, so none of its tool calls reach uas",
-            ],
+            unseen: &["OpenCode 2.x loads no 1.x plugin, so none of its tool calls reach uas"],
         },
         events: EVENTS,
         adapt_stdin,

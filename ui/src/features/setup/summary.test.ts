@@ -14,7 +14,7 @@ function agent(name: AgentStatus["detection"]["agent"], installed: boolean, conf
     hooks: configured ? "active" : "absent",
     drift: Array.from({ length: drift }, () => ({ path: "/h/x", reason: "edited" })),
     symlinks: [],
-    capabilities: { hooks: true, events: [], can_block: true, on_failure: "open", approval: null, notes: [] },
+    capabilities: { hooks: true, events: [], can_block: true, on_failure: "open", approval: null, notes: [], unseen: [] },
     approval: null,
     off: [],
   };
