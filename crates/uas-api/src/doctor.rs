@@ -288,12 +288,7 @@ impl App {
                 out.push(check(
                     &id,
                     CheckStatus::Fail,
-                    format!(
-                        "enforcement is OFF for {agent}: {}{} sets {}",
-                        off.path.display(),
-                        off.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                        off.what
-                    ),
+                    format!("enforcement is OFF for {agent}: {off}"),
                     Some("remove that setting to turn the agent's hooks (and uas) back on; uas never edits it"),
                 ));
                 continue;

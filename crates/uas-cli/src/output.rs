@@ -233,10 +233,7 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
         for o in &a.off {
             writeln!(
                 out,
-                "    ENFORCEMENT OFF: {}{} sets {} (the agent runs no hooks, uas's included; remove it)",
-                o.path.display(),
-                o.line.map(|l| format!(":{l}")).unwrap_or_default(),
-                o.what
+                "    ENFORCEMENT OFF: {o} (the agent runs no hooks, uas's included; remove it)"
             )?;
         }
         for dr in &a.drift {

@@ -30,11 +30,8 @@ pub fn decide(
                 .collect();
             why.extend(
                 uas_providers::offswitch::find(event.agent, probe)
-                    .into_iter()
-                    .map(|o| match o.line {
-                        Some(l) => format!("{}:{l} sets {}", o.path.display(), o.what),
-                        None => format!("{} sets {}", o.path.display(), o.what),
-                    }),
+                    .iter()
+                    .map(ToString::to_string),
             );
             if let Some(lock) = &state.locked
                 && why.is_empty()

@@ -27,6 +27,17 @@ pub struct OffSwitch {
     pub what: String,
 }
 
+/// `FILE:LINE sets WHAT` (without `:LINE` when the line is unknown).
+impl std::fmt::Display for OffSwitch {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}", self.path.display())?;
+        if let Some(l) = self.line {
+            write!(f, ":{l}")?;
+        }
+        write!(f, " sets {}", self.what)
+    }
+}
+
 /// The settings in the agent's user-level files that switch its hooks off.
 pub fn find(agent: AgentId, probe: &ProbeEnv) -> Vec<OffSwitch> {
     let dir = AgentPaths::new(agent, probe).dir;
