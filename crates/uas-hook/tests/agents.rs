@@ -1156,3 +1156,43 @@ fn a_session_whose_prompts_go_on_without_tool_events_is_noticed_once() {
     }
     assert_eq!(silent(&e), 1);
 }
+
+#[test]
+fn a_permission_request_cannot_carry_a_tamper_write_past_the_gate() {
+    let e = env();
+    // Even in a planned session, asking the permission dialog to write the
+    // agent's own hook config, by a relative path from the home, is refused
+    // as tamper in the permission protocol.
+    let mut post = plan_written(load("claude/allow-run/004-PostToolUse.json"), "file_path");
+    post["session_id"] = json!("perm-tamper");
+    allowed(&call(&e, "claude", "PostToolUse", &post));
+    let ask = json!({"session_id": "perm-tamper", "cwd": "/home/user", "hook_event_name": "PermissionRequest", "permission_mode": "default", "tool_name": "Write", "tool_input": {"file_path": ".claude/settings.json", "content": "{}"}});
+    let out = run(
+        &e.env,
+        "claude",
+        "PermissionRequest",
+        ask.to_string().as_bytes(),
+    );
+    assert_eq!(
+        out.decision.violation,
+        Some(uas_sop::Violation::Tamper),
+        "{out:?}"
+    );
+    assert!(
+        out.response.stdout.contains("\"behavior\":\"deny\""),
+        "{out:?}"
+    );
+    // The same through Copilot's shell, in its own protocol.
+    let ask = json!({"sessionId": "cp-tamper", "timestamp": 1, "cwd": "/home/user/project", "toolName": "bash", "toolInput": {"command": "python3 -c \"open('/home/user/.copilot/settings.json','w').write('{}')\""}});
+    let out = run(
+        &e.env,
+        "copilot",
+        "permissionRequest",
+        ask.to_string().as_bytes(),
+    );
+    assert_eq!(out.decision.action, uas_sop::Action::Deny, "{out:?}");
+    assert!(
+        out.response.stdout.contains("\"behavior\":\"deny\""),
+        "{out:?}"
+    );
+}
