@@ -75,12 +75,14 @@ impl fmt::Display for AgentId {
 
 /// An agent id that is not one of [`AgentId::ALL`].
 #[derive(Debug, thiserror::Error)]
-#[error(
-    "unknown agent `{given}`; known agents: claude, codex, antigravity, gemini, opencode, cursor, copilot"
-)]
+#[error("unknown agent `{given}`; known agents: {}", known_list())]
 pub struct UnknownAgent {
     /// What the user typed.
     pub given: String,
+}
+
+fn known_list() -> String {
+    AgentId::ALL.map(AgentId::as_str).join(", ")
 }
 
 impl FromStr for AgentId {

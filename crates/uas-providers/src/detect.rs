@@ -5,6 +5,7 @@
 //! environment variables an agent sets for the commands it runs (which tell
 //! us we are *inside* that agent right now).
 
+use crate::agents::Presence;
 use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -91,71 +92,9 @@ pub struct Detection {
     pub config_dir: PathBuf,
 }
 
-/// Where each agent keeps things and how it announces itself.
-struct Signature {
-    binaries: &'static [&'static str],
-    /// Env vars set inside the agent's tool processes.
-    inside_vars: &'static [&'static str],
-    /// Env var that moves the config dir, if any.
-    dir_var: Option<&'static str>,
-    /// Config dir relative to the user's home.
-    default_dir: &'static str,
-    /// A file inside the config dir that only exists once the agent was used.
-    marker_file: Option<&'static str>,
-}
-
-fn signature(agent: AgentId) -> Signature {
-    match agent {
-        AgentId::Claude => Signature {
-            binaries: &["claude"],
-            inside_vars: &["CLAUDECODE"],
-            dir_var: Some("CLAUDE_CONFIG_DIR"),
-            default_dir: ".claude",
-            marker_file: Some("settings.json"),
-        },
-        AgentId::Codex => Signature {
-            binaries: &["codex"],
-            inside_vars: &["CODEX_THREAD_ID"],
-            dir_var: Some("CODEX_HOME"),
-            default_dir: ".codex",
-            marker_file: Some("config.toml"),
-        },
-        AgentId::Antigravity => Signature {
-            binaries: &["agy", "antigravity"],
-            inside_vars: &[],
-            dir_var: None,
-            default_dir: ".gemini/config",
-            marker_file: Some("hooks.json"),
-        },
-        AgentId::Gemini => Signature {
-            binaries: &["gemini"],
-            inside_vars: &["GEMINI_CLI"],
-            dir_var: None,
-            default_dir: ".gemini",
-            marker_file: Some("settings.json"),
-        },
-        AgentId::Opencode => Signature {
-            binaries: &["opencode"],
-            inside_vars: &["OPENCODE"],
-            dir_var: Some("OPENCODE_CONFIG_DIR"),
-            default_dir: ".config/opencode",
-            marker_file: Some("opencode.json"),
-        },
-        AgentId::Cursor => Signature {
-            binaries: &["cursor-agent", "cursor"],
-            inside_vars: &["CURSOR_AGENT", "CURSOR_TRACE_ID"],
-            dir_var: None,
-            default_dir: ".cursor",
-            marker_file: Some("hooks.json"),
-        },
-        AgentId::Copilot => Signature {
-            binaries: &["copilot"],
-            inside_vars: &[],
-            dir_var: Some("COPILOT_HOME"),
-            default_dir: ".copilot",
-            marker_file: Some("config.json"),
-        },
-    }
+/// Where `agent` keeps things and how it announces itself (from its module).
+fn signature(agent: AgentId) -> Presence {
+    crate::agents::spec(agent).presence
 }
 
 /// Variables an agent sets for the hook commands it runs (not in tool

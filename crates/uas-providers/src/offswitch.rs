@@ -40,20 +40,21 @@ impl std::fmt::Display for OffSwitch {
 
 /// The settings in the agent's user-level files that switch its hooks off.
 pub fn find(agent: AgentId, probe: &ProbeEnv) -> Vec<OffSwitch> {
-    let dir = AgentPaths::new(agent, probe).dir;
-    match agent {
-        AgentId::Claude => ["settings.json", "settings.local.json"]
-            .iter()
-            .flat_map(|f| disable_all(&dir.join(f)))
-            .collect(),
-        AgentId::Copilot => ["settings.json", "config.json"]
-            .iter()
-            .flat_map(|f| disable_all(&dir.join(f)))
-            .collect(),
-        AgentId::Gemini => gemini(&dir.join("settings.json")),
-        AgentId::Codex => codex(&dir.join("config.toml")),
-        _ => Vec::new(),
-    }
+    let paths = AgentPaths::new(agent, probe);
+    (paths.spec.off_switches)(&paths.dir)
+}
+
+/// For agents without a setting that turns hooks off.
+pub(crate) fn none(_dir: &Path) -> Vec<OffSwitch> {
+    Vec::new()
+}
+
+/// `disableAllHooks: true` in any of `files` (relative to `dir`).
+pub(crate) fn disable_all_in(dir: &Path, files: &[&str]) -> Vec<OffSwitch> {
+    files
+        .iter()
+        .flat_map(|f| disable_all(&dir.join(f)))
+        .collect()
 }
 
 fn json(path: &Path) -> Option<(String, serde_json::Map<String, Value>)> {
@@ -81,7 +82,7 @@ fn disable_all(path: &Path) -> Vec<OffSwitch> {
     }]
 }
 
-fn gemini(path: &Path) -> Vec<OffSwitch> {
+pub(crate) fn gemini(path: &Path) -> Vec<OffSwitch> {
     let Some((text, root)) = json(path) else {
         return Vec::new();
     };
@@ -108,7 +109,7 @@ fn gemini(path: &Path) -> Vec<OffSwitch> {
     out
 }
 
-fn codex(path: &Path) -> Vec<OffSwitch> {
+pub(crate) fn codex(path: &Path) -> Vec<OffSwitch> {
     let Ok(text) = std::fs::read_to_string(path) else {
         return Vec::new();
     };

@@ -8,7 +8,8 @@
 //! and 1.1.25, C3) are in docs/agents.md; no agy binary runs here.
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, on, protocol::line,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict, on,
+    protocol::line,
 };
 use crate::hookjson::{HookShape, OWN_GROUP};
 use serde_json::{Map, Value, json};
@@ -36,6 +37,13 @@ fn entry(command: &str, event: &str) -> serde_json::Value {
 pub(super) fn spec() -> AgentSpec {
     AgentSpec {
         agent: AgentId::Antigravity,
+        presence: Presence {
+            binaries: &["agy", "antigravity"],
+            inside_vars: &[],
+            dir_var: None,
+            default_dir: ".gemini/config",
+            marker_file: Some("hooks.json"),
+        },
         // The config dir is ~/.gemini/config; the instructions live one up.
         instructions: Some("../GEMINI.md"),
         project_instructions: Some("AGENTS.md"),
@@ -61,6 +69,7 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin,
         tool_success,
         answer,
+        off_switches: crate::offswitch::none,
         project_hook_files: &[
             "*/.agents/hooks.json",
             "*/.agent/hooks.json",

@@ -2,11 +2,13 @@
 //! `~/.claude/settings.json` (`hooks.<Event>[{hooks:[{type,command,timeout(s)}]}]`).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, grouped_entry_seconds, on,
-    on_blocking, on_failure, protocol, stdin_as_is,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict,
+    grouped_entry_seconds, on, on_blocking, on_failure, protocol, stdin_as_is,
 };
 use crate::hookjson::HookShape;
+use crate::offswitch::OffSwitch;
 use serde_json::Value;
+use std::path::Path;
 use uas_core::{AgentId, EventKind};
 
 const EVENTS: &[EventName] = &[
@@ -34,6 +36,13 @@ const EVENTS: &[EventName] = &[
 pub(super) fn spec() -> AgentSpec {
     AgentSpec {
         agent: AgentId::Claude,
+        presence: Presence {
+            binaries: &["claude"],
+            inside_vars: &["CLAUDECODE"],
+            dir_var: Some("CLAUDE_CONFIG_DIR"),
+            default_dir: ".claude",
+            marker_file: Some("settings.json"),
+        },
         instructions: Some("CLAUDE.md"),
         project_instructions: Some("CLAUDE.md"),
         skills: "skills",
@@ -58,6 +67,7 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin: stdin_as_is,
         tool_success,
         answer,
+        off_switches: off_switches,
         project_hook_files: &["*/.claude/settings.json", "*/.claude/settings.local.json"],
         protected_files: &["settings.local.json"],
     }
@@ -81,4 +91,9 @@ fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer 
         EventKind::Permission => protocol::permission_request(verdict),
         _ => protocol::exit_2(kind, verdict, brief, true),
     }
+}
+
+/// `disableAllHooks` in the user-level settings files.
+fn off_switches(dir: &Path) -> Vec<OffSwitch> {
+    crate::offswitch::disable_all_in(dir, &["settings.json", "settings.local.json"])
 }

@@ -3,10 +3,12 @@
 //! by its hash in Codex's `/hooks` before it runs.
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, grouped_entry_seconds, on,
-    on_blocking, protocol, stdin_as_is, success_unknown,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict,
+    grouped_entry_seconds, on, on_blocking, protocol, stdin_as_is, success_unknown,
 };
 use crate::hookjson::HookShape;
+use crate::offswitch::OffSwitch;
+use std::path::Path;
 use uas_core::{AgentId, EventKind};
 
 const EVENTS: &[EventName] = &[
@@ -27,6 +29,13 @@ const EVENTS: &[EventName] = &[
 pub(super) fn spec() -> AgentSpec {
     AgentSpec {
         agent: AgentId::Codex,
+        presence: Presence {
+            binaries: &["codex"],
+            inside_vars: &["CODEX_THREAD_ID"],
+            dir_var: Some("CODEX_HOME"),
+            default_dir: ".codex",
+            marker_file: Some("config.toml"),
+        },
         instructions: Some("AGENTS.md"),
         project_instructions: Some("AGENTS.md"),
         skills: "skills",
@@ -55,6 +64,7 @@ pub(super) fn spec() -> AgentSpec {
         // says `Exit code: N`, which the normalizer reads.
         tool_success: success_unknown,
         answer,
+        off_switches: off_switches,
         project_hook_files: &["*/.codex/hooks.json", "*/.codex/config.toml"],
         protected_files: &["config.toml"],
     }
@@ -67,4 +77,9 @@ fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer 
         EventKind::Permission => protocol::permission_request(verdict),
         _ => protocol::exit_2(kind, verdict, brief, true),
     }
+}
+
+/// `[features] hooks|codex_hooks = false` in `config.toml`.
+fn off_switches(dir: &Path) -> Vec<OffSwitch> {
+    crate::offswitch::codex(&dir.join("config.toml"))
 }

@@ -4,11 +4,13 @@
 //! not block preToolUse; only the JSON decision does.
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, on, on_blocking,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict, on, on_blocking,
     on_failure, protocol::line, stdin_as_is,
 };
 use crate::hookjson::HookShape;
+use crate::offswitch::OffSwitch;
 use serde_json::{Value, json};
+use std::path::Path;
 use uas_core::{AgentId, EventKind};
 
 const EVENTS: &[EventName] = &[
@@ -36,6 +38,13 @@ fn entry(command: &str, _event: &str) -> serde_json::Value {
 pub(super) fn spec() -> AgentSpec {
     AgentSpec {
         agent: AgentId::Copilot,
+        presence: Presence {
+            binaries: &["copilot"],
+            inside_vars: &[],
+            dir_var: Some("COPILOT_HOME"),
+            default_dir: ".copilot",
+            marker_file: Some("config.json"),
+        },
         instructions: Some("copilot-instructions.md"),
         project_instructions: Some(".github/copilot-instructions.md"),
         skills: "skills",
@@ -65,6 +74,7 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin: stdin_as_is,
         tool_success,
         answer,
+        off_switches: off_switches,
         project_hook_files: &["*/.github/hooks/*"],
         // config.json is read for disableAllHooks but not protected: the
         // real CLI (1.0.102) writes it itself at every start.
@@ -102,4 +112,9 @@ fn answer(kind: EventKind, verdict: Verdict<'_>, _brief: Option<&str>) -> Answer
         Verdict::Allow => {}
     }
     a
+}
+
+/// `disableAllHooks` in `settings.json` or `config.json`.
+fn off_switches(dir: &Path) -> Vec<OffSwitch> {
+    crate::offswitch::disable_all_in(dir, &["settings.json", "config.json"])
 }

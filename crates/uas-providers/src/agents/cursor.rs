@@ -4,8 +4,8 @@
 //! (`{"version":1,"hooks":{"preToolUse":[{"command":…}]}}`).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, known, on, on_blocking,
-    on_failure, protocol::line,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict, known, on,
+    on_blocking, on_failure, protocol::line,
 };
 use crate::hookjson::HookShape;
 use serde_json::{Map, Value, json};
@@ -53,6 +53,13 @@ fn entry(command: &str, event: &str) -> serde_json::Value {
 pub(super) fn spec() -> AgentSpec {
     AgentSpec {
         agent: AgentId::Cursor,
+        presence: Presence {
+            binaries: &["cursor-agent", "cursor"],
+            inside_vars: &["CURSOR_AGENT", "CURSOR_TRACE_ID"],
+            dir_var: None,
+            default_dir: ".cursor",
+            marker_file: Some("hooks.json"),
+        },
         instructions: None,
         project_instructions: Some(".cursor/rules/universal-agent.mdc"),
         skills: "skills",
@@ -79,6 +86,7 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin,
         tool_success,
         answer,
+        off_switches: crate::offswitch::none,
         project_hook_files: &["*/.cursor/hooks.json"],
         protected_files: &[],
     }

@@ -2,10 +2,13 @@
 //! hooks in `~/.gemini/settings.json` (`BeforeTool`…, timeout in ms).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Verdict, on, protocol, stdin_as_is,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict, on, protocol,
+    stdin_as_is,
 };
 use crate::hookjson::HookShape;
+use crate::offswitch::OffSwitch;
 use serde_json::Value;
+use std::path::Path;
 use uas_core::{AgentId, EventKind};
 
 const EVENTS: &[EventName] = &[
@@ -24,6 +27,13 @@ fn entry(command: &str, _event: &str) -> serde_json::Value {
 pub(super) fn spec() -> AgentSpec {
     AgentSpec {
         agent: AgentId::Gemini,
+        presence: Presence {
+            binaries: &["gemini"],
+            inside_vars: &["GEMINI_CLI"],
+            dir_var: None,
+            default_dir: ".gemini",
+            marker_file: Some("settings.json"),
+        },
         instructions: Some("GEMINI.md"),
         project_instructions: Some("GEMINI.md"),
         skills: "skills",
@@ -50,6 +60,7 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin: stdin_as_is,
         tool_success,
         answer,
+        off_switches: off_switches,
         project_hook_files: &["*/.gemini/settings.json"],
         protected_files: &[],
     }
@@ -67,4 +78,9 @@ fn tool_success(_event: &Value, response: Option<&Value>) -> Option<bool> {
 /// Exit 2 with an empty stdout; the session brief as `additionalContext`.
 fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer {
     protocol::exit_2(kind, verdict, brief, true)
+}
+
+/// `hooksConfig.enabled: false`, or our hook's name in `hooksConfig.disabled`.
+fn off_switches(dir: &Path) -> Vec<OffSwitch> {
+    crate::offswitch::gemini(&dir.join("settings.json"))
 }

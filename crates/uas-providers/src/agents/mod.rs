@@ -129,11 +129,28 @@ pub struct HookFile {
 /// Renders a generated file from the path of the uas binary.
 pub type RenderOwned = fn(uas_bin: &str) -> String;
 
+/// How to find an agent on a machine and know we run inside it.
+#[derive(Debug, Clone, Copy)]
+pub struct Presence {
+    /// Its binaries, looked for on `PATH`.
+    pub binaries: &'static [&'static str],
+    /// Env vars set inside the agent's tool processes.
+    pub inside_vars: &'static [&'static str],
+    /// Env var that moves the config dir, if any.
+    pub dir_var: Option<&'static str>,
+    /// Config dir relative to the user's home.
+    pub default_dir: &'static str,
+    /// A file inside the config dir that only exists once the agent was used.
+    pub marker_file: Option<&'static str>,
+}
+
 /// Everything the planner needs to know about one agent.
 #[derive(Debug, Clone)]
 pub struct AgentSpec {
     /// Which agent.
     pub agent: AgentId,
+    /// Where it lives and how it shows itself.
+    pub presence: Presence,
     /// User-level instruction file, relative to the config dir.
     pub instructions: Option<&'static str>,
     /// Instruction file in a project, relative to the project root.
@@ -157,6 +174,9 @@ pub struct AgentSpec {
     pub tool_success: fn(event: &Value, response: Option<&Value>) -> Option<bool>,
     /// The answer in the agent's protocol.
     pub answer: fn(EventKind, Verdict<'_>, brief: Option<&str>) -> Answer,
+    /// The settings in its config dir that switch its hooks off (read
+    /// only: `status` and `doctor` report them).
+    pub off_switches: fn(dir: &std::path::Path) -> Vec<crate::offswitch::OffSwitch>,
     /// Files in a project that can add or disable this agent's hooks
     /// (globs relative to the project root, `*` for any folder above).
     pub project_hook_files: &'static [&'static str],

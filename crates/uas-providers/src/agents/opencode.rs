@@ -5,7 +5,8 @@
 //! with OpenCode 1.18.33).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, Verdict, on, protocol, success_unknown,
+    AgentSpec, Answer, EventName, Facts, FailureMode, Presence, Verdict, on, protocol,
+    success_unknown,
 };
 use serde_json::{Map, Value};
 use uas_core::{AgentId, EventKind};
@@ -63,6 +64,13 @@ export const UniversalAgent = async (ctx) => ({{
 pub(super) fn spec() -> AgentSpec {
     AgentSpec {
         agent: AgentId::Opencode,
+        presence: Presence {
+            binaries: &["opencode"],
+            inside_vars: &["OPENCODE"],
+            dir_var: Some("OPENCODE_CONFIG_DIR"),
+            default_dir: ".config/opencode",
+            marker_file: Some("opencode.json"),
+        },
         instructions: Some("AGENTS.md"),
         project_instructions: Some("AGENTS.md"),
         skills: "skills",
@@ -79,6 +87,7 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin,
         tool_success: success_unknown,
         answer,
+        off_switches: crate::offswitch::none,
         project_hook_files: &["*/.opencode/plugin*"],
         protected_files: &[],
     }
