@@ -675,7 +675,13 @@ impl App {
                 symlinks: links.iter().filter(|l| l.agent == agent).cloned().collect(),
                 approval: capabilities.approval.clone(),
                 off: if configured {
-                    uas_providers::offswitch::find(agent, &self.probe)
+                    let mut off = uas_providers::offswitch::find(agent, &self.probe);
+                    off.extend(uas_providers::offswitch::running(
+                        agent,
+                        &self.probe.user_home,
+                        std::path::Path::new("/proc"),
+                    ));
+                    off
                 } else {
                     Vec::new()
                 },

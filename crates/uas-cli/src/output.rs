@@ -231,10 +231,12 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
             }
         }
         for o in &a.off {
-            writeln!(
-                out,
-                "    ENFORCEMENT OFF: {o} (the agent runs no hooks, uas's included; remove it)"
-            )?;
+            let fix = if o.pid.is_some() {
+                "that session runs no hooks, uas's included; end it"
+            } else {
+                "the agent runs no hooks, uas's included; remove it"
+            };
+            writeln!(out, "    ENFORCEMENT OFF: {o} ({fix})")?;
         }
         for dr in &a.drift {
             writeln!(out, "    drift: {}: {}", dr.path.display(), dr.reason)?;

@@ -845,3 +845,49 @@ fn a_setting_that_switches_the_hooks_off_is_enforcement_off_in_status_and_doctor
     );
     assert_eq!(doctor["healthy"], false);
 }
+
+/// Kills the child when the test ends, pass or fail.
+struct Killed(std::process::Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_running_session_started_without_hooks_is_enforcement_off_in_status() {
+    let m = machine();
+    m.ok(&["setup", "--agent", "claude", "--yes"]);
+    // A process that looks like `claude --bare` to /proc, for this home.
+    let child = std::process::Command::new("bash")
+        .args([
+            "-c",
+            "exec -a claude perl -e 'sleep 120' -- --bare",
+        ])
+        .env("HOME", m.user_home())
+        .spawn()
+        .expect("spawn");
+    let child = Killed(child);
+    let pid = child.0.id();
+    let cmdline = format!("/proc/{pid}/cmdline");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
+    while !fs::read(&cmdline).is_ok_and(|c| c.starts_with(b"claude\0")) {
+        assert!(std::time::Instant::now() < deadline, "the child never exec'd");
+        std::thread::yield_now();
+    }
+    let status = m.run(&["status"]);
+    let out = stdout(&status);
+    assert!(
+        out.contains(&format!(
+            "ENFORCEMENT OFF: pid {pid} runs `claude --bare` (a session without uas's hooks)"
+        )),
+        "{out}"
+    );
+    assert_eq!(status.status.code(), Some(1), "{out}");
+    drop(child);
+    let out = stdout(&m.run(&["status"]));
+    assert!(!out.contains(&format!("pid {pid}")), "{out}");
+}

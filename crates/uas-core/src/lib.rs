@@ -11,10 +11,12 @@ pub mod ancestry;
 pub mod config;
 pub mod event;
 pub mod fsx;
+pub mod launch;
 pub mod oplock;
 pub mod paths;
 
 pub use agent::AgentId;
 pub use config::{Config, ConfigError};
 pub use event::{AgentEvent, EventKind, Subagent, ToolCall, ToolClass, ToolOutcome, now_ms, utc};
+pub use launch::LaunchOff;
 pub use paths::{Home, HomeError};

@@ -39,8 +39,10 @@ const RAW_LIMIT: usize = 64 * 1024;
 /// Everything the SOP engine needs from the machine.
 pub fn sop_context(env: &HookEnv) -> Context {
     let mut hook_configs = Vec::new();
+    let mut launch_off = Vec::new();
     for agent in AgentId::ALL {
         let paths = AgentPaths::new(agent, &env.probe);
+        launch_off.push(launch_off_of(&paths.spec));
         hook_configs.extend(paths.hook_file().map(|p| p.display().to_string()));
         hook_configs.extend(paths.owned_file().map(|p| p.display().to_string()));
         for rel in paths.spec.protected_files {
@@ -67,6 +69,22 @@ pub fn sop_context(env: &HookEnv) -> Context {
                 .display()
                 .to_string(),
         ],
+        launch_off,
+    }
+}
+
+/// How `spec`'s agent is started without our hooks: its flags and
+/// variables, or a moved config dir or `HOME`.
+fn launch_off_of(spec: &uas_providers::agents::AgentSpec) -> uas_sop::LaunchOff {
+    let own = |l: &[&str]| l.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+    let mut vars = own(spec.launch_off.vars);
+    vars.extend(spec.presence.dir_var.map(str::to_owned));
+    vars.push("HOME".into());
+    uas_sop::LaunchOff {
+        agent: spec.agent.to_string(),
+        programs: own(spec.presence.binaries),
+        flags: own(spec.launch_off.flags),
+        vars,
     }
 }
 

@@ -1196,3 +1196,35 @@ fn a_permission_request_cannot_carry_a_tamper_write_past_the_gate() {
         "{out:?}"
     );
 }
+
+#[test]
+fn starting_a_nested_agent_with_its_hooks_off_is_tamper_even_with_a_plan() {
+    let e = env();
+    let mut post = plan_written(load("claude/allow-run/004-PostToolUse.json"), "file_path");
+    post["session_id"] = json!("nested");
+    allowed(&call(&e, "claude", "PostToolUse", &post));
+    for cmd in [
+        "claude --bare -p 'create hello.txt'",
+        "CLAUDE_CODE_SIMPLE=1 claude -p 'create hello.txt'",
+        "HOME=/tmp/elsewhere claude -p 'create hello.txt'",
+        "bash -c 'codex exec --disable hooks \"create hello.txt\"'",
+        "CODEX_HOME=/tmp/c codex exec x",
+    ] {
+        let pre = json!({"session_id": "nested", "cwd": "/home/user/project", "hook_event_name": "PreToolUse", "permission_mode": "default", "tool_name": "Bash", "tool_input": {"command": cmd}});
+        let out = run(&e.env, "claude", "PreToolUse", pre.to_string().as_bytes());
+        assert_eq!(
+            out.decision.rule.as_deref(),
+            Some("tamper-unhooked-agent"),
+            "{cmd}: {out:?}"
+        );
+        assert_eq!(out.response.exit, 2, "{cmd}");
+    }
+    // With its hooks, a nested agent is supervised like any other.
+    let pre = json!({"session_id": "nested", "cwd": "/home/user/project", "hook_event_name": "PreToolUse", "permission_mode": "default", "tool_name": "Bash", "tool_input": {"command": "claude -p 'create hello.txt'"}});
+    let out = run(&e.env, "claude", "PreToolUse", pre.to_string().as_bytes());
+    assert_ne!(
+        out.decision.rule.as_deref(),
+        Some("tamper-unhooked-agent"),
+        "{out:?}"
+    );
+}

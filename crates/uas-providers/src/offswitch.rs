@@ -25,11 +25,20 @@ pub struct OffSwitch {
     pub line: Option<usize>,
     /// The setting, e.g. `disableAllHooks: true`.
     pub what: String,
+    /// For a running session started with its hooks off (`claude --bare`):
+    /// its process id (`path` is then its `/proc` entry).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub pid: Option<u32>,
 }
 
-/// `FILE:LINE sets WHAT` (without `:LINE` when the line is unknown).
+/// `FILE:LINE sets WHAT` (without `:LINE` when the line is unknown), or
+/// `pid N runs WHAT` for a running session.
 impl std::fmt::Display for OffSwitch {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(pid) = self.pid {
+            return write!(f, "pid {pid} runs {}", self.what);
+        }
         write!(f, "{}", self.path.display())?;
         if let Some(l) = self.line {
             write!(f, ":{l}")?;
@@ -42,6 +51,87 @@ impl std::fmt::Display for OffSwitch {
 pub fn find(agent: AgentId, probe: &ProbeEnv) -> Vec<OffSwitch> {
     let paths = AgentPaths::new(agent, probe);
     (paths.spec.off_switches)(&paths.dir)
+}
+
+/// Running sessions of `agent`, of the user whose home is `user_home`,
+/// started with its hooks off (`claude --bare`, `CLAUDE_CODE_SIMPLE=1`),
+/// read from `proc_root` (`/proc`). Processes of other users or homes, and
+/// entries that cannot be read, are skipped.
+pub fn running(agent: AgentId, user_home: &Path, proc_root: &Path) -> Vec<OffSwitch> {
+    let spec = crate::agents::spec(agent);
+    let off = uas_core::LaunchOff {
+        agent: agent.to_string(),
+        programs: spec
+            .presence
+            .binaries
+            .iter()
+            .map(|b| (*b).to_owned())
+            .collect(),
+        flags: spec
+            .launch_off
+            .flags
+            .iter()
+            .map(|f| (*f).to_owned())
+            .collect(),
+        vars: spec
+            .launch_off
+            .vars
+            .iter()
+            .map(|v| (*v).to_owned())
+            .collect(),
+    };
+    if off.flags.is_empty() && off.vars.is_empty() {
+        return Vec::new();
+    }
+    let Ok(entries) = std::fs::read_dir(proc_root) else {
+        return Vec::new();
+    };
+    let split = |b: Vec<u8>| -> Vec<String> {
+        b.split(|c| *c == 0)
+            .filter(|w| !w.is_empty())
+            .map(|w| String::from_utf8_lossy(w).into_owned())
+            .collect()
+    };
+    let mut out = Vec::new();
+    for entry in entries.flatten() {
+        let Some(pid) = entry
+            .file_name()
+            .to_str()
+            .and_then(|n| n.parse::<u32>().ok())
+        else {
+            continue;
+        };
+        let dir = entry.path();
+        let (Ok(cmdline), Ok(environ)) = (
+            std::fs::read(dir.join("cmdline")),
+            std::fs::read(dir.join("environ")),
+        ) else {
+            continue;
+        };
+        let env = split(environ);
+        let home = env.iter().find_map(|e| e.strip_prefix("HOME="));
+        if home.is_some_and(|h| Path::new(h) != user_home) {
+            continue;
+        }
+        let argv = split(cmdline);
+        // A script's interpreter comes first (`node …/cli.js`): try the
+        // program and its first argument as the agent.
+        for skip in 0..argv.len().min(2) {
+            let mut launch = argv[skip..].to_vec();
+            launch[0] = launch[0].rsplit('/').next().unwrap_or_default().to_owned();
+            if let Some(what) = off.find(&launch, &env) {
+                out.push(OffSwitch {
+                    path: dir.clone(),
+                    line: None,
+                    what: format!("`{what}` (a session without uas's hooks)"),
+                    pid: Some(pid),
+                });
+                break;
+            }
+        }
+    }
+    out.sort_by_key(|o| o.pid);
+    out
 }
 
 /// For agents without a setting that turns hooks off.
@@ -79,6 +169,7 @@ fn disable_all(path: &Path) -> Vec<OffSwitch> {
         path: path.to_path_buf(),
         line: line_of(&text, "\"disableAllHooks\""),
         what: "disableAllHooks: true".into(),
+        pid: None,
     }]
 }
 
@@ -93,6 +184,7 @@ pub(crate) fn gemini(path: &Path) -> Vec<OffSwitch> {
             path: path.to_path_buf(),
             line: line_of(&text, "\"enabled\""),
             what: "hooksConfig.enabled: false".into(),
+            pid: None,
         });
     }
     let disabled = config
@@ -104,6 +196,7 @@ pub(crate) fn gemini(path: &Path) -> Vec<OffSwitch> {
             path: path.to_path_buf(),
             line: line_of(&text, &format!("\"{GEMINI_HOOK_NAME}\"")),
             what: format!("hooksConfig.disabled names \"{GEMINI_HOOK_NAME}\" (every uas hook)"),
+            pid: None,
         });
     }
     out
@@ -132,6 +225,7 @@ pub(crate) fn codex(path: &Path) -> Vec<OffSwitch> {
                 })
                 .map(|i| i + 1),
             what: format!("[features] {k} = false"),
+            pid: None,
         })
         .collect()
 }
@@ -196,5 +290,60 @@ mod tests {
         // A broken file is not an off switch (setup reports it).
         write(h.join(".codex/config.toml"), "[features\nhooks = false\n");
         assert!(at(AgentId::Codex).is_empty());
+    }
+
+    #[test]
+    fn running_sessions_started_with_hooks_off_are_found_for_this_home_only() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let proc_root = dir.path().join("proc");
+        let home = Path::new("/home/u");
+        let process = |pid: u32, argv: &[&str], env: &[&str]| {
+            let d = proc_root.join(pid.to_string());
+            std::fs::create_dir_all(&d).expect("mkdir");
+            let nul = |l: &[&str]| l.iter().map(|w| format!("{w}\0")).collect::<String>();
+            std::fs::write(d.join("cmdline"), nul(argv)).expect("cmdline");
+            std::fs::write(d.join("environ"), nul(env)).expect("environ");
+        };
+        process(
+            11,
+            &["/usr/bin/claude", "--bare", "-p", "x"],
+            &["HOME=/home/u"],
+        );
+        process(
+            12,
+            &["claude", "-p", "x"],
+            &["HOME=/home/u", "CLAUDE_CODE_SIMPLE=1"],
+        );
+        process(13, &["claude", "-p", "x"], &["HOME=/home/u"]);
+        process(14, &["claude", "--bare"], &["HOME=/home/other"]);
+        process(15, &["vim", "--bare"], &["HOME=/home/u"]);
+        process(
+            16,
+            &["codex", "exec", "--disable", "hooks", "x"],
+            &["HOME=/home/u"],
+        );
+        std::fs::create_dir_all(proc_root.join("self")).expect("self");
+        let pids = |agent| -> Vec<(Option<u32>, String)> {
+            running(agent, home, &proc_root)
+                .into_iter()
+                .map(|o| (o.pid, o.to_string()))
+                .collect()
+        };
+        let claude = pids(AgentId::Claude);
+        assert_eq!(
+            claude.iter().map(|c| c.0).collect::<Vec<_>>(),
+            [Some(11), Some(12)],
+            "{claude:?}"
+        );
+        assert!(
+            claude[0].1.starts_with("pid 11 runs `claude --bare`"),
+            "{claude:?}"
+        );
+        assert!(
+            claude[1].1.contains("CLAUDE_CODE_SIMPLE=1 claude"),
+            "{claude:?}"
+        );
+        assert_eq!(pids(AgentId::Codex).len(), 1);
+        assert!(pids(AgentId::Gemini).is_empty());
     }
 }

@@ -23,6 +23,12 @@ pub struct Analysis {
     pub written: Vec<String>,
     /// A `uas` invocation that changes state (its subcommand words).
     pub uas_change: Option<String>,
+    /// Every program started, after wrappers: its base name, then its
+    /// arguments (for "starts an agent with its hooks off").
+    pub launches: Vec<Vec<String>>,
+    /// Every `NAME=value` the line assigns: before a program, as an `env`
+    /// operand or through `export`.
+    pub assigns: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -612,6 +618,8 @@ impl Analysis {
         if self.uas_change.is_none() {
             self.uas_change = o.uas_change;
         }
+        self.launches.extend(o.launches);
+        self.assigns.extend(o.assigns);
     }
 
     fn add_path(&mut self, word: &str, cwd: Option<&str>, written: bool) {
@@ -673,6 +681,7 @@ impl Analysis {
                     .next()
                     .is_some_and(|n| n.chars().all(|c| c.is_ascii_alphanumeric() || c == '_'))
             {
+                self.assigns.push(first.clone());
                 w = &w[1..];
             } else {
                 break;
@@ -703,6 +712,9 @@ impl Analysis {
                 if next.starts_with('-') {
                     w = &w[if takes_value { 2.min(w.len()) } else { 1 }..];
                 } else if operand {
+                    if b == "env" {
+                        self.assigns.push(next.clone());
+                    }
                     flock_file |= b == "flock";
                     w = &w[1..];
                 } else {
@@ -720,6 +732,22 @@ impl Analysis {
         }
         let prog = base(prog_word);
         let argv: Vec<&str> = args.iter().map(|(s, _)| s.as_str()).collect();
+        self.launches.push(
+            std::iter::once(prog)
+                .chain(argv.iter().copied())
+                .map(str::to_owned)
+                .collect(),
+        );
+        if matches!(
+            prog,
+            "export" | "declare" | "typeset" | "local" | "readonly"
+        ) {
+            self.assigns.extend(
+                argv.iter()
+                    .filter(|w| w.contains('='))
+                    .map(|w| (*w).to_owned()),
+            );
+        }
         let any_dyn = args.iter().any(|(_, d)| *d);
         let mut seg_cwd = cwd.clone();
         // Path words.

@@ -205,6 +205,11 @@ pub struct Pattern {
     /// verify/tail/export, skill list/search/info…).
     #[serde(default)]
     pub uas_changes: bool,
+    /// Only shell commands that start an agent with its hooks switched off
+    /// (`claude --bare`, `CLAUDE_CODE_SIMPLE=1`, `codex --disable hooks`,
+    /// a moved `HOME` or config dir): see [`crate::LaunchOff`].
+    #[serde(default)]
+    pub unhooked_agent: bool,
 }
 
 /// A problem in an SOP file.

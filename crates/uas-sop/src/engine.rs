@@ -105,6 +105,8 @@ pub struct Context {
     pub user_home: Option<String>,
     /// `{secrets}`: files agents may not read (the audit signing key).
     pub secrets: Vec<String>,
+    /// How each agent is started with its hooks off (`unhooked_agent`).
+    pub launch_off: Vec<crate::LaunchOff>,
 }
 
 /// The engine's answer.
@@ -592,6 +594,9 @@ impl Sop {
             return false;
         }
         if pat.uas_changes && a.uas_change.is_none() {
+            return false;
+        }
+        if pat.unhooked_agent && crate::launch::unhooked(&ctx.launch_off, &a).is_none() {
             return false;
         }
         if let Some(ro) = pat.read_only

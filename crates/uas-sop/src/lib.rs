@@ -14,6 +14,7 @@ pub mod analyze;
 pub mod commit_gate;
 pub mod def;
 pub mod engine;
+pub mod launch;
 pub mod mode;
 pub mod shell;
 
@@ -24,4 +25,5 @@ pub use def::{
 pub use engine::{
     AdvanceError, Approved, Context, Decision, Gate, LOCKED_RULE, Lock, QUIET_PROMPTS, SessionState,
 };
+pub use launch::LaunchOff;
 pub use mode::{EnforcementMode, MODE_KEY, Mode, ModeSetting};

@@ -79,6 +79,7 @@ impl Session {
                 hook_configs: vec![HOOK_CONFIG.into()],
                 user_home: Some(HOME.into()),
                 secrets: vec![format!("{UAS_HOME}/audit/signing.key")],
+                launch_off: vec![],
             },
             state: SessionState::default(),
             seq: 0,

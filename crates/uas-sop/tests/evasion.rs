@@ -20,6 +20,7 @@ fn ctx() -> Context {
         ],
         user_home: Some(HOME.into()),
         secrets: vec![format!("{UAS_HOME}/audit/signing.key")],
+        launch_off: vec![],
     }
 }
 

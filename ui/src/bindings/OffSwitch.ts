@@ -15,4 +15,9 @@ line: number | null,
 /**
  * The setting, e.g. `disableAllHooks: true`.
  */
-what: string, };
+what: string, 
+/**
+ * For a running session started with its hooks off (`claude --bare`):
+ * its process id (`path` is then its `/proc` entry).
+ */
+pid?: number, };

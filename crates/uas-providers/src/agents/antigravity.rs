@@ -8,7 +8,7 @@
 //! and 1.1.25, C3) are in docs/agents.md; no agy binary runs here.
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict, on,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, LaunchFlags, Presence, Verdict, on,
     protocol::line,
 };
 use crate::hookjson::{HookShape, OWN_GROUP};
@@ -70,6 +70,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success,
         answer,
         off_switches: crate::offswitch::none,
+        launch_off: LaunchFlags::default(),
         project_hook_files: &[
             "*/.agents/hooks.json",
             "*/.agent/hooks.json",

@@ -2,7 +2,7 @@
 //! `~/.claude/settings.json` (`hooks.<Event>[{hooks:[{type,command,timeout(s)}]}]`).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, LaunchFlags, Presence, Verdict,
     grouped_entry_seconds, on, on_blocking, on_failure, protocol, stdin_as_is,
 };
 use crate::hookjson::HookShape;
@@ -67,7 +67,14 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin: stdin_as_is,
         tool_success,
         answer,
-        off_switches: off_switches,
+        off_switches,
+        launch_off: LaunchFlags {
+            // Claude Code 2.1.197: `--bare` (sets CLAUDE_CODE_SIMPLE) skips
+            // hooks; `--safe-mode` loads no user settings; setting sources
+            // without `user` leave ~/.claude/settings.json unread.
+            flags: &["--bare", "--safe-mode", "--setting-sources !user"],
+            vars: &["CLAUDE_CODE_SIMPLE", "CLAUDE_CODE_SAFE_MODE"],
+        },
         project_hook_files: &["*/.claude/settings.json", "*/.claude/settings.local.json"],
         protected_files: &["settings.local.json"],
     }

@@ -3,7 +3,7 @@
 //! by its hash in Codex's `/hooks` before it runs.
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, LaunchFlags, Presence, Verdict,
     grouped_entry_seconds, on, on_blocking, protocol, stdin_as_is, success_unknown,
 };
 use crate::hookjson::HookShape;
@@ -64,7 +64,18 @@ pub(super) fn spec() -> AgentSpec {
         // says `Exit code: N`, which the normalizer reads.
         tool_success: success_unknown,
         answer,
-        off_switches: off_switches,
+        off_switches,
+        launch_off: LaunchFlags {
+            // Codex 0.169: `--disable F` is `-c features.F=false`.
+            flags: &[
+                "--disable hooks",
+                "--disable codex_hooks",
+                "-c features.hooks=false",
+                "-c features.codex_hooks=false",
+                "--config features.hooks=false",
+            ],
+            vars: &[],
+        },
         project_hook_files: &["*/.codex/hooks.json", "*/.codex/config.toml"],
         protected_files: &["config.toml"],
     }

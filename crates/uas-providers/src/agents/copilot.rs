@@ -4,8 +4,8 @@
 //! not block preToolUse; only the JSON decision does.
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict, on, on_blocking,
-    on_failure, protocol::line, stdin_as_is,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, LaunchFlags, Presence, Verdict, on,
+    on_blocking, on_failure, protocol::line, stdin_as_is,
 };
 use crate::hookjson::HookShape;
 use crate::offswitch::OffSwitch;
@@ -74,7 +74,8 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin: stdin_as_is,
         tool_success,
         answer,
-        off_switches: off_switches,
+        off_switches,
+        launch_off: LaunchFlags::default(),
         project_hook_files: &["*/.github/hooks/*"],
         // config.json is read for disableAllHooks but not protected: the
         // real CLI (1.0.102) writes it itself at every start.

@@ -4,8 +4,8 @@
 //! (`{"version":1,"hooks":{"preToolUse":[{"command":…}]}}`).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict, known, on,
-    on_blocking, on_failure, protocol::line,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, LaunchFlags, Presence, Verdict,
+    known, on, on_blocking, on_failure, protocol::line,
 };
 use crate::hookjson::HookShape;
 use serde_json::{Map, Value, json};
@@ -87,6 +87,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success,
         answer,
         off_switches: crate::offswitch::none,
+        launch_off: LaunchFlags::default(),
         project_hook_files: &["*/.cursor/hooks.json"],
         protected_files: &[],
     }

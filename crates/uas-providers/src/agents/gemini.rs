@@ -2,8 +2,8 @@
 //! hooks in `~/.gemini/settings.json` (`BeforeTool`…, timeout in ms).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, Presence, Verdict, on, protocol,
-    stdin_as_is,
+    AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, LaunchFlags, Presence, Verdict, on,
+    protocol, stdin_as_is,
 };
 use crate::hookjson::HookShape;
 use crate::offswitch::OffSwitch;
@@ -60,7 +60,8 @@ pub(super) fn spec() -> AgentSpec {
         adapt_stdin: stdin_as_is,
         tool_success,
         answer,
-        off_switches: off_switches,
+        off_switches,
+        launch_off: LaunchFlags::default(),
         project_hook_files: &["*/.gemini/settings.json"],
         protected_files: &[],
     }

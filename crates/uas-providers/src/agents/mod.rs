@@ -144,6 +144,17 @@ pub struct Presence {
     pub marker_file: Option<&'static str>,
 }
 
+/// How the agent is started with its hooks off (besides moving its config
+/// dir or `HOME`): flags as `F`, `F V` or `F !V` (see `uas_sop::LaunchOff`),
+/// and variables that do it when set.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LaunchFlags {
+    /// Command-line flags.
+    pub flags: &'static [&'static str],
+    /// Environment variables.
+    pub vars: &'static [&'static str],
+}
+
 /// Everything the planner needs to know about one agent.
 #[derive(Debug, Clone)]
 pub struct AgentSpec {
@@ -177,6 +188,8 @@ pub struct AgentSpec {
     /// The settings in its config dir that switch its hooks off (read
     /// only: `status` and `doctor` report them).
     pub off_switches: fn(dir: &std::path::Path) -> Vec<crate::offswitch::OffSwitch>,
+    /// How it is started without our hooks.
+    pub launch_off: LaunchFlags,
     /// Files in a project that can add or disable this agent's hooks
     /// (globs relative to the project root, `*` for any folder above).
     pub project_hook_files: &'static [&'static str],

@@ -5,7 +5,7 @@
 //! with OpenCode 1.18.33).
 
 use super::{
-    AgentSpec, Answer, EventName, Facts, FailureMode, Presence, Verdict, on, protocol,
+    AgentSpec, Answer, EventName, Facts, FailureMode, LaunchFlags, Presence, Verdict, on, protocol,
     success_unknown,
 };
 use serde_json::{Map, Value};
@@ -88,6 +88,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success: success_unknown,
         answer,
         off_switches: crate::offswitch::none,
+        launch_off: LaunchFlags::default(),
         project_hook_files: &["*/.opencode/plugin*"],
         protected_files: &[],
     }
