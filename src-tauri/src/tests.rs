@@ -53,7 +53,10 @@ fn init_then_doctor_over_ipc_reports_a_healthy_home() {
         .deserialize::<serde_json::Value>()
         .expect("json");
     assert_eq!(report["healthy"], true, "{report:#}");
-    assert_eq!(report["agents"].as_array().map(Vec::len), Some(7));
+    assert_eq!(
+        report["agents"].as_array().map(Vec::len),
+        Some(uas_core::AgentId::ALL.len())
+    );
 }
 
 #[test]

@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
-"""Real agents against uas: Claude Code, Codex, Gemini CLI, OpenCode and
-Copilot CLI, each run in a private network namespace with a scripted model
+"""Real agents against uas: Claude Code, Codex, Gemini CLI, OpenCode,
+Copilot CLI, Qwen Code, Auggie (against a local stand-in for Augment's
+service), Factory Droid, Kilo Code's CLI and Cline's CLI, each run in a private network namespace with a scripted model
 server, in a fresh temporary home set up by the real `uas setup`.
 
 Usage: tests/agents/e2e.py [--agent A]... [--scenario S]... [--uas PATH]
@@ -31,7 +32,16 @@ AGENTS = {
     "gemini": ("@google/gemini-cli", "0.61.0", "gemini"),
     "opencode": ("opencode-ai", "1.18.33", "opencode"),
     "copilot": ("@github/copilot", "1.0.102", "copilot"),
+    "qwen": ("@qwen-code/qwen-code", "0.24.4", "qwen"),
+    "auggie": ("@augmentcode/auggie", "0.36.0", "auggie"),
+    "droid": ("@factory/cli", "0.225.1", "droid"),
+    # 7.8.1 (npm's latest) has no Linux binary package.
+    "kilo": ("@kilocode/cli", "7.7.7", "kilo"),
+    "cline": ("cline", "3.0.65", "cline"),
 }
+# Installed beside them: Droid's wrapper 0.225.1 runs this binary (the
+# registry has no 0.225.1 build of it).
+EXTRA_PACKAGES = [("@factory/cli-linux-x64", "0.225.2")]
 OPENCODE_PLUGIN = ("@opencode-ai/plugin", "1.18.33")
 SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall", "subagent", "missing"]
 # Scenarios only some agents can run; the others get "n/a" in the table.
@@ -55,9 +65,10 @@ def run(cmd, **kw):
 def install(cache):
     """npm-installs the pinned agents once into `cache` (reused after)."""
     cache.mkdir(parents=True, exist_ok=True)
-    want = [f"{p}@{v}" for p, v, _ in AGENTS.values()]
+    pinned = [(p, v) for p, v, _ in AGENTS.values()] + EXTRA_PACKAGES
+    want = [f"{p}@{v}" for p, v in pinned]
     have_ok = True
-    for pkg, ver, _ in AGENTS.values():
+    for pkg, ver in pinned:
         pj = cache / "node_modules" / pkg / "package.json"
         if not pj.exists() or json.loads(pj.read_text()).get("version") != ver:
             have_ok = False
@@ -133,6 +144,29 @@ def recorded(h):
     return [json.loads(f.read_text()) for f in sorted(h.recorded.iterdir())]
 
 
+def opencode_style_config(schema):
+    """OpenCode's (and Kilo's) config pointing at the scripted server."""
+    return {
+        "$schema": schema,
+        "provider": {"mock": {"npm": "@ai-sdk/openai-compatible", "name": "Mock", "options": {"baseURL": f"http://127.0.0.1:{PORT}/v1", "apiKey": "x"}, "models": {"mock-model": {"name": "Mock", "tool_call": True}}}},
+        "model": "mock/mock-model",
+        "small_model": "mock/mock-model",
+        "permission": {"edit": "allow", "bash": "allow"},
+        "autoupdate": False,
+    }
+
+
+def user_audit_plugin(h, config_dir):
+    """The user's own OpenCode-API plugin (uninstall must keep it)."""
+    (config_dir / "plugins").mkdir()
+    (config_dir / "plugins/user-audit.js").write_text(
+        "import { appendFileSync } from 'node:fs';\n"
+        "export const UserAudit = async () => ({\n"
+        "  'tool.execute.before': async () => { appendFileSync(%s, 'fired\\n'); },\n"
+        "});\n" % json.dumps(str(h.marker))
+    )
+
+
 def write_agent_config(h, with_user_hook, record=False):
     """What the recipe needs to point each agent at the scripted server
     (and, for the uninstall scenario, the user's own hook; for `record`, a
@@ -191,27 +225,14 @@ enabled = false
     elif a == "opencode":
         d = h.home / ".config/opencode"
         d.mkdir(parents=True)
-        cfg = {
-            "$schema": "https://opencode.ai/config.json",
-            "provider": {"mock": {"npm": "@ai-sdk/openai-compatible", "name": "Mock", "options": {"baseURL": f"{base}/v1", "apiKey": "x"}, "models": {"mock-model": {"name": "Mock", "tool_call": True}}}},
-            "model": "mock/mock-model",
-            "small_model": "mock/mock-model",
-            "permission": {"edit": "allow", "bash": "allow"},
-            "autoupdate": False,
-        }
+        cfg = opencode_style_config("https://opencode.ai/config.json")
         (d / "opencode.json").write_text(json.dumps(cfg, indent=2) + "\n")
         plug = CACHE / "agents" / "opencode-plugin"
         shutil.copy(plug / "package.json", d / "package.json")
         shutil.copy(plug / "package-lock.json", d / "package-lock.json")
         shutil.copytree(plug / "node_modules", d / "node_modules", symlinks=True)
         if with_user_hook:
-            (d / "plugins").mkdir()
-            (d / "plugins/user-audit.js").write_text(
-                "import { appendFileSync } from 'node:fs';\n"
-                "export const UserAudit = async () => ({\n"
-                "  'tool.execute.before': async () => { appendFileSync(%s, 'fired\\n'); },\n"
-                "});\n" % json.dumps(str(h.marker))
-            )
+            user_audit_plugin(h, d)
     elif a == "copilot":
         d = h.home / ".copilot"
         d.mkdir(parents=True)
@@ -219,6 +240,65 @@ enabled = false
         if with_user_hook:
             s["hooks"] = {"preToolUse": [{"type": "command", "bash": user_hook_command(h), "timeoutSec": 10}]}
         (d / "settings.json").write_text(json.dumps(s, indent=2) + "\n")
+    else:
+        write_config_of_new_agents(h, with_user_hook)
+
+
+def write_config_of_new_agents(h, with_user_hook):
+    """Qwen Code and Auggie (their settings file is their hook file, in
+    Claude's shape)."""
+    user = {"PreToolUse": [{"matcher": "", "hooks": [{"type": "command", "command": user_hook_command(h)}]}]}
+    if h.agent == "cline":
+        # Cline keeps its provider in ~/.cline/data/settings/providers.json.
+        r = run([*netns(), "cline", "auth", "-p", "openai-compatible", "-k", "dummy", "-m", "mock-model", "-b", f"http://127.0.0.1:{PORT}/v1"], env=cline_env(h), cwd=h.project)
+        check(r.returncode == 0, f"cline auth failed: {r.stdout} {r.stderr}")
+        if with_user_hook:
+            d = h.home / ".cline/plugins"
+            d.mkdir(parents=True, exist_ok=True)
+            (d / "user-audit.js").write_text(
+                "import { appendFileSync } from 'node:fs';\n"
+                "export default { name: 'user-audit', manifest: { capabilities: ['hooks'] }, hooks: {\n"
+                "  beforeTool: async () => { appendFileSync(%s, 'fired\\n'); return undefined; },\n"
+                "} };\n" % json.dumps(str(h.marker))
+            )
+        return
+    if h.agent == "kilo":
+        d = h.home / ".config/kilo"
+        d.mkdir(parents=True)
+        (d / "kilo.json").write_text(json.dumps(opencode_style_config("https://app.kilo.ai/config.json"), indent=2) + "\n")
+        if with_user_hook:
+            user_audit_plugin(h, d)
+        return
+    if h.agent == "droid":
+        d = h.home / ".factory"
+        d.mkdir(parents=True)
+        s = {"customModels": [{"model": "claude-sonnet-4-5", "displayName": "Mock", "provider": "anthropic", "baseUrl": f"http://127.0.0.1:{PORT}", "apiKey": "dummy", "maxOutputTokens": 4096}]}
+        (d / "settings.json").write_text(json.dumps(s, indent=2) + "\n")
+        if with_user_hook:
+            # hooks.json: the event map at the top level, beside its switches.
+            (d / "hooks.json").write_text(json.dumps({"hooksDisabled": False, **user}, indent=2) + "\n")
+        return
+    if h.agent == "qwen":
+        s = {
+            "security": {"auth": {"selectedType": "openai"}},
+            "model": {"name": "mock-model"},
+            "telemetry": {"enabled": False},
+            "privacy": {"usageStatisticsEnabled": False},
+            "general": {"disableAutoUpdate": True, "disableUpdateNag": True},
+        }
+        d = h.home / ".qwen"
+    else:
+        s = {}
+        d = h.home / ".augment"
+    if with_user_hook:
+        s["hooks"] = user
+    d.mkdir(parents=True)
+    (d / "settings.json").write_text(json.dumps(s, indent=2) + "\n")
+
+
+def cline_env(h):
+    """Cline without its background hub process (it outlives the CLI)."""
+    return dict(h.env, USER="user", CLINE_SESSION_BACKEND_MODE="local", CLINE_NO_AUTO_UPDATE="1")
 
 
 def agent_command(h, prompt):
@@ -240,7 +320,23 @@ def agent_command(h, prompt):
     elif a == "opencode":
         env.update(OPENCODE_DISABLE_AUTOUPDATE="1", OPENCODE_DISABLE_MODELS_FETCH="1", OPENCODE_DISABLE_DEFAULT_PLUGINS="1", OPENCODE_DISABLE_LSP_DOWNLOAD="1", OPENCODE_DISABLE_SHARE="1", npm_config_offline="true", npm_config_fetch_retries="0")
         argv = ["opencode", "run", prompt]
-    else:
+    elif a == "qwen":
+        env.update(OPENAI_API_KEY="dummy", OPENAI_BASE_URL=f"{base}/v1", OPENAI_MODEL="mock-model")
+        argv = ["qwen", prompt, "--yolo", "--output-format", "json", "--auth-type", "openai", "-m", "mock-model"]
+    elif a == "cline":
+        env = cline_env(h)
+        argv = ["cline", "--json", prompt]
+    elif a == "droid":
+        env.update(FACTORY_AIRGAP_ENABLED="true")
+        argv = ["droid", "exec", "--auto", "low", "-m", "custom:claude-sonnet-4-5", "-o", "json", prompt]
+    elif a == "kilo":
+        env.update(KILO_DISABLE_AUTOUPDATE="1", KILO_DISABLE_MODELS_FETCH="1", KILO_DISABLE_DEFAULT_PLUGINS="1", KILO_DISABLE_LSP_DOWNLOAD="1", KILO_DISABLE_SHARE="1", KILO_TELEMETRY_LEVEL="off", npm_config_offline="true", npm_config_fetch_retries="0")
+        argv = ["kilo", "run", "--format", "json", prompt]
+    elif a == "auggie":
+        # Auggie's "session" names the service; plain http on loopback is accepted.
+        env.update(AUGMENT_SESSION_AUTH=json.dumps({"accessToken": "dummy", "tenantURL": f"{base}/", "scopes": ["email"]}), AUGMENT_DISABLE_AUTO_UPDATE="1")
+        argv = ["auggie", "--print", prompt, "--output-format", "json"]
+    elif a == "copilot":
         env.update(COPILOT_OFFLINE="true", COPILOT_AUTO_UPDATE="false", COPILOT_PROVIDER_BASE_URL=f"{base}/v1", COPILOT_PROVIDER_API_KEY="x", COPILOT_PROVIDER_TYPE="openai", COPILOT_PROVIDER_WIRE_API="completions", COPILOT_MODEL="gpt-5.4")
         argv = ["copilot", "-p", prompt, "--allow-all-tools", "--no-auto-update", "--disable-client-telemetry"]
     return argv, env
@@ -306,8 +402,50 @@ def verify_ok(h):
     check(v.get("ok") is True, f"uas audit verify failed: {r.stdout} {r.stderr}")
 
 
+def recording_uas(h):
+    """With --record DIR: a copy of uas that setup registers, replaced after
+    setup by a script that keeps each stdin as DIR/<agent>/<scenario>/
+    NNN-<event>.json and then runs the real uas on it."""
+    copy = h.root / "rec-bin" / "uas"
+    copy.parent.mkdir()
+    shutil.copy2(h.uas, copy)
+    return copy
+
+
+def start_recording(h, copy):
+    out = RECORD / h.agent / h.scenario
+    out.mkdir(parents=True, exist_ok=True)
+    copy.unlink()
+    copy.write_text(
+        "#!/bin/sh\n"
+        f"f={out}/$(date +%s%N)-$3.json\n"
+        'cat > "$f"\n'
+        f'exec {h.uas} "$@" < "$f"\n'
+    )
+    copy.chmod(0o755)
+
+
+def finish_recording(h):
+    """Numbers the recorded inputs in firing order and rewrites the temp
+    home to /home/user (one JSON document per file, pretty-printed)."""
+    out = RECORD / h.agent / h.scenario
+    for i, f in enumerate(sorted(p for p in out.iterdir() if p.name[0].isdigit() and len(p.name.split("-", 1)[0]) > 12), 1):
+        text = f.read_text()
+        for real, shown in [(str(h.home), "/home/user"), (str(h.home).replace("/", "-"), "-home-user"), (str(h.home).lstrip("/"), "home/user"), (str(h.root), "/var/tmp/e2e")]:
+            text = text.replace(real, shown)
+        try:
+            text = json.dumps(json.loads(text), indent=2) + "\n"
+        except ValueError:
+            pass
+        (out / f"{i:03}-{f.name.split('-', 1)[1]}").write_text(text)
+        f.unlink()
+
+
 def setup(h, with_user_hook=False, record=False, uas=None):
     write_agent_config(h, with_user_hook, record)
+    recorder = None
+    if RECORD and uas is None and h.scenario in ("deny", "allow"):
+        recorder = uas = str(recording_uas(h))
     uas = uas or h.uas
     r = run([uas, "init"], env=h.env, cwd=h.project)
     check(r.returncode == 0, f"uas init failed: {r.stdout}\n{r.stderr}")
@@ -319,6 +457,8 @@ def setup(h, with_user_hook=False, record=False, uas=None):
     else:
         r = run([uas, "setup", "--agent", h.agent, "--yes"], env=h.env, cwd=h.project)
     check(r.returncode == 0, f"uas setup failed: {r.stdout}\n{r.stderr}")
+    if recorder:
+        start_recording(h, Path(recorder))
 
 
 def scenario_deny(h):
@@ -334,7 +474,7 @@ def scenario_deny(h):
     e, dec = d[0]
     check(dec.get("rule", "").startswith("plan-before") and dec.get("phase"), f"deny without rule/phase: {dec}")
     check("No plan is recorded" in requests_text(reqs), "the agent did not pass our reason to the model")
-    if h.agent in ("claude", "codex", "gemini"):
+    if h.agent in ("claude", "codex", "gemini", "qwen", "droid"):
         # These accept session-start context: the model is told the phase.
         check("Universal Agent SOP `default` is enforced" in requests_text(reqs), "the SOP brief did not reach the model")
     verify_ok(h)
@@ -361,6 +501,11 @@ TAMPER_TARGETS = {
     "codex": "project/.codex/hooks.json",
     "opencode": "project/.opencode/plugins/override.js",
     "copilot": "project/.github/hooks/override.json",
+    "qwen": "project/.qwen/settings.json",
+    "auggie": "project/.augment/settings.json",
+    "droid": "project/.factory/hooks.json",
+    "kilo": "project/.kilo/plugins/override.js",
+    "cline": "project/.cline/plugins/override.js",
 }
 
 
@@ -518,18 +663,20 @@ RUNNERS = {
 
 
 def main():
-    global CACHE, TRUST_BYPASS
+    global CACHE, TRUST_BYPASS, RECORD
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--agent", action="append", choices=list(AGENTS))
     ap.add_argument("--scenario", action="append", choices=SCENARIOS)
     ap.add_argument("--uas", default=str(ROOT / "target/debug/uas"))
     ap.add_argument("--cache", default=os.environ.get("UAS_E2E_CACHE", str(Path.home() / ".cache/uas-e2e")))
     ap.add_argument("--keep", action="store_true", help="keep the temporary homes")
+    ap.add_argument("--record", metavar="DIR", help="keep what each agent sent uas in the deny and allow scenarios, as DIR/<agent>/<scenario>/NNN-<event>.json (to refresh the fixtures of crates/uas-hook/tests)")
     ap.add_argument("--inner", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.inner:
         return inner(args.inner)
     CACHE = Path(args.cache)
+    RECORD = Path(args.record).resolve() if args.record else None
     TRUST_BYPASS = False
     if not shutil.which("unshare"):
         sys.exit("unshare not found (util-linux): the real-agent tests need a private network namespace")
@@ -551,9 +698,12 @@ def main():
             root = work / f"{agent}-{sc}"
             root.mkdir()
             h = Home(root, agent, uas, agent_bin)
+            h.scenario = sc
             try:
                 check(exe.exists(), f"agent binary {exe} missing")
                 RUNNERS[sc](h)
+                if RECORD and sc in ("deny", "allow"):
+                    finish_recording(h)
                 for e in h.events():
                     us = json.loads(e["payload"]).get("hook_us")
                     if us is not None:
@@ -581,6 +731,7 @@ def main():
 
 
 CACHE = None
+RECORD = None
 TRUST_BYPASS = True
 HOOK_US = {}
 

@@ -1,7 +1,9 @@
 """A scripted, stateless model server for the real-agent tests.
 
-It speaks the four streaming APIs the agents use (Anthropic Messages, Gemini
-streamGenerateContent, OpenAI Responses, OpenAI chat completions). The reply
+It speaks the streaming APIs the agents use (Anthropic Messages, Gemini
+streamGenerateContent, OpenAI Responses, OpenAI chat completions) and the
+few endpoints of Augment's service that Auggie needs (`/get-models`, whose
+feature flags switch Auggie's hooks on, and the NDJSON `/chat-stream`). The reply
 depends only on the request: the scenario names a list of tool calls; a
 request that already carries N tool results gets call N+1, or the text
 "done" when the list is exhausted. A request that offers no tools (titles,
@@ -47,6 +49,11 @@ def _count_results(api, body):
             if isinstance(i, dict)
             and i.get("type") in ("function_call_output", "custom_tool_call_output")
         )
+    if api == "augment":
+        nodes = list(body.get("nodes") or [])
+        for x in body.get("chat_history") or []:
+            nodes += x.get("request_nodes") or []
+        return sum(1 for n in nodes if n.get("type") == 1 and n.get("tool_result_node"))
     return sum(1 for m in body.get("messages", []) if m.get("role") == "tool")
 
 
@@ -66,7 +73,7 @@ def _first_user_text(api, body):
 
 
 def _tool_names(api, body):
-    tools = body.get("tools") or []
+    tools = body.get("tool_definitions" if api == "augment" else "tools") or []
     names = []
     for t in tools:
         if api == "anthropic":
@@ -75,6 +82,8 @@ def _tool_names(api, body):
             names += [f.get("name") for f in t.get("functionDeclarations", [])]
         elif api == "responses":
             names.append(t.get("name") or t.get("type"))
+        elif api == "augment":
+            names.append(t.get("name"))
         else:
             names.append((t.get("function") or {}).get("name"))
     return [n for n in names if n]
@@ -83,6 +92,8 @@ def _tool_names(api, body):
 def concrete_call(agent, names, call):
     """(tool name, arguments JSON string or raw input, kind) for an abstract call."""
     kind = call[0]
+    if agent == "kilo":
+        agent = "opencode"  # Kilo Code's CLI has OpenCode's tools
     if kind == "malformed":
         if call[1] == "unknown_tool":
             return "uas_no_such_tool", json.dumps({"x": 1}), "function"
@@ -93,14 +104,30 @@ def concrete_call(agent, names, call):
             "codex": "exec_command",
             "opencode": "write",
             "copilot": "bash",
+            "qwen": "write_file",
+            "auggie": "save-file",
+            "droid": "Create",
+            "cline": "editor",
         }[agent]
         return name, '{"file_path": "/tmp/x", "content": ', "function"
     if kind == "write":
         _, path, content = call
         if agent == "claude":
             return "Write", json.dumps({"file_path": path, "content": content}), "function"
-        if agent == "gemini":
+        if agent in ("gemini", "qwen"):
             return "write_file", json.dumps({"file_path": path, "content": content}), "function"
+        if agent == "auggie":
+            return "save-file", json.dumps({"path": path, "file_content": content}), "function"
+        if agent == "cline":
+            # Cline 3.0.65: `editor` {path, new_text} creates or replaces a file.
+            return "editor", json.dumps({"path": path, "new_text": content}), "function"
+        if agent == "droid":
+            # Factory Droid 0.225.2 with an Anthropic-provider model: `Create`
+            # {file_path, content}; without `--auto` only its shell is offered.
+            if "Create" in names:
+                return "Create", json.dumps({"file_path": path, "content": content}), "function"
+            cmd = f"printf '%s\\n' {json.dumps(content)} > {path}"
+            return "Execute", json.dumps({"command": cmd, "riskLevel": "low", "riskLevelReason": "writes one file"}), "function"
         if agent == "opencode":
             return "write", json.dumps({"filePath": path, "content": content}), "function"
         if agent == "codex":
@@ -121,8 +148,14 @@ def concrete_call(agent, names, call):
         cmd = call[1]
         if agent == "claude":
             return "Bash", json.dumps({"command": cmd}), "function"
-        if agent == "gemini":
+        if agent in ("gemini", "qwen"):
             return "run_shell_command", json.dumps({"command": cmd}), "function"
+        if agent == "cline":
+            return "run_commands", json.dumps({"commands": [cmd]}), "function"
+        if agent == "droid":
+            return "Execute", json.dumps({"command": cmd, "riskLevel": "low", "riskLevelReason": "test"}), "function"
+        if agent == "auggie":
+            return "launch-process", json.dumps({"command": cmd, "wait": True, "max_wait_seconds": 60, "cwd": "."}), "function"
         if agent == "codex":
             return "exec_command", json.dumps({"cmd": cmd}), "function"
         if agent == "opencode":
@@ -213,6 +246,25 @@ def chat_stream(call, text, model):
     return "".join(f"data: {json.dumps(c)}\n\n" for c in chunks) + "data: [DONE]\n\n"
 
 
+def augment_stream(call, text):
+    """Augment's `/chat-stream`: NDJSON chunks; node type 5 is a tool call
+    (stop_reason 3), type 0 text (stop_reason 1)."""
+    if call:
+        name, args, _ = call
+        use = {"tool_use_id": "toolu_" + uuid.uuid4().hex[:12], "tool_name": name, "input_json": args}
+        chunks = [{"text": "", "nodes": [{"id": 1, "type": 5, "tool_use": use}], "stop_reason": 3}]
+    else:
+        chunks = [{"text": text, "nodes": [{"id": 1, "type": 0, "content": text}]}, {"text": "", "nodes": [], "stop_reason": 1}]
+    return "".join(json.dumps(c) + "\n" for c in chunks)
+
+
+# Augment's other endpoints that Auggie calls at start; anything else gets {}.
+AUGMENT_FIXED = {
+    "/get-models": {"default_model": "mock", "models": [{"name": "mock", "suggested_prefix_char_count": 0, "suggested_suffix_char_count": 0}], "feature_flags": {"enable_hooks": True}, "user_tier": "PROFESSIONAL_TIER", "user": {"id": "u1", "email": "user@example.invalid"}},
+    "/agents/list-remote-tools": {"tools": []},
+}
+
+
 class Server:
     """Runs on 127.0.0.1 in a thread; `calls` is the scenario's list."""
 
@@ -254,11 +306,16 @@ class Server:
                     body = json.loads(raw or b"{}")
                 except ValueError:
                     body = {}
-                out, api, reply = server.reply(path, body)
+                if server.agent == "auggie" and path != "/chat-stream":
+                    out, api, reply = json.dumps(AUGMENT_FIXED.get(path, {})), "augment", {"tool": None}
+                    ctype = "application/json"
+                else:
+                    out, api, reply = server.reply(path, body)
+                    ctype = "application/x-ndjson" if api == "augment" else "text/event-stream"
                 server._log({"method": "POST", "path": path, "api": api, "body": body, "reply": reply})
                 data = out.encode()
                 self.send_response(200)
-                self.send_header("Content-Type", "text/event-stream")
+                self.send_header("Content-Type", ctype)
                 self.send_header("Cache-Control", "no-cache")
                 self.send_header("Content-Length", str(len(data)))
                 self.send_header("Connection", "close")
@@ -282,6 +339,8 @@ class Server:
             api = "gemini"
         elif path.endswith("/responses"):
             api = "responses"
+        elif path == "/chat-stream":
+            api = "augment"
         else:
             api = "chat"
         names = _tool_names(api, body)
@@ -301,6 +360,8 @@ class Server:
             out = gemini_stream(call, text)
         elif api == "responses":
             out = responses_stream(call, text)
+        elif api == "augment":
+            out = augment_stream(call, text)
         else:
             out = chat_stream(call, text, body.get("model", "mock-model"))
         return out, api, {"tool": call[0] if call else None, "results_seen": done, "conversation": conversation}

@@ -123,7 +123,7 @@ fn doctor_after_init_is_healthy_and_lists_installed_agents() {
     fs::write(claude.join("settings.json"), "{}").expect("settings");
     let report = app.doctor();
     assert!(report.healthy, "{report:#?}");
-    assert_eq!(report.agents.len(), 7);
+    assert_eq!(report.agents.len(), uas_core::AgentId::ALL.len());
     let installed: Vec<_> = report
         .agents
         .iter()

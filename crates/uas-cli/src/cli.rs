@@ -52,7 +52,7 @@ pub enum Command {
     /// Read-only: changes nothing. Exits 1 when a check fails, with a `fix`
     /// line saying what to do.
     Doctor,
-    /// List the seven supported agents: installed or not, why, and what their hooks can do.
+    /// List the supported agents: installed or not, why, and what their hooks can do.
     Detect,
     /// Set up agents: instructions block, skills, hooks (plan -> diff -> apply -> verify).
     ///

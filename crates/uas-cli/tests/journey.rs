@@ -219,7 +219,7 @@ fn read_only_home_is_a_clear_error_and_nothing_is_written() {
 }
 
 #[test]
-fn doctor_json_lists_checks_and_all_seven_agents() {
+fn doctor_json_lists_checks_and_every_agent() {
     let sb = sandbox();
     assert!(sb.run(&["init"]).status.success());
     fs::create_dir_all(sb.user_home().join(".codex")).expect("codex");
@@ -233,7 +233,7 @@ fn doctor_json_lists_checks_and_all_seven_agents() {
     let r = json(&o);
     assert_eq!(r["healthy"], true);
     let agents = r["agents"].as_array().expect("agents");
-    assert_eq!(agents.len(), 7);
+    assert_eq!(agents.len(), uas_core::AgentId::ALL.len());
     let found: Vec<_> = agents
         .iter()
         .filter(|a| a["installed"] == true)

@@ -84,6 +84,9 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
         (".gemini/config/hooks.json", 5),
         (".cursor/hooks.json", 15),
         (".copilot/settings.json", 12),
+        (".qwen/settings.json", 12),
+        (".augment/settings.json", 6),
+        (".factory/hooks.json", 8),
     ] {
         assert_eq!(uas_commands(&json(&m.path(rel))), n, "{rel}");
     }
@@ -111,6 +114,19 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
         assert_eq!(ours.len(), 1, "{event}: {cursor}");
         assert_eq!(ours[0]["timeout"], 10, "{event}");
         assert_eq!(ours[0].get("failClosed").is_some(), closed, "{event}");
+    }
+    // Droid: the event map at the top level of hooks.json.
+    let droid = json(&m.path(".factory/hooks.json"));
+    assert!(droid["PreToolUse"][0]["hooks"][0]["command"].is_string(), "{droid}");
+    assert!(droid.get("hooks").is_none(), "{droid}");
+    // Kilo and Cline: a generated plugin each, running `uas hook <agent>`.
+    for (rel, agent) in [
+        (".config/kilo/plugins/universal-agent.js", "kilo"),
+        (".cline/plugins/universal-agent.js", "cline"),
+    ] {
+        let text = fs::read_to_string(m.path(rel)).expect(rel);
+        assert!(text.starts_with("// uas:managed universal-agent plugin"), "{rel}");
+        assert!(text.contains(&format!("\"hook\", \"{agent}\"")), "{rel}");
     }
     // agy: tool events nested, its other events flat (the nested form there
     // makes agy reject the whole file), and no SessionStart.
@@ -863,10 +879,7 @@ fn a_running_session_started_without_hooks_is_enforcement_off_in_status() {
     m.ok(&["setup", "--agent", "claude", "--yes"]);
     // A process that looks like `claude --bare` to /proc, for this home.
     let child = std::process::Command::new("bash")
-        .args([
-            "-c",
-            "exec -a claude perl -e 'sleep 120' -- --bare",
-        ])
+        .args(["-c", "exec -a claude perl -e 'sleep 120' -- --bare"])
         .env("HOME", m.user_home())
         .spawn()
         .expect("spawn");
@@ -875,7 +888,10 @@ fn a_running_session_started_without_hooks_is_enforcement_off_in_status() {
     let cmdline = format!("/proc/{pid}/cmdline");
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(20);
     while !fs::read(&cmdline).is_ok_and(|c| c.starts_with(b"claude\0")) {
-        assert!(std::time::Instant::now() < deadline, "the child never exec'd");
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the child never exec'd"
+        );
         std::thread::yield_now();
     }
     let status = m.run(&["status"]);

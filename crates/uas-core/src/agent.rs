@@ -26,11 +26,21 @@ pub enum AgentId {
     Cursor,
     /// GitHub Copilot CLI.
     Copilot,
+    /// Qwen Code (`qwen`).
+    Qwen,
+    /// Augment's Auggie CLI.
+    Auggie,
+    /// Factory Droid.
+    Droid,
+    /// Kilo Code's CLI (`kilo`).
+    Kilo,
+    /// Cline's CLI.
+    Cline,
 }
 
 impl AgentId {
     /// Every agent, in the order we show them.
-    pub const ALL: [AgentId; 7] = [
+    pub const ALL: [AgentId; 12] = [
         AgentId::Claude,
         AgentId::Codex,
         AgentId::Antigravity,
@@ -38,6 +48,11 @@ impl AgentId {
         AgentId::Opencode,
         AgentId::Cursor,
         AgentId::Copilot,
+        AgentId::Qwen,
+        AgentId::Auggie,
+        AgentId::Droid,
+        AgentId::Kilo,
+        AgentId::Cline,
     ];
 
     /// The short id used on the command line and in files.
@@ -50,6 +65,11 @@ impl AgentId {
             AgentId::Opencode => "opencode",
             AgentId::Cursor => "cursor",
             AgentId::Copilot => "copilot",
+            AgentId::Qwen => "qwen",
+            AgentId::Auggie => "auggie",
+            AgentId::Droid => "droid",
+            AgentId::Kilo => "kilo",
+            AgentId::Cline => "cline",
         }
     }
 
@@ -63,6 +83,11 @@ impl AgentId {
             AgentId::Opencode => "OpenCode",
             AgentId::Cursor => "Cursor",
             AgentId::Copilot => "GitHub Copilot CLI",
+            AgentId::Qwen => "Qwen Code",
+            AgentId::Auggie => "Auggie (Augment CLI)",
+            AgentId::Droid => "Factory Droid",
+            AgentId::Kilo => "Kilo Code CLI",
+            AgentId::Cline => "Cline CLI",
         }
     }
 }

@@ -67,6 +67,11 @@ const WRITE_TOOLS: &[&str] = &[
     "delete",
     "strreplace",
     "applypatch",
+    "save-file",
+    "str-replace-editor",
+    "remove-files",
+    "notebook_edit",
+    "editor",
 ];
 const SHELL_TOOLS: &[&str] = &[
     "bash",
@@ -78,6 +83,9 @@ const SHELL_TOOLS: &[&str] = &[
     "local_shell",
     "terminal",
     "run_terminal_cmd",
+    "launch-process",
+    "execute",
+    "run_commands",
 ];
 const READ_TOOLS: &[&str] = &[
     "read",
@@ -100,6 +108,11 @@ const READ_TOOLS: &[&str] = &[
     "list_dir",
     "grep_search",
     "file_search",
+    "web-fetch",
+    "codebase-retrieval",
+    "read_files",
+    "search_codebase",
+    "fetch_web_content",
 ];
 
 /// The class of a tool name.
@@ -349,8 +362,10 @@ fn tool_paths(name: &str, input: &Value) -> Vec<String> {
     .filter_map(|k| input.get(*k).and_then(Value::as_str))
     .map(str::to_owned)
     .collect();
-    if let Some(Value::Array(paths)) = input.get("paths") {
-        out.extend(paths.iter().filter_map(Value::as_str).map(str::to_owned));
+    for key in ["paths", "file_paths"] {
+        if let Some(Value::Array(paths)) = input.get(key) {
+            out.extend(paths.iter().filter_map(Value::as_str).map(str::to_owned));
+        }
     }
     let patch = match input {
         Value::String(s) => Some(s.as_str()),

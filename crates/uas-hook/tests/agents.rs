@@ -1228,3 +1228,136 @@ fn starting_a_nested_agent_with_its_hooks_off_is_tamper_even_with_a_plan() {
         "{out:?}"
     );
 }
+
+/// The recorded inputs of one run (`<agent>/<run>/NNN-<event>.json`, what
+/// the real CLI sent uas, recorded by `e2e.py --record`), replayed in
+/// firing order: (event, answer) for each.
+fn replay(e: &Env, agent: &str, recorded_run: &str) -> Vec<(String, Response)> {
+    let dir = fixtures().join(agent).join(recorded_run);
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .expect("recorded run")
+        .map(|f| f.expect("entry").path())
+        .collect();
+    files.sort();
+    assert!(!files.is_empty(), "{}", dir.display());
+    files
+        .iter()
+        .map(|f| {
+            let name = f.file_stem().and_then(|n| n.to_str()).expect("name");
+            let event = name.split_once('-').map(|(_, e)| e).expect("NNN-event");
+            let input = std::fs::read(f).expect("read");
+            (event.to_owned(), run(&e.env, agent, event, &input).response)
+        })
+        .collect()
+}
+
+/// The agents added after the first seven, each proven with its real CLI
+/// (`./x agents`) and replayed here from what it sent: the pre-tool event
+/// before a plan is refused in the agent's protocol (exit 2 and the reason
+/// on stderr: the hook answers of Qwen Code, Auggie and Droid, the plugins of
+/// Kilo and Cline), every other event is allowed, the session brief goes
+/// out where the agent reads it at session start, and after the plan is
+/// written the same edit is allowed.
+#[test]
+fn the_next_agents_are_refused_before_a_plan_and_allowed_after_in_their_own_protocol() {
+    let with_brief = ["qwen", "droid"];
+    for agent in ["qwen", "auggie", "droid", "kilo", "cline"] {
+        let e = env();
+        let kind = |event: &str| {
+            uas_hook::normalize::event_kind(agent.parse().expect("agent"), event).kind
+        };
+        let mut refused = 0;
+        for (event, r) in replay(&e, agent, "deny-run") {
+            match kind(&event) {
+                uas_core::EventKind::PreTool => {
+                    exact(&r, "", PLAN_DENY, 2);
+                    refused += 1;
+                }
+                uas_core::EventKind::SessionStart if with_brief.contains(&agent) => {
+                    assert!(session_context(&r).contains("intake"), "{agent}");
+                }
+                _ => assert_eq!(
+                    (r.stdout.as_str(), r.stderr.as_str(), r.exit),
+                    ("", "", 0),
+                    "{agent} {event}"
+                ),
+            }
+        }
+        assert_eq!(refused, 1, "{agent}: one write, refused");
+        let e = env();
+        let answers = replay(&e, agent, "allow-run");
+        let pre = answers
+            .iter()
+            .filter(|(ev, _)| kind(ev) == uas_core::EventKind::PreTool)
+            .count();
+        assert_eq!(pre, 2, "{agent}: the plan, then the edit");
+        for (event, r) in answers {
+            if kind(&event) == uas_core::EventKind::SessionStart && with_brief.contains(&agent) {
+                session_context(&r);
+            } else {
+                allowed(&r);
+            }
+        }
+        let rows = audit_rows(&e);
+        assert!(rows.iter().all(|(a, _, _)| a == agent), "{agent}: {rows:?}");
+        let sessions: std::collections::BTreeSet<&String> =
+            rows.iter().map(|(_, s, _)| s).collect();
+        assert_eq!(sessions.len(), 1, "{agent}: one session, {sessions:?}");
+        assert!(
+            !sessions.contains(&"unknown".to_owned()),
+            "{agent}: session id read"
+        );
+    }
+}
+
+#[test]
+fn qwen_permission_requests_are_refused_like_claudes() {
+    let e = env();
+    let mut ask = load("qwen/deny-run/003-PreToolUse.json");
+    ask["hook_event_name"] = json!("PermissionRequest");
+    exact(
+        &call(&e, "qwen", "PermissionRequest", &ask),
+        &permission_deny(PLAN_DENY.trim_end()),
+        "",
+        0,
+    );
+}
+
+#[test]
+fn clines_shell_commands_and_auggies_and_droids_tools_are_read_as_shell_and_writes() {
+    let e = env();
+    // Cline's `run_commands` takes a list: read as one script, so a write
+    // by redirection is refused before a plan.
+    let mut cline = load("cline/deny-run/002-beforeTool.json");
+    cline["tool_name"] = json!("run_commands");
+    cline["tool_input"] = json!({"commands": ["ls", "echo hi > /home/user/project/hello.txt"]});
+    exact(&call(&e, "cline", "beforeTool", &cline), "", SHELL_DENY, 2);
+    let mut read = cline.clone();
+    read["tool_input"] = json!({"commands": ["ls -la", "git status"]});
+    allowed(&call(&e, "cline", "beforeTool", &read));
+    // Auggie's shell and its file removal.
+    let mut auggie = load("auggie/deny-run/003-PreToolUse.json");
+    auggie["tool_name"] = json!("launch-process");
+    auggie["tool_input"] = json!({"command": "rm -rf src", "wait": true, "cwd": "."});
+    exact(
+        &call(&e, "auggie", "PreToolUse", &auggie),
+        "",
+        SHELL_DENY,
+        2,
+    );
+    auggie["tool_name"] = json!("remove-files");
+    auggie["tool_input"] = json!({"file_paths": ["/home/user/project/src/main.rs"]});
+    let out = run(
+        &e.env,
+        "auggie",
+        "PreToolUse",
+        auggie.to_string().as_bytes(),
+    );
+    assert_eq!(out.response.exit, 2, "{out:?}");
+    // Droid's shell.
+    let mut droid = load("droid/deny-run/002-PreToolUse.json");
+    droid["tool_name"] = json!("Execute");
+    droid["tool_input"] =
+        json!({"command": "printf x > /home/user/project/hello.txt", "riskLevel": "low"});
+    exact(&call(&e, "droid", "PreToolUse", &droid), "", SHELL_DENY, 2);
+}

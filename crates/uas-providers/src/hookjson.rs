@@ -16,6 +16,9 @@ pub enum HookShape {
     /// `<group>.<Event>[{hooks:[…]}]`: a top-level group that is all ours
     /// (Antigravity CLI's named groups).
     OwnGroup(&'static str),
+    /// `<Event>[{matcher?, hooks:[…]}]` at the top level, beside the file's
+    /// own switches (Factory Droid's `hooks.json`).
+    Root,
 }
 
 /// Our name for the Antigravity group.
@@ -103,22 +106,34 @@ pub fn check_shape(
         return Ok(());
     }
     let key = events_key(shape);
-    let Some(map) = root.get(key) else {
-        return Ok(());
+    let map = if shape == HookShape::Root {
+        root
+    } else {
+        let Some(map) = root.get(key) else {
+            return Ok(());
+        };
+        let Value::Object(map) = map else {
+            return Err(ShapeError {
+                key: key.to_owned(),
+                found: kind(map),
+                expected: "an object of event names",
+            });
+        };
+        map
     };
-    let Value::Object(map) = map else {
-        return Err(ShapeError {
-            key: key.to_owned(),
-            found: kind(map),
-            expected: "an object of event names",
-        });
+    let at = |event: &str| {
+        if key.is_empty() {
+            event.to_owned()
+        } else {
+            format!("{key}.{event}")
+        }
     };
     for event in events {
         match map.get(*event) {
             None | Some(Value::Array(_)) => {}
             Some(other) => {
                 return Err(ShapeError {
-                    key: format!("{key}.{event}"),
+                    key: at(event),
                     found: kind(other),
                     expected: "a list of hook entries",
                 });
@@ -131,7 +146,7 @@ pub fn check_shape(
             .flatten();
         if let Some((i, v)) = list.enumerate().find(|(_, v)| !v.is_object()) {
             return Err(ShapeError {
-                key: format!("{key}.{event}[{i}]"),
+                key: format!("{}[{i}]", at(event)),
                 found: kind(v),
                 expected: "an object (a hook entry)",
             });
@@ -157,6 +172,14 @@ pub fn restore_empty(
     original: &Map<String, Value>,
     shape: HookShape,
 ) {
+    if shape == HookShape::Root {
+        for (name, value) in original {
+            if is_empty_container(value) && !root.contains_key(name) {
+                insert_at_original_place(root, original, name, value.clone());
+            }
+        }
+        return;
+    }
     let key = events_key(shape);
     let Some(Value::Object(orig_events)) = original.get(key) else {
         return;
@@ -271,24 +294,29 @@ fn entry_is_ours(entry: &Value, shape: HookShape) -> bool {
     };
     match shape {
         HookShape::Flat => cmd_of(entry),
-        HookShape::Grouped | HookShape::OwnGroup(_) => entry
+        HookShape::Grouped | HookShape::OwnGroup(_) | HookShape::Root => entry
             .get("hooks")
             .and_then(Value::as_array)
             .is_some_and(|hs| !hs.is_empty() && hs.iter().all(cmd_of)),
     }
 }
 
-/// Where the event map lives for `shape`.
+/// Where the event map lives for `shape` (`""`: the file's top level).
 fn events_key(shape: HookShape) -> &'static str {
     match shape {
         HookShape::Grouped | HookShape::Flat => "hooks",
         HookShape::OwnGroup(g) => g,
+        HookShape::Root => "",
     }
 }
 
 /// Our entries currently in the file, per event, in file order.
 pub fn ours(root: &Map<String, Value>, shape: HookShape) -> Vec<(String, Value)> {
-    let Some(events) = root.get(events_key(shape)).and_then(Value::as_object) else {
+    let events = match shape {
+        HookShape::Root => Some(root),
+        _ => root.get(events_key(shape)).and_then(Value::as_object),
+    };
+    let Some(events) = events else {
         return Vec::new();
     };
     let mut out = Vec::new();
@@ -325,8 +353,11 @@ pub fn set_ours(root: &mut Map<String, Value>, shape: HookShape, desired: &[(Str
         }
         return;
     }
+    if shape == HookShape::Root {
+        set_events(root, shape, desired);
+        return;
+    }
     let key = events_key(shape);
-    let mut touched_any = false;
     let existed = root.contains_key(key);
     let events = match root.get_mut(key) {
         Some(Value::Object(m)) => m,
@@ -339,6 +370,19 @@ pub fn set_ours(root: &mut Map<String, Value>, shape: HookShape, desired: &[(Str
             }
         }
     };
+    let touched_any = set_events(events, shape, desired);
+    if touched_any && events.is_empty() && (existed || desired.is_empty()) {
+        root.shift_remove(key);
+    }
+}
+
+/// Sets our entries in the event map `events`; whether anything changed.
+fn set_events(
+    events: &mut Map<String, Value>,
+    shape: HookShape,
+    desired: &[(String, Value)],
+) -> bool {
+    let mut touched_any = false;
     let mut names: Vec<String> = events.keys().cloned().collect();
     for (e, _) in desired {
         if !names.contains(e) {
@@ -373,9 +417,7 @@ pub fn set_ours(root: &mut Map<String, Value>, shape: HookShape, desired: &[(Str
             events.insert(name, Value::Array(kept));
         }
     }
-    if touched_any && events.is_empty() && (existed || desired.is_empty()) {
-        root.shift_remove(key);
-    }
+    touched_any
 }
 
 fn push(events: &mut Map<String, Value>, event: &str, entry: Value) {

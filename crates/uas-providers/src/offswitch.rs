@@ -141,9 +141,14 @@ pub(crate) fn none(_dir: &Path) -> Vec<OffSwitch> {
 
 /// `disableAllHooks: true` in any of `files` (relative to `dir`).
 pub(crate) fn disable_all_in(dir: &Path, files: &[&str]) -> Vec<OffSwitch> {
+    true_key_in(dir, files, "disableAllHooks")
+}
+
+/// The top-level `key` set to `true` in any of `files` (relative to `dir`).
+pub(crate) fn true_key_in(dir: &Path, files: &[&str], key: &str) -> Vec<OffSwitch> {
     files
         .iter()
-        .flat_map(|f| disable_all(&dir.join(f)))
+        .flat_map(|f| true_key(&dir.join(f), key))
         .collect()
 }
 
@@ -158,17 +163,17 @@ fn line_of(text: &str, needle: &str) -> Option<usize> {
     text.lines().position(|l| l.contains(needle)).map(|i| i + 1)
 }
 
-fn disable_all(path: &Path) -> Vec<OffSwitch> {
+fn true_key(path: &Path, key: &str) -> Vec<OffSwitch> {
     let Some((text, root)) = json(path) else {
         return Vec::new();
     };
-    if root.get("disableAllHooks") != Some(&Value::Bool(true)) {
+    if root.get(key) != Some(&Value::Bool(true)) {
         return Vec::new();
     }
     vec![OffSwitch {
         path: path.to_path_buf(),
-        line: line_of(&text, "\"disableAllHooks\""),
-        what: "disableAllHooks: true".into(),
+        line: line_of(&text, &format!("\"{key}\"")),
+        what: format!("{key}: true"),
         pid: None,
     }]
 }

@@ -30,6 +30,7 @@ fn events_key(shape: HookShape) -> &'static str {
     match shape {
         HookShape::Grouped | HookShape::Flat => "hooks",
         HookShape::OwnGroup(g) => g,
+        HookShape::Root => "",
     }
 }
 
@@ -68,7 +69,7 @@ fn foreign_entry(shape: HookShape) -> BoxedStrategy<Value> {
                 json!({ key: cmd, "x": extra })
             })
             .boxed(),
-        HookShape::Grouped | HookShape::OwnGroup(_) => (
+        HookShape::Grouped | HookShape::OwnGroup(_) | HookShape::Root => (
             prop::collection::vec(foreign_command(), 1..3),
             prop::option::of(uas_command()),
             arb_json(),
@@ -100,7 +101,7 @@ fn our_entry(shape: HookShape) -> BoxedStrategy<Value> {
         HookShape::Flat => (uas_command(), 1u32..60)
             .prop_map(|(c, t)| json!({"command": c, "timeout": t}))
             .boxed(),
-        HookShape::Grouped | HookShape::OwnGroup(_) => {
+        HookShape::Grouped | HookShape::OwnGroup(_) | HookShape::Root => {
             (prop::collection::vec(uas_command(), 1..3), 1u32..60)
                 .prop_map(|(cmds, t)| {
                     let hooks: Vec<Value> = cmds
@@ -203,8 +204,49 @@ fn shape_and(
         .prop_flat_map(move |shape| (Just(shape), user_config(shape, stale), desired(shape)))
 }
 
+/// A Droid-style `hooks.json`: the user's event lists at the top level,
+/// beside switches and unknown keys.
+fn root_level_config() -> impl Strategy<Value = Map<String, Value>> {
+    user_config(HookShape::Grouped, false).prop_map(|m| {
+        let mut root = Map::new();
+        for (k, v) in m {
+            match (k.as_str(), v) {
+                ("hooks", Value::Object(events)) => root.extend(events),
+                (_, v) => {
+                    root.insert(k, v);
+                }
+            }
+        }
+        root
+    })
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(512))]
+
+    #[test]
+    fn at_the_top_level_adding_then_removing_ours_keeps_every_foreign_key(
+        original in root_level_config(),
+        desired in desired(HookShape::Root),
+    ) {
+        let mut root = original.clone();
+        set_ours(&mut root, HookShape::Root, &desired);
+        prop_assert_eq!(by_event(&ours(&root, HookShape::Root)), by_event(&desired));
+        set_ours(&mut root, HookShape::Root, &[]);
+        prop_assert!(ours(&root, HookShape::Root).is_empty());
+        // Every key is back with its value, but an empty list of the user's
+        // that ours filled may go (the backup restores the bytes).
+        let kept = |m: &Map<String, Value>| -> Vec<(String, Value)> {
+            let mut v: Vec<(String, Value)> = m
+                .iter()
+                .filter(|(_, v)| !v.as_array().is_some_and(Vec::is_empty))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            v.sort_by(|a, b| a.0.cmp(&b.0));
+            v
+        };
+        prop_assert_eq!(kept(&root), kept(&original));
+    }
 
     #[test]
     fn adding_then_removing_our_hooks_keeps_every_foreign_entry_and_key(

@@ -98,19 +98,8 @@ pub(super) fn spec() -> AgentSpec {
 /// file events the path (`beforeReadFile` with the `content`, the edit
 /// events with the `edits`).
 fn adapt_stdin(v: &mut Map<String, Value>) {
-    if v.get("cwd")
-        .and_then(Value::as_str)
-        .is_none_or(str::is_empty)
-        && let Some(root) = v
-            .get("workspace_roots")
-            .and_then(|w| w.get(0))
-            .and_then(Value::as_str)
-            .filter(|r| !r.is_empty())
-    {
-        let root = root.to_owned();
-        v.insert("cwd".into(), Value::String(root));
-    }
-    session_from(v, "conversation_id");
+    super::cwd_from_roots(v);
+    super::session_from(v, "conversation_id");
     if !v.contains_key("tool_name")
         && let Some(command) = v.get("command").cloned()
     {
@@ -131,14 +120,6 @@ fn adapt_stdin(v: &mut Map<String, Value>) {
 }
 
 /// Copies the session id from `key` when `session_id` is missing.
-fn session_from(v: &mut Map<String, Value>, key: &str) {
-    if !v.contains_key("session_id")
-        && let Some(id) = v.get(key).cloned()
-    {
-        v.insert("session_id".into(), id);
-    }
-}
-
 /// `tool_output` (JSON in a string, read by the normalizer) says `success`.
 fn tool_success(_event: &Value, response: Option<&Value>) -> Option<bool> {
     response

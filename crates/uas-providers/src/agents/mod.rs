@@ -2,12 +2,17 @@
 //! [`AgentSpec`] that the generic planner turns into file changes.
 
 mod antigravity;
+mod auggie;
 mod claude;
+mod cline;
 mod codex;
 mod copilot;
 mod cursor;
+mod droid;
 mod gemini;
+mod kilo;
 mod opencode;
+mod qwen;
 
 pub use opencode::installed_major as opencode_major;
 
@@ -250,6 +255,32 @@ impl AgentSpec {
 /// No rewriting: the agent already sends the common shape.
 pub(crate) fn stdin_as_is(_: &mut Map<String, Value>) {}
 
+/// `cwd` from the first of `workspace_roots` (Cursor, Auggie), when the
+/// event has none.
+pub(crate) fn cwd_from_roots(v: &mut Map<String, Value>) {
+    if v.get("cwd")
+        .and_then(Value::as_str)
+        .is_none_or(str::is_empty)
+        && let Some(root) = v
+            .get("workspace_roots")
+            .and_then(|w| w.get(0))
+            .and_then(Value::as_str)
+            .filter(|r| !r.is_empty())
+    {
+        let root = root.to_owned();
+        v.insert("cwd".into(), Value::String(root));
+    }
+}
+
+/// `session_id` from the agent's own `key`, when the event has none.
+pub(crate) fn session_from(v: &mut Map<String, Value>, key: &str) {
+    if !v.contains_key("session_id")
+        && let Some(id) = v.get(key).cloned()
+    {
+        v.insert("session_id".into(), id);
+    }
+}
+
 /// The agent does not say whether a tool succeeded.
 pub(crate) fn success_unknown(_: &Value, _: Option<&Value>) -> Option<bool> {
     None
@@ -265,6 +296,11 @@ pub fn spec(agent: AgentId) -> AgentSpec {
         AgentId::Opencode => opencode::spec(),
         AgentId::Cursor => cursor::spec(),
         AgentId::Copilot => copilot::spec(),
+        AgentId::Qwen => qwen::spec(),
+        AgentId::Auggie => auggie::spec(),
+        AgentId::Droid => droid::spec(),
+        AgentId::Kilo => kilo::spec(),
+        AgentId::Cline => cline::spec(),
     }
 }
 
