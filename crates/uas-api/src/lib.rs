@@ -50,6 +50,7 @@ pub struct App {
     probe: ProbeEnv,
     uas_bin: String,
     lock_wait: uas_core::oplock::LockWait,
+    project: Option<std::path::PathBuf>,
 }
 
 impl App {
@@ -60,7 +61,15 @@ impl App {
             probe,
             uas_bin: "uas".to_owned(),
             lock_wait: uas_core::oplock::LockWait::Wait,
+            project: None,
         }
+    }
+
+    /// The folder `status` is asked from: the settings of the project
+    /// around it that switch an agent's hooks off are reported too.
+    pub fn with_project(mut self, cwd: std::path::PathBuf) -> Self {
+        self.project = Some(cwd);
+        self
     }
 
     /// Whether a changing operation waits for another one to finish

@@ -676,6 +676,13 @@ impl App {
                 approval: capabilities.approval.clone(),
                 off: if configured {
                     let mut off = uas_providers::offswitch::find(agent, &self.probe);
+                    if let Some(cwd) = &self.project {
+                        off.extend(uas_providers::offswitch::in_project(
+                            agent,
+                            cwd,
+                            &self.probe.user_home,
+                        ));
+                    }
                     off.extend(uas_providers::offswitch::running(
                         agent,
                         &self.probe.user_home,

@@ -64,6 +64,11 @@ pub enum Command {
     Setup(SetupArgs),
     /// Show, per agent, whether it is set up, drifted files with the reason,
     /// hook state and symlinks. Exits 1 when something drifted.
+    ///
+    /// Also "ENFORCEMENT OFF" for every setting that switches an agent's
+    /// hooks off: in its user-level files, in the project around the current
+    /// folder (e.g. `.claude/settings.local.json` with `disableAllHooks`),
+    /// and running sessions started without hooks (`claude --bare`).
     Status,
     /// Put back what drifted (hand edits inside our block, removed hooks, changed skills).
     Repair(ApplyArgs),

@@ -71,7 +71,10 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         cli::Command::Status => {
-            let app = app(cli)?;
+            let mut app = app(cli)?;
+            if let Ok(cwd) = std::env::current_dir() {
+                app = app.with_project(cwd);
+            }
             let report = app.status()?;
             app.record_drift(&report);
             output::status(&report, cli.json)?;

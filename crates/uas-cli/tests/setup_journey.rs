@@ -117,7 +117,10 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
     }
     // Droid: the event map at the top level of hooks.json.
     let droid = json(&m.path(".factory/hooks.json"));
-    assert!(droid["PreToolUse"][0]["hooks"][0]["command"].is_string(), "{droid}");
+    assert!(
+        droid["PreToolUse"][0]["hooks"][0]["command"].is_string(),
+        "{droid}"
+    );
     assert!(droid.get("hooks").is_none(), "{droid}");
     // Kilo and Cline: a generated plugin each, running `uas hook <agent>`.
     for (rel, agent) in [
@@ -125,7 +128,10 @@ fn setup_adds_our_block_hooks_skills_and_plugin_for_all_seven_agents() {
         (".cline/plugins/universal-agent.js", "cline"),
     ] {
         let text = fs::read_to_string(m.path(rel)).expect(rel);
-        assert!(text.starts_with("// uas:managed universal-agent plugin"), "{rel}");
+        assert!(
+            text.starts_with("// uas:managed universal-agent plugin"),
+            "{rel}"
+        );
         assert!(text.contains(&format!("\"hook\", \"{agent}\"")), "{rel}");
     }
     // agy: tool events nested, its other events flat (the nested form there
@@ -906,4 +912,44 @@ fn a_running_session_started_without_hooks_is_enforcement_off_in_status() {
     drop(child);
     let out = stdout(&m.run(&["status"]));
     assert!(!out.contains(&format!("pid {pid}")), "{out}");
+}
+
+#[test]
+fn a_projects_setting_that_switches_the_hooks_off_is_enforcement_off_in_status_there() {
+    let m = machine();
+    m.ok(&["setup", "--agent", "claude", "--yes"]);
+    let repo = m.user_home().join("src/app");
+    fs::create_dir_all(repo.join(".git")).expect("git");
+    fs::create_dir_all(repo.join(".claude")).expect("dir");
+    let local = repo.join(".claude/settings.local.json");
+    fs::write(
+        &local,
+        "{\n  \"permissions\": {},\n  \"disableAllHooks\": true\n}\n",
+    )
+    .expect("write");
+    let in_repo = m
+        .command(&["status"])
+        .current_dir(&repo)
+        .output()
+        .expect("status");
+    assert_eq!(in_repo.status.code(), Some(1));
+    assert!(
+        stdout(&in_repo).contains(&format!(
+            "ENFORCEMENT OFF: {}:3 sets disableAllHooks: true",
+            local.display()
+        )),
+        "{}",
+        stdout(&in_repo)
+    );
+    // Elsewhere the project's setting is not in force.
+    let elsewhere = m
+        .command(&["status"])
+        .current_dir(m.user_home())
+        .output()
+        .expect("status");
+    assert!(
+        !stdout(&elsewhere).contains("ENFORCEMENT OFF"),
+        "{}",
+        stdout(&elsewhere)
+    );
 }

@@ -134,6 +134,28 @@ pub fn running(agent: AgentId, user_home: &Path, proc_root: &Path) -> Vec<OffSwi
     out
 }
 
+/// The settings of the project around `cwd` that switch `agent`'s hooks
+/// off there (Claude's `.claude/settings.json` with `disableAllHooks`, …):
+/// `cwd` and the folders above it, up to the first one with `.git`, never
+/// `user_home` itself (its files are the user-level ones).
+pub fn in_project(agent: AgentId, cwd: &Path, user_home: &Path) -> Vec<OffSwitch> {
+    let spec = crate::agents::spec(agent);
+    let Some(folder) = spec.project_settings else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    for dir in cwd.ancestors() {
+        if dir == user_home || dir.parent().is_none() {
+            break;
+        }
+        out.extend((spec.off_switches)(&dir.join(folder)));
+        if dir.join(".git").exists() {
+            break;
+        }
+    }
+    out
+}
+
 /// For agents without a setting that turns hooks off.
 pub(crate) fn none(_dir: &Path) -> Vec<OffSwitch> {
     Vec::new()
@@ -295,6 +317,67 @@ mod tests {
         // A broken file is not an off switch (setup reports it).
         write(h.join(".codex/config.toml"), "[features\nhooks = false\n");
         assert!(at(AgentId::Codex).is_empty());
+        // Qwen Code's disableAllHooks; Droid's hooksDisabled in either file.
+        write(
+            h.join(".qwen/settings.json"),
+            "{\n  \"$version\": 4,\n  \"disableAllHooks\": true\n}\n",
+        );
+        assert_eq!(
+            at(AgentId::Qwen),
+            [(Some(3), "disableAllHooks: true".into())]
+        );
+        write(
+            h.join(".factory/hooks.json"),
+            "{\n  \"hooksDisabled\": true,\n  \"PreToolUse\": []\n}\n",
+        );
+        write(
+            h.join(".factory/settings.json"),
+            "{\"hooksDisabled\": false}",
+        );
+        assert_eq!(
+            at(AgentId::Droid),
+            [(Some(2), "hooksDisabled: true".into())]
+        );
+    }
+
+    #[test]
+    fn a_projects_settings_that_switch_hooks_off_are_found_up_to_its_root() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let home = dir.path().join("home");
+        let repo = home.join("src/app");
+        let deep = repo.join("crates/core");
+        std::fs::create_dir_all(repo.join(".git")).expect("git");
+        std::fs::create_dir_all(&deep).expect("deep");
+        write(
+            repo.join(".claude/settings.local.json"),
+            "{\n  \"disableAllHooks\": true\n}\n",
+        );
+        write(
+            deep.join(".qwen/settings.json"),
+            "{\"disableAllHooks\": true}",
+        );
+        // Above the repository root, and the user-level file: not this project's.
+        write(
+            home.join("src/.claude/settings.json"),
+            "{\"disableAllHooks\": true}",
+        );
+        write(
+            home.join(".claude/settings.json"),
+            "{\"disableAllHooks\": true}",
+        );
+        let claude = in_project(AgentId::Claude, &deep, &home);
+        assert_eq!(claude.len(), 1, "{claude:?}");
+        assert_eq!(claude[0].path, repo.join(".claude/settings.local.json"));
+        assert_eq!(claude[0].line, Some(2));
+        assert_eq!(in_project(AgentId::Qwen, &deep, &home).len(), 1);
+        assert!(in_project(AgentId::Cursor, &deep, &home).is_empty());
+        // Outside a repository: every folder up to the home.
+        let loose = home.join("src/notes");
+        std::fs::create_dir_all(&loose).expect("loose");
+        assert_eq!(
+            in_project(AgentId::Claude, &loose, &home)[0].path,
+            home.join("src/.claude/settings.json")
+        );
     }
 
     #[test]

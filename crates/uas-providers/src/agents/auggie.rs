@@ -66,6 +66,7 @@ pub(super) fn spec() -> AgentSpec {
         answer,
         off_switches: crate::offswitch::none,
         launch_off: LaunchFlags::default(),
+        project_settings: None,
         project_hook_files: &["*/.augment/settings.json", "*/.augment/settings.local.json"],
         protected_files: &[],
     }

@@ -75,6 +75,7 @@ pub(super) fn spec() -> AgentSpec {
             flags: &["--bare", "--safe-mode", "--setting-sources !user"],
             vars: &["CLAUDE_CODE_SIMPLE", "CLAUDE_CODE_SAFE_MODE"],
         },
+        project_settings: Some(".claude"),
         project_hook_files: &["*/.claude/settings.json", "*/.claude/settings.local.json"],
         protected_files: &["settings.local.json"],
     }

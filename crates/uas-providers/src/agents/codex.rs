@@ -76,6 +76,7 @@ pub(super) fn spec() -> AgentSpec {
             ],
             vars: &[],
         },
+        project_settings: Some(".codex"),
         project_hook_files: &["*/.codex/hooks.json", "*/.codex/config.toml"],
         protected_files: &["config.toml"],
     }

@@ -76,6 +76,7 @@ pub(super) fn spec() -> AgentSpec {
         answer,
         off_switches,
         launch_off: LaunchFlags::default(),
+        project_settings: None,
         project_hook_files: &["*/.github/hooks/*"],
         // config.json is read for disableAllHooks but not protected: the
         // real CLI (1.0.102) writes it itself at every start.

@@ -67,6 +67,7 @@ pub(super) fn spec() -> AgentSpec {
             flags: &[],
             vars: &["FACTORY_HOME_OVERRIDE"],
         },
+        project_settings: Some(".factory"),
         project_hook_files: &["*/.factory/hooks.json", "*/.factory/settings.json"],
         protected_files: &["settings.json"],
     }

@@ -62,6 +62,7 @@ pub(super) fn spec() -> AgentSpec {
         answer,
         off_switches,
         launch_off: LaunchFlags::default(),
+        project_settings: Some(".gemini"),
         project_hook_files: &["*/.gemini/settings.json"],
         protected_files: &[],
     }

@@ -44,6 +44,7 @@ pub(super) fn spec() -> AgentSpec {
             flags: &["--pure"],
             vars: &["KILO_PURE"],
         },
+        project_settings: None,
         project_hook_files: &["*/.kilo/plugin*", "*/.kilocode/plugin*"],
         protected_files: &[],
     }

@@ -195,6 +195,10 @@ pub struct AgentSpec {
     pub off_switches: fn(dir: &std::path::Path) -> Vec<crate::offswitch::OffSwitch>,
     /// How it is started without our hooks.
     pub launch_off: LaunchFlags,
+    /// The folder in a project where the agent reads settings that can
+    /// switch its hooks off there (the same file names `off_switches` reads
+    /// in its config dir): `.claude`, `.gemini`, …
+    pub project_settings: Option<&'static str>,
     /// Files in a project that can add or disable this agent's hooks
     /// (globs relative to the project root, `*` for any folder above).
     pub project_hook_files: &'static [&'static str],

@@ -95,6 +95,7 @@ pub(super) fn spec() -> AgentSpec {
         answer,
         off_switches: crate::offswitch::none,
         launch_off: LaunchFlags::default(),
+        project_settings: None,
         project_hook_files: &["*/.opencode/plugin*"],
         protected_files: &[],
     }

@@ -68,6 +68,7 @@ pub(super) fn spec() -> AgentSpec {
             flags: &["--bare", "--safe-mode"],
             vars: &[],
         },
+        project_settings: Some(".qwen"),
         project_hook_files: &["*/.qwen/settings.json"],
         protected_files: &[],
     }
