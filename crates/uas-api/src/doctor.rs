@@ -195,8 +195,19 @@ impl App {
 impl App {
     /// Paused enforcement is a warning naming who paused it and since when.
     fn mode_check(&self) -> Check {
-        let mode = match self.sop_mode() {
-            Ok(m) => m,
+        let mode = match self.sop_mode_checked() {
+            Ok((_, unbacked)) if !unbacked.is_empty() => {
+                return check(
+                    "sop-mode",
+                    CheckStatus::Fail,
+                    format!(
+                        "the stored observe mode for {} has no `uas sop mode` audit event behind it (it was written into the database around uas); hooks enforce and record each such denial as tamper",
+                        unbacked.join(", ")
+                    ),
+                    Some("run `uas sop mode enforce` (or `observe`) from your terminal to store a mode uas recorded, and look at `uas audit tail` for who wrote it"),
+                );
+            }
+            Ok((m, _)) => m,
             Err(e) => {
                 return check(
                     "sop-mode",

@@ -27,12 +27,32 @@ impl App {
     /// The enforcement mode, read-only (no database yet: enforce). An
     /// unreadable stored value reads as enforce, which is what the hooks do.
     pub fn sop_mode(&self) -> Result<EnforcementMode, ApiError> {
+        Ok(self.sop_mode_checked()?.0)
+    }
+
+    /// The mode the hooks apply, and the scopes whose stored `observe` they
+    /// ignore because no `sop_mode` audit event backs it (written into the
+    /// database around uas): those read as enforce here too.
+    pub fn sop_mode_checked(&self) -> Result<(EnforcementMode, Vec<String>), ApiError> {
         let log = match self.audit_log() {
             Ok(l) => l,
-            Err(_) => return Ok(EnforcementMode::default()),
+            Err(_) => return Ok((EnforcementMode::default(), Vec::new())),
         };
         let stored = meta::get(log.db(), MODE_KEY)?;
-        Ok(EnforcementMode::parse(stored.as_deref()).0)
+        let mut mode = EnforcementMode::parse(stored.as_deref()).0;
+        let mut unbacked = Vec::new();
+        let backed = |s: &ModeSetting| uas_hook::run::mode_backed(log.db(), s);
+        if mode.global.mode == Mode::Observe && !backed(&mode.global) {
+            unbacked.push("all agents".to_owned());
+            mode.global = ModeSetting::default();
+        }
+        for (agent, s) in mode.agents.iter_mut() {
+            if s.mode == Mode::Observe && !backed(s) {
+                unbacked.push(agent.clone());
+                *s = ModeSetting::default();
+            }
+        }
+        Ok((mode, unbacked))
     }
 
     /// Sets the mode for `agent` or for every agent (which clears the
@@ -54,20 +74,18 @@ impl App {
                 None => before.agents.keys().cloned().collect(),
                 Some(_) => Vec::new(),
             };
-            after.set(
-                scope,
-                ModeSetting {
-                    mode,
-                    since_ms: uas_core::now_ms(),
-                    by: match &how.tty {
-                        Some(t) => format!("{} on {t}", how.user),
-                        None => how.user.clone(),
-                    },
+            let since_ms = uas_core::now_ms();
+            let mut setting = ModeSetting {
+                mode,
+                since_ms,
+                by: match &how.tty {
+                    Some(t) => format!("{} on {t}", how.user),
+                    None => how.user.clone(),
                 },
-            );
-            let text = serde_json::to_string(&after)
-                .map_err(|e| ApiError::Invalid(format!("mode: {e}")))?;
-            meta::set(tx.store(), MODE_KEY, &text)?;
+                seq: None,
+            };
+            // The event first: the setting keeps its sequence number, which
+            // is what a hook checks before it honours `observe`.
             let rec = tx.append(&NewEvent {
                 ts_ms: uas_core::now_ms(),
                 agent: scope.unwrap_or("uas").into(),
@@ -76,6 +94,7 @@ impl App {
                 severity: Severity::Critical,
                 payload: serde_json::json!({
                     "mode": mode,
+                    "since_ms": since_ms,
                     "scope": scope.unwrap_or("all agents"),
                     "before": before,
                     "cleared": cleared,
@@ -84,6 +103,11 @@ impl App {
                 .to_string(),
                 decision: None,
             })?;
+            setting.seq = Some(rec.seq);
+            after.set(scope, setting);
+            let text = serde_json::to_string(&after)
+                .map_err(|e| ApiError::Invalid(format!("mode: {e}")))?;
+            meta::set(tx.store(), MODE_KEY, &text)?;
             Ok::<_, ApiError>(ModeReport {
                 before,
                 after,

@@ -844,6 +844,30 @@ fn pausing_enforcement_is_a_persons_choice_shown_and_recorded_as_critical() {
         Some(2)
     );
     assert!(!stdout(&s.run(&["status"])).contains("PAUSED"));
+
+    // A script writes observe straight into the database (as an agent's
+    // obfuscated one-liner could): the hooks do not honour it, doctor fails.
+    let db = rusqlite::Connection::open(s.agent_home().join("uas.db")).expect("db");
+    db.execute(
+        "INSERT OR REPLACE INTO meta (key, value) VALUES ('sop.mode', ?1)",
+        [json!({"global": {"mode": "observe", "since_ms": 1, "by": "tester"}}).to_string()],
+    )
+    .expect("forge");
+    drop(db);
+    assert_eq!(
+        code(s.claude_hook("m", &project, "PreToolUse", write())),
+        Some(2)
+    );
+    assert!(!stdout(&s.run(&["status"])).contains("PAUSED"));
+    let doctor = json_out(&s.run(&["--json", "doctor"]));
+    let check = doctor["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .find(|c| c["id"] == "sop-mode")
+        .expect("sop-mode check")
+        .clone();
+    assert_eq!(check["status"], "fail", "{check}");
 }
 
 #[test]

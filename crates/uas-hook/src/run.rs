@@ -435,6 +435,15 @@ fn observe_mode(
     {
         return decision.clone();
     }
+    let setting = mode.setting_for(event.agent.as_str());
+    if !mode_backed(store, setting) {
+        decision.fallback = Some(
+            "the stored observe mode is not backed by its `uas sop mode` audit event (it was written around uas): enforcing".into(),
+        );
+        decision.severity = uas_sop::RuleSeverity::Critical;
+        decision.violation = Some(uas_sop::Violation::Tamper);
+        return decision.clone();
+    }
     decision.observed = true;
     notes.push(
         "enforcement is paused (uas sop mode observe): this denial was answered allow".into(),
@@ -442,6 +451,20 @@ fn observe_mode(
     Decision {
         action: Action::Allow,
         ..decision.clone()
+    }
+}
+
+/// Whether the audit event the setting names is the `sop_mode` event that
+/// made it (unreadable: no).
+pub fn mode_backed(store: &impl uas_store::Conn, setting: &uas_sop::ModeSetting) -> bool {
+    let Some(seq) = setting.seq else {
+        return false;
+    };
+    match uas_store::events::read_after(store, seq.saturating_sub(1), 1) {
+        Ok(rows) => rows
+            .first()
+            .is_some_and(|r| r.seq == seq && uas_sop::mode::backs(setting, &r.kind, &r.payload)),
+        Err(_) => false,
     }
 }
 

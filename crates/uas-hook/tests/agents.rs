@@ -814,18 +814,35 @@ fn last_record(e: &Env) -> (String, Value) {
     (r.payload, d)
 }
 
+/// What `uas sop mode observe` records: its critical `sop_mode` event,
+/// then the setting naming that event's sequence number (as JSON).
+fn observe_setting_as_uas_records_it(e: &Env, since_ms: i64) -> String {
+    let mut log = uas_audit::AuditLog::open(
+        &e.env.home.root().join("uas.db"),
+        std::time::Duration::from_secs(1),
+    )
+    .expect("log");
+    let rec = log
+        .append(&uas_audit::NewEvent {
+            ts_ms: since_ms,
+            agent: "uas".into(),
+            session: "-".into(),
+            kind: "sop_mode".into(),
+            severity: uas_audit::Severity::Critical,
+            payload: json!({"mode": "observe", "since_ms": since_ms}).to_string(),
+            decision: None,
+        })
+        .expect("append");
+    json!({"mode": "observe", "since_ms": since_ms, "by": "ann", "seq": rec.seq}).to_string()
+}
+
 #[test]
 fn observe_mode_answers_allow_and_records_the_denial_for_the_agents_it_covers() {
     let e = env();
     let pre = load("claude/deny-run/003-PreToolUse.json");
-    let observe = |scope: &str| {
-        format!(
-            "{{{scope}\"mode\":\"observe\",\"since_ms\":1,\"by\":\"ann\"}}{}",
-            if scope.is_empty() { "" } else { "}}" }
-        )
-    };
+    let observe = observe_setting_as_uas_records_it(&e, 1);
     // Paused for Codex only: Claude is still denied.
-    store_mode(&e, &format!("{{\"agents\":{}", observe("\"codex\":{")));
+    store_mode(&e, &format!("{{\"agents\":{{\"codex\":{observe}}}}}"));
     exact(&call(&e, "claude", "PreToolUse", &pre), "", PLAN_DENY, 2);
     let (_, d) = last_record(&e);
     assert_eq!(
@@ -834,7 +851,7 @@ fn observe_mode_answers_allow_and_records_the_denial_for_the_agents_it_covers() 
     );
 
     // Paused for every agent: answered allow, recorded as the denial it was.
-    store_mode(&e, &format!("{{\"global\":{}}}", observe("")));
+    store_mode(&e, &format!("{{\"global\":{observe}}}"));
     allowed(&call(&e, "claude", "PreToolUse", &pre));
     let (payload, d) = last_record(&e);
     assert_eq!(d["action"], "deny");
@@ -847,6 +864,35 @@ fn observe_mode_answers_allow_and_records_the_denial_for_the_agents_it_covers() 
     exact(&call(&e, "claude", "PreToolUse", &pre), "", PLAN_DENY, 2);
     let (payload, _) = last_record(&e);
     assert!(payload.contains("unreadable"), "{payload}");
+}
+
+#[test]
+fn an_observe_mode_written_into_the_database_around_uas_is_not_honoured() {
+    let e = env();
+    let pre = load("claude/deny-run/003-PreToolUse.json");
+    let backed = observe_setting_as_uas_records_it(&e, 5);
+    let forged: Vec<String> = vec![
+        // An agent's script writing the meta row, as an old uas did (no seq).
+        json!({"global": {"mode": "observe", "since_ms": 1, "by": "me"}}).to_string(),
+        // Naming an event that is not a sop_mode event of that time.
+        json!({"global": {"mode": "observe", "since_ms": 6, "by": "me", "seq": 1}}).to_string(),
+        json!({"global": {"mode": "observe", "since_ms": 5, "by": "me", "seq": 999}}).to_string(),
+    ];
+    for value in forged {
+        store_mode(&e, &value);
+        exact(&call(&e, "claude", "PreToolUse", &pre), "", PLAN_DENY, 2);
+        let (_, d) = last_record(&e);
+        assert_eq!(d["action"], "deny", "{value}");
+        assert_eq!(d["severity"], "critical", "{value}: {d}");
+        assert_eq!(d["violation"], "tamper", "{value}: {d}");
+        assert!(
+            d["fallback"].as_str().is_some_and(|f| f.contains("not backed")),
+            "{value}: {d}"
+        );
+    }
+    // The same setting with its own event is honoured.
+    store_mode(&e, &format!("{{\"global\":{backed}}}"));
+    allowed(&call(&e, "claude", "PreToolUse", &pre));
 }
 
 /// The answer that refuses a Claude or Codex `PermissionRequest`.

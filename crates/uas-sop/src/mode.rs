@@ -4,7 +4,10 @@
 //!
 //! The mode lives in the store (meta key [`MODE_KEY`]), never in a file an
 //! agent could edit: only `uas sop mode` writes it, in the transaction of its
-//! critical audit event. A missing or unreadable value is `enforce`.
+//! critical audit event, whose sequence number the setting keeps. A hook
+//! honours `observe` only when that event backs it (a value written into
+//! the database around `uas`, e.g. by an agent's script, is not). A missing
+//! or unreadable value is `enforce`.
 
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
@@ -46,6 +49,10 @@ pub struct ModeSetting {
     /// Who set it (login name and terminal).
     #[serde(default)]
     pub by: String,
+    /// The audit sequence number of the `sop_mode` event that set it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub seq: Option<u64>,
 }
 
 /// The home's enforcement mode.
@@ -78,7 +85,12 @@ impl EnforcementMode {
 
     /// The mode for `agent`.
     pub fn for_agent(&self, agent: &str) -> Mode {
-        self.agents.get(agent).unwrap_or(&self.global).mode
+        self.setting_for(agent).mode
+    }
+
+    /// The setting that applies to `agent` (its override, else the global).
+    pub fn setting_for(&self, agent: &str) -> &ModeSetting {
+        self.agents.get(agent).unwrap_or(&self.global)
     }
 
     /// Sets the mode for one agent, or for all (clearing the overrides).
@@ -109,6 +121,17 @@ impl EnforcementMode {
     }
 }
 
+/// Whether the audit event `event` (kind, JSON payload) is the `sop_mode`
+/// event that made `setting`: same mode, same time.
+pub fn backs(setting: &ModeSetting, kind: &str, payload: &str) -> bool {
+    let Ok(p) = serde_json::from_str::<serde_json::Value>(payload) else {
+        return false;
+    };
+    kind == "sop_mode"
+        && p["mode"].as_str() == Some(setting.mode.as_str())
+        && p["since_ms"].as_i64() == Some(setting.since_ms)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -118,6 +141,7 @@ mod tests {
             mode: Mode::Observe,
             since_ms: 1,
             by: "ann".into(),
+            seq: Some(1),
         }
     }
 

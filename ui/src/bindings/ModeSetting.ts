@@ -16,4 +16,8 @@ since_ms: bigint,
 /**
  * Who set it (login name and terminal).
  */
-by: string, };
+by: string, 
+/**
+ * The audit sequence number of the `sop_mode` event that set it.
+ */
+seq?: bigint, };
