@@ -204,7 +204,9 @@ impl App {
                         "the stored observe mode for {} has no `uas sop mode` audit event behind it (it was written into the database around uas); hooks enforce and record each such denial as tamper",
                         unbacked.join(", ")
                     ),
-                    Some("run `uas sop mode enforce` (or `observe`) from your terminal to store a mode uas recorded, and look at `uas audit tail` for who wrote it"),
+                    Some(
+                        "run `uas sop mode enforce` (or `observe`) from your terminal to store a mode uas recorded, and look at `uas audit tail` for who wrote it",
+                    ),
                 );
             }
             Ok((m, _)) => m,

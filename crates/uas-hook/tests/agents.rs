@@ -886,7 +886,9 @@ fn an_observe_mode_written_into_the_database_around_uas_is_not_honoured() {
         assert_eq!(d["severity"], "critical", "{value}: {d}");
         assert_eq!(d["violation"], "tamper", "{value}: {d}");
         assert!(
-            d["fallback"].as_str().is_some_and(|f| f.contains("not backed")),
+            d["fallback"]
+                .as_str()
+                .is_some_and(|f| f.contains("not backed")),
             "{value}: {d}"
         );
     }
