@@ -474,6 +474,9 @@ def scenario_deny(h):
     e, dec = d[0]
     check(dec.get("rule", "").startswith("plan-before") and dec.get("phase"), f"deny without rule/phase: {dec}")
     check("No plan is recorded" in requests_text(reqs), "the agent did not pass our reason to the model")
+    # The universal instructions (the managed block setup wrote into the
+    # agent's user-level instruction file) reached the model.
+    check("shared by every AI coding agent on this machine" in requests_text(reqs), "the universal instructions did not reach the model")
     if h.agent in ("claude", "codex", "gemini", "qwen", "droid"):
         # These accept session-start context: the model is told the phase.
         check("Universal Agent SOP `default` is enforced" in requests_text(reqs), "the SOP brief did not reach the model")
