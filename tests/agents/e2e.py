@@ -5,8 +5,8 @@ service), Factory Droid, Kilo Code's CLI and Cline's CLI, each run in a private 
 server, in a fresh temporary home set up by the real `uas setup`.
 
 Usage: tests/agents/e2e.py [--agent A]... [--scenario S]... [--uas PATH]
-Scenarios: deny, allow, tamper, malformed, uninstall, subagent (Claude only:
-n/a for the others), missing (the hook binary is gone: does the agent run
+Scenarios: deny, allow, tamper, malformed, uninstall, subagent (Claude,
+Codex and Copilot: n/a for the others), missing (the hook binary is gone: does the agent run
 the tool anyway? compared with what `uas detect` says of the agent). Prints a table (agent, version, scenario, result,
 seconds) and exits 1 if any failed.
 A missing agent package or a missing `unshare` is a failure, not a skip.
@@ -45,12 +45,15 @@ EXTRA_PACKAGES = [("@factory/cli-linux-x64", "0.225.2")]
 OPENCODE_PLUGIN = ("@opencode-ai/plugin", "1.18.33")
 SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall", "subagent", "missing"]
 # Scenarios only some agents can run; the others get "n/a" in the table.
-ONLY = {"subagent": {"claude"}}
+ONLY = {"subagent": {"claude", "codex", "copilot"}}
 PROMPT = "Create the file hello.txt containing hello"
 SUBAGENT_PROMPT = "Subagent task: create the file hello.txt containing hello"
 # Every Claude Code 2.1.197 hook event that does not replace a built-in
 # action (WorktreeCreate would) or wait for input (Elicitation).
 CLAUDE_RECORDED_EVENTS = ["SessionStart", "UserPromptSubmit", "PreToolUse", "PostToolUse", "PostToolUseFailure", "PostToolBatch", "PermissionDenied", "Notification", "SubagentStart", "SubagentStop", "TaskCreated", "TaskCompleted", "Stop", "StopFailure", "SessionEnd"]
+# Codex 0.169.0 and Copilot CLI 1.0.102: the events uas registers.
+CODEX_RECORDED_EVENTS = ["SessionStart", "UserPromptSubmit", "PreToolUse", "PermissionRequest", "PostToolUse", "SubagentStart", "SubagentStop", "PreCompact", "Stop", "SessionEnd"]
+COPILOT_RECORDED_EVENTS = ["sessionStart", "userPromptSubmitted", "preToolUse", "permissionRequest", "postToolUse", "postToolUseFailure", "subagentStart", "subagentStop", "preCompact", "agentStop", "errorOccurred", "sessionEnd"]
 
 
 def netns():
@@ -134,14 +137,16 @@ def user_hook_command(h):
     return f"sh -c 'cat >/dev/null; echo fired >> {h.marker}'"
 
 
-def recorder_command(h):
+def recorder_command(h, event):
     """A user hook that keeps each stdin in its own file, named so that
-    sorting gives the firing order."""
-    return f"sh -c 'cat > {h.recorded}/$(date +%s%N)-$$.json'"
+    sorting gives the firing order, and ending in the event's name (Copilot
+    does not name the event on stdin)."""
+    return f"sh -c 'cat > {h.recorded}/$(date +%s%N)-$$-{event}.json'"
 
 
 def recorded(h):
-    return [json.loads(f.read_text()) for f in sorted(h.recorded.iterdir())]
+    """(event name, what the agent sent) in firing order."""
+    return [(f.stem.rsplit("-", 1)[1], json.loads(f.read_text())) for f in sorted(h.recorded.iterdir())]
 
 
 def opencode_style_config(schema):
@@ -180,7 +185,7 @@ def write_agent_config(h, with_user_hook, record=False):
             s["hooks"] = {"PreToolUse": [{"matcher": "", "hooks": [{"type": "command", "command": user_hook_command(h)}]}]}
         if record:
             h.recorded.mkdir()
-            s["hooks"] = {e: [{"matcher": "", "hooks": [{"type": "command", "command": recorder_command(h)}]}] for e in CLAUDE_RECORDED_EVENTS}
+            s["hooks"] = {e: [{"matcher": "", "hooks": [{"type": "command", "command": recorder_command(h, e)}]}] for e in CLAUDE_RECORDED_EVENTS}
         (h.home / ".claude").mkdir(parents=True)
         (h.home / ".claude/settings.json").write_text(json.dumps(s, indent=2) + "\n")
     elif a == "gemini":
@@ -197,6 +202,10 @@ def write_agent_config(h, with_user_hook, record=False):
     elif a == "codex":
         d = h.home / ".codex"
         d.mkdir(parents=True)
+        # Codex 0.169.0 offers spawn_agent (in its `collaboration` tool
+        # namespace) only with multi-agent v2 on; the deprecated v1
+        # (`multi_agent`, on by default) offers no agent tool to `codex exec`.
+        features = "multi_agent_v2 = true\n" if getattr(h, "scenario", None) == "subagent" else ""
         (d / "config.toml").write_text(
             f"""model = "gpt-5.5"
 model_provider = "mock"
@@ -212,7 +221,7 @@ stream_max_retries = 0
 
 [features]
 plugins = false
-
+{features}
 [analytics]
 enabled = false
 
@@ -222,6 +231,9 @@ enabled = false
         )
         if with_user_hook:
             (d / "hooks.json").write_text(json.dumps({"hooks": {"PreToolUse": [{"matcher": "", "hooks": [{"type": "command", "command": user_hook_command(h)}]}]}}, indent=2) + "\n")
+        if record:
+            h.recorded.mkdir()
+            (d / "hooks.json").write_text(json.dumps({"hooks": {e: [{"matcher": "", "hooks": [{"type": "command", "command": recorder_command(h, e)}]}] for e in CODEX_RECORDED_EVENTS}}, indent=2) + "\n")
     elif a == "opencode":
         d = h.home / ".config/opencode"
         d.mkdir(parents=True)
@@ -239,6 +251,9 @@ enabled = false
         s = {}
         if with_user_hook:
             s["hooks"] = {"preToolUse": [{"type": "command", "bash": user_hook_command(h), "timeoutSec": 10}]}
+        if record:
+            h.recorded.mkdir()
+            s["hooks"] = {e: [{"type": "command", "bash": recorder_command(h, e), "timeoutSec": 10}] for e in COPILOT_RECORDED_EVENTS}
         (d / "settings.json").write_text(json.dumps(s, indent=2) + "\n")
     else:
         write_config_of_new_agents(h, with_user_hook)
@@ -474,9 +489,6 @@ def scenario_deny(h):
     e, dec = d[0]
     check(dec.get("rule", "").startswith("plan-before") and dec.get("phase"), f"deny without rule/phase: {dec}")
     check("No plan is recorded" in requests_text(reqs), "the agent did not pass our reason to the model")
-    # The universal instructions (the managed block setup wrote into the
-    # agent's user-level instruction file) reached the model.
-    check("shared by every AI coding agent on this machine" in requests_text(reqs), "the universal instructions did not reach the model")
     if h.agent in ("claude", "codex", "gemini", "qwen", "droid"):
         # These accept session-start context: the model is told the phase.
         check("Universal Agent SOP `default` is enforced" in requests_text(reqs), "the SOP brief did not reach the model")
@@ -544,8 +556,9 @@ def scenario_malformed(h):
     h.malformed_seen = sorted({json.loads(e["payload"]).get("tool", {}).get("name", e["kind"]) for e in ev if e["kind"] in ("pre_tool", "post_tool", "malformed")})
 
 
-def trust_user_codex_hook(h):
-    """What a user does in Codex's /hooks for their own hook."""
+def trust_user_codex_hook(h, needle="user-hook-fired"):
+    """What a user does in Codex's /hooks for their own hook (the hooks
+    whose command contains `needle`)."""
     reqs = "\n".join(json.dumps(r) for r in [
         {"jsonrpc": "2.0", "id": 1, "method": "initialize", "params": {"clientInfo": {"name": "e2e", "version": "1"}}},
         {"jsonrpc": "2.0", "method": "initialized"},
@@ -562,7 +575,7 @@ def trust_user_codex_hook(h):
             break
     p.kill()
     p.wait()
-    hooks = [x for d in listed["result"]["data"] for x in d["hooks"] if "user-hook-fired" in x["command"]]
+    hooks = [x for d in listed["result"]["data"] for x in d["hooks"] if needle in x["command"]]
     check(hooks, "codex does not list the user's hook")
     with open(h.home / ".codex/config.toml", "a") as f:
         for x in hooks:
@@ -586,52 +599,84 @@ def scenario_uninstall(h):
     check(len(h.events()) == n_before, "a uas hook still ran after uninstall")
 
 
+# Per agent: the tool the main conversation starts the subagent with (as
+# the model calls it), the subagent's write tool, the main conversation's
+# calls after it, the subagent's type, the hook event names, and the stdin
+# fields that carry the session, the tool and the subagent.
+SUBAGENT = {
+    # Claude Code 2.1.197: `Agent` runs the subagent to its end.
+    "claude": {"spawn": "Agent", "write": "Write", "after": [], "type": "general-purpose",
+               "events": ("SessionStart", "PreToolUse", "SubagentStart", "SubagentStop"),
+               "session": "session_id", "parent": "session_id", "tool": "tool_name", "id": "agent_id", "kind": "agent_type", "spawn_hook_tool": "Agent"},
+    # Codex 0.169.0 with multi-agent v2: `collaboration.spawn_agent` returns at
+    # once, `wait_agent` waits for the child; its hooks name the tool
+    # `collaborationspawn_agent` (namespace and name run together).
+    "codex": {"spawn": "spawn_agent", "write": "apply_patch", "after": [("wait_subagent",)], "type": "default",
+              "events": ("SessionStart", "PreToolUse", "SubagentStart", "SubagentStop"),
+              "session": "session_id", "parent": "session_id", "tool": "tool_name", "id": "agent_id", "kind": "agent_type", "spawn_hook_tool": "collaborationspawn_agent"},
+    # Copilot CLI 1.0.102: `task` with mode "sync"; with a BYOK provider only
+    # `bash` writes files. The subagent's own hooks (userPromptSubmitted,
+    # preToolUse, agentStop) carry `sessionId` = its `agentId`, and the
+    # parent's session as `parentAgentId`; subagentStart/subagentStop carry
+    # the parent's `sessionId`.
+    "copilot": {"spawn": "task", "write": "bash", "after": [], "type": "general-purpose",
+                "events": ("sessionStart", "preToolUse", "subagentStart", "subagentStop"),
+                "session": "sessionId", "parent": "parentAgentId", "tool": "toolName", "id": "agentId", "kind": "agentType", "spawn_hook_tool": "task"},
+}
+
+
 def scenario_subagent(h):
-    """The main conversation starts a subagent (Claude's `Agent` tool) and
-    the subagent writes before any plan exists. Claude Code 2.1.197 runs
-    the subagent's tools through the same PreToolUse hooks, in the parent's
-    session, with `agent_id`/`agent_type` added; SubagentStart and
-    SubagentStop fire, and uas records both with the subagent's id, as it
-    does on the subagent's tool calls. If a later Claude stops sending
-    subagent calls to the hooks, this fails."""
+    """The main conversation starts a subagent (Claude's `Agent`, Codex's
+    `spawn_agent`, Copilot's `task`) and the subagent writes before any plan
+    exists. The subagent's tool calls go through the same pre-tool hooks and
+    are denied; SubagentStart and SubagentStop fire, and uas records both
+    with the subagent's id, as it does on the subagent's tool calls. Claude
+    and Codex send the subagent's calls in the parent's session, with
+    `agent_id`/`agent_type` added. If a later agent stops sending subagent
+    calls to the hooks, this fails."""
+    spec = SUBAGENT[h.agent]
+    ev_start, ev_pre, ev_sub_start, ev_sub_stop = spec["events"]
     setup(h, record=True)
+    if h.agent == "codex":
+        trust_user_codex_hook(h, needle=str(h.recorded))
     target = h.project / "hello.txt"
-    out, reqs = run_agent(h, [("subagent", SUBAGENT_PROMPT, [("write", str(target), "hello")])], "subagent")
+    out, reqs = run_agent(h, [("subagent", SUBAGENT_PROMPT, [("write", str(target), "hello")]), *spec["after"]], "subagent")
     posts = [r for r in reqs if r.get("method") == "POST"]
     main_calls = [r["reply"]["tool"] for r in posts if r["reply"].get("conversation") == "main"]
-    check("Agent" in main_calls, f"the main conversation was never offered the Agent tool: {main_calls}")
+    check(spec["spawn"] in main_calls, f"the main conversation was never offered the {spec['spawn']} tool: {main_calls}")
     sub = [r for r in posts if r["reply"].get("conversation") == "subagent"]
-    check(any(r["reply"]["tool"] == "Write" for r in sub), f"no subagent conversation reached the model; agent: {out['stdout'][-800:]} {out['stderr'][-800:]}")
+    check(any(r["reply"]["tool"] == spec["write"] for r in sub), f"no subagent conversation reached the model; agent: {out['stdout'][-800:]} {out['stderr'][-800:]}")
     check(not target.exists(), "the subagent's write before a plan went through")
     ev = h.events()
     starts = [e for e in ev if e["kind"] == "session_start"]
     check(len(starts) == 1, f"expected one session start, got {len(starts)}")
     d = [(e, dec) for e, dec in denied(ev) if e["kind"] == "pre_tool" and str(target) in e["payload"]]
-    check(d, f"the subagent's Write was not denied by uas's hook; decisions: {[dec for _, dec in decisions(ev)]}")
+    check(d, f"the subagent's {spec['write']} was not denied by uas's hook; decisions: {[dec for _, dec in decisions(ev)]}")
     e, dec = d[0]
     check(dec.get("rule", "").startswith("plan-before"), f"deny without the plan rule: {dec}")
-    check(e["session"] == starts[0]["session"], f"the subagent's call was audited under another session: {e['session']} vs {starts[0]['session']}")
     check("No plan is recorded" in requests_text(sub), "the subagent's model did not get our reason")
-    # What Claude sent on stdin (the recorder user hook).
+    # What the agent sent on stdin (the recorder user hook).
     rec = recorded(h)
     by_event = {}
-    for r in rec:
-        by_event.setdefault(r.get("hook_event_name"), []).append(r)
-    parent = by_event["SessionStart"][0]["session_id"]
-    writes = [r for r in by_event.get("PreToolUse", []) if r.get("tool_name") == "Write"]
-    check(writes, f"no PreToolUse for the subagent's Write; events: {[r.get('hook_event_name') for r in rec]}")
+    for name, r in rec:
+        by_event.setdefault(name, []).append(r)
+    parent = by_event[ev_start][0][spec["session"]]
+    writes = [r for r in by_event.get(ev_pre, []) if r.get(spec["tool"]) == spec["write"] and str(target) in json.dumps(r)]
+    check(writes, f"no {ev_pre} for the subagent's {spec['write']}; events: {[n for n, _ in rec]}")
     w = writes[0]
-    check(w.get("session_id") == parent, f"the subagent's PreToolUse has its own session_id {w.get('session_id')} (parent {parent})")
-    check(w.get("agent_type") == "general-purpose" and w.get("agent_id"), f"the subagent's PreToolUse lacks agent_id/agent_type: {sorted(w)}")
-    for name in ("SubagentStart", "SubagentStop"):
-        check(any(r.get("agent_id") == w["agent_id"] for r in by_event.get(name, [])), f"{name} did not fire for agent {w['agent_id']}")
+    sub_id = w.get(spec["id"])
+    check(sub_id and w.get(spec["kind"]) == spec["type"], f"the subagent's {ev_pre} lacks {spec['id']}/{spec['kind']}: {sorted(w)}")
+    check(w.get(spec["parent"]) == parent, f"the subagent's {ev_pre} does not name the parent's session in {spec['parent']}: {w.get(spec['parent'])} (parent {parent})")
+    check(e["session"] == starts[0]["session"], f"the subagent's call was audited under another session: {e['session']} vs {starts[0]['session']} (the agent sent {spec['session']} {w.get(spec['session'])}, {spec['parent']} {w.get(spec['parent'])})")
+    for name in (ev_sub_start, ev_sub_stop):
+        check(any(r.get(spec["id"]) == sub_id for r in by_event.get(name, [])), f"{name} did not fire for agent {sub_id}")
     for kind in ("subagent_start", "subagent_stop"):
-        got = [e for e in ev if e["kind"] == kind and json.loads(e["payload"]).get("subagent", {}).get("id") == w["agent_id"]]
-        check(got, f"uas recorded no {kind} for agent {w['agent_id']}: {sorted({e['kind'] for e in ev})}")
-    check(json.loads(e["payload"]).get("subagent", {}).get("id") == w["agent_id"], f"the denied call does not name its subagent: {e['payload'][:400]}")
-    own = [r for r in by_event["PreToolUse"] if r.get("tool_name") == "Agent"]
-    check(own, "no PreToolUse for the parent's Agent call")
-    h.note = f"subagent Write denied in the parent session; its PreToolUse adds {sorted(set(w) - set(own[0]))}"
+        got = [x for x in ev if x["kind"] == kind and json.loads(x["payload"]).get("subagent", {}).get("id") == sub_id]
+        check(got, f"uas recorded no {kind} for agent {sub_id}: {sorted({x['kind'] for x in ev})}")
+    check(json.loads(e["payload"]).get("subagent", {}).get("id") == sub_id, f"the denied call does not name its subagent: {e['payload'][:400]}")
+    own = [r for r in by_event[ev_pre] if r.get(spec["tool"]) == spec["spawn_hook_tool"]]
+    check(own, f"no {ev_pre} for the parent's {spec['spawn']} call")
+    h.note = f"subagent {spec['write']} denied in the parent session; its {ev_pre} adds {sorted(set(w) - set(own[0]))}"
 
 
 def scenario_missing(h):

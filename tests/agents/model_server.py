@@ -10,8 +10,9 @@ request that already carries N tool results gets call N+1, or the text
 summaries) gets a short text. Every request is appended to a JSON Lines log.
 
 Tool calls are abstract: ("write", path, content), ("shell", command),
-("malformed", kind) or ("subagent", prompt, calls). They are turned into the
-tool each agent offers. A subagent call makes the agent start a subagent
+("malformed", kind), ("subagent", prompt, calls) or ("wait_subagent",)
+(Codex: wait for the spawned agent). They are turned into the tool each
+agent offers. A subagent call makes the agent start a subagent
 with `prompt`; a request whose first user message contains that prompt
 belongs to the subagent's own conversation and is answered from its `calls`
 (the server stays stateless: each conversation counts its own results).
@@ -58,17 +59,54 @@ def _count_results(api, body):
 
 
 def _first_user_text(api, body):
-    """The text of the conversation's first user message (Anthropic only:
-    the subagent scenario is Claude's)."""
-    if api != "anthropic":
+    """The text that opens the conversation: what the user (or, for a
+    subagent, the parent) asked. Anthropic: the first user message. OpenAI
+    Responses (Codex): the user messages and `agent_message` items before the
+    first tool call (Codex 0.169 hands a spawned agent its task as an
+    `agent_message` from `/root`, the text in `encrypted_content`, which is
+    plain text with a provider that does not encrypt). Chat completions
+    (Copilot): the user messages before the first assistant message."""
+    if api == "anthropic":
+        for m in body.get("messages", []):
+            if m.get("role") != "user":
+                continue
+            c = m.get("content")
+            if isinstance(c, str):
+                return c
+            return "\n".join(b.get("text", "") for b in c or [] if isinstance(b, dict) and b.get("type") == "text")
         return ""
-    for m in body.get("messages", []):
-        if m.get("role") != "user":
-            continue
-        c = m.get("content")
-        if isinstance(c, str):
-            return c
-        return "\n".join(b.get("text", "") for b in c or [] if isinstance(b, dict) and b.get("type") == "text")
+    if api == "responses":
+        items = body.get("input")
+        if isinstance(items, str):
+            return items
+        texts = []
+        for i in items or []:
+            if not isinstance(i, dict):
+                continue
+            if i.get("type") in ("function_call", "custom_tool_call", "tool_search_call"):
+                break
+            if (i.get("type") == "message" and i.get("role") == "user") or i.get("type") == "agent_message":
+                c = i.get("content")
+                if isinstance(c, str):
+                    texts.append(c)
+                    continue
+                for b in c or []:
+                    if isinstance(b, dict):
+                        texts.append(b.get("text") or b.get("encrypted_content") or "")
+        return "\n".join(texts)
+    if api == "chat":
+        texts = []
+        for m in body.get("messages", []):
+            if m.get("role") == "assistant":
+                break
+            if m.get("role") != "user":
+                continue
+            c = m.get("content")
+            if isinstance(c, str):
+                texts.append(c)
+            else:
+                texts += [b.get("text", "") for b in c or [] if isinstance(b, dict)]
+        return "\n".join(texts)
     return ""
 
 
@@ -139,11 +177,26 @@ def concrete_call(agent, names, call):
             cmd = f"printf '%s\\n' {json.dumps(content)} > {path}"
             return "bash", json.dumps({"command": cmd, "description": "write a file"}), "function"
     if kind == "subagent":
-        if agent != "claude":
-            raise ValueError(f"no subagent tool scripted for {agent}")
-        # Claude Code 2.1.197 offers `Agent` (formerly `Task`), required
-        # {description, prompt}; subagent_type defaults to general-purpose.
-        return "Agent", json.dumps({"description": "Write hello.txt", "prompt": call[1], "subagent_type": "general-purpose"}), "function"
+        prompt = call[1]
+        if agent == "claude":
+            # Claude Code 2.1.197 offers `Agent` (formerly `Task`), required
+            # {description, prompt}; subagent_type defaults to general-purpose.
+            return "Agent", json.dumps({"description": "Write hello.txt", "prompt": prompt, "subagent_type": "general-purpose"}), "function"
+        if agent == "codex":
+            # Codex 0.169.0 with `[features] multi_agent_v2 = true`: the
+            # `collaboration` namespace's spawn_agent, required {task_name,
+            # message}; it returns at once ({"task_name": "/root/<name>"}).
+            # fork_turns "none": the child starts without the parent's turns.
+            return "spawn_agent", json.dumps({"task_name": "hello_writer", "message": prompt, "fork_turns": "none"}), "namespace:collaboration"
+        if agent == "copilot":
+            # Copilot CLI 1.0.102 offers `task`, required {name, prompt,
+            # agent_type, description}; mode "sync" waits for the subagent.
+            return "task", json.dumps({"name": "hello-writer", "description": "Write hello.txt", "prompt": prompt, "agent_type": "general-purpose", "mode": "sync"}), "function"
+        raise ValueError(f"no subagent tool scripted for {agent}")
+    if kind == "wait_subagent" and agent == "codex":
+        # `codex exec` ends (and drops the child) when the root turn ends:
+        # the parent waits for the child's final answer first.
+        return "wait_agent", json.dumps({"timeout_ms": 60000}), "namespace:collaboration"
     if kind == "shell":
         cmd = call[1]
         if agent == "claude":
@@ -216,6 +269,9 @@ def responses_stream(call, text):
         cid = "call_" + uuid.uuid4().hex[:12]
         if kind == "custom":
             item = {"type": "custom_tool_call", "id": "ctc_" + cid, "call_id": cid, "name": name, "input": args, "status": "completed"}
+        elif kind.startswith("namespace:"):
+            # A tool inside a `namespace` tool (Codex's `collaboration`).
+            item = {"type": "function_call", "id": "fc_" + cid, "call_id": cid, "namespace": kind.split(":", 1)[1], "name": name, "arguments": args, "status": "completed"}
         else:
             item = {"type": "function_call", "id": "fc_" + cid, "call_id": cid, "name": name, "arguments": args, "status": "completed"}
     else:

@@ -297,7 +297,12 @@ impl App {
             bins.sort();
             bins.dedup();
             let id = format!("hooks:{agent}");
-            if let Some(off) = uas_providers::offswitch::find(agent, &self.probe).first() {
+            let mut off = uas_providers::offswitch::find(agent, &self.probe);
+            off.extend(uas_providers::offswitch::managed(
+                agent,
+                std::path::Path::new("/"),
+            ));
+            if let Some(off) = off.first() {
                 out.push(check(
                     &id,
                     CheckStatus::Fail,

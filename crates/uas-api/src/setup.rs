@@ -676,6 +676,10 @@ impl App {
                 approval: capabilities.approval.clone(),
                 off: if configured {
                     let mut off = uas_providers::offswitch::find(agent, &self.probe);
+                    off.extend(uas_providers::offswitch::managed(
+                        agent,
+                        std::path::Path::new("/"),
+                    ));
                     if let Some(cwd) = &self.project {
                         off.extend(uas_providers::offswitch::in_project(
                             agent,

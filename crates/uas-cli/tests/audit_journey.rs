@@ -803,14 +803,7 @@ fn pausing_enforcement_is_a_persons_choice_shown_and_recorded_as_critical() {
         "{status}"
     );
     assert!(status.contains("by tester"), "{status}");
-    let doctor = json_out(&s.run(&["--json", "doctor"]));
-    let check = doctor["checks"]
-        .as_array()
-        .expect("checks")
-        .iter()
-        .find(|c| c["id"] == "sop-mode")
-        .expect("sop-mode check")
-        .clone();
+    let check = sop_mode_check(&s);
     assert_eq!(check["status"], "warn", "{check}");
     let shown = json_out(&s.run(&["--json", "sop", "mode"]));
     assert_eq!(shown["global"]["mode"], "observe");
@@ -859,15 +852,20 @@ fn pausing_enforcement_is_a_persons_choice_shown_and_recorded_as_critical() {
         Some(2)
     );
     assert!(!stdout(&s.run(&["status"])).contains("PAUSED"));
+    let check = sop_mode_check(&s);
+    assert_eq!(check["status"], "fail", "{check}");
+}
+
+/// `uas doctor`'s `sop-mode` check.
+fn sop_mode_check(s: &Journey) -> Value {
     let doctor = json_out(&s.run(&["--json", "doctor"]));
-    let check = doctor["checks"]
+    doctor["checks"]
         .as_array()
         .expect("checks")
         .iter()
         .find(|c| c["id"] == "sop-mode")
         .expect("sop-mode check")
-        .clone();
-    assert_eq!(check["status"], "fail", "{check}");
+        .clone()
 }
 
 #[test]

@@ -36,11 +36,13 @@ pub enum AgentId {
     Kilo,
     /// Cline's CLI.
     Cline,
+    /// Windsurf's Cascade.
+    Windsurf,
 }
 
 impl AgentId {
     /// Every agent, in the order we show them.
-    pub const ALL: [AgentId; 12] = [
+    pub const ALL: [AgentId; 13] = [
         AgentId::Claude,
         AgentId::Codex,
         AgentId::Antigravity,
@@ -53,6 +55,7 @@ impl AgentId {
         AgentId::Droid,
         AgentId::Kilo,
         AgentId::Cline,
+        AgentId::Windsurf,
     ];
 
     /// The short id used on the command line and in files.
@@ -70,6 +73,7 @@ impl AgentId {
             AgentId::Droid => "droid",
             AgentId::Kilo => "kilo",
             AgentId::Cline => "cline",
+            AgentId::Windsurf => "windsurf",
         }
     }
 
@@ -88,6 +92,7 @@ impl AgentId {
             AgentId::Droid => "Factory Droid",
             AgentId::Kilo => "Kilo Code CLI",
             AgentId::Cline => "Cline CLI",
+            AgentId::Windsurf => "Windsurf (Cascade)",
         }
     }
 }

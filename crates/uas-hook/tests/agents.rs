@@ -1409,3 +1409,86 @@ fn clines_shell_commands_and_auggies_and_droids_tools_are_read_as_shell_and_writ
         json!({"command": "printf x > /home/user/project/hello.txt", "riskLevel": "low"});
     exact(&call(&e, "droid", "PreToolUse", &droid), "", SHELL_DENY, 2);
 }
+
+/// Windsurf's Cascade, from its docs (no Windsurf runs here): the action
+/// and its `tool_info` are read as a tool call, a write before a plan is
+/// refused by exit 2 with the reason on stderr, a read and the response
+/// are allowed, and one session (the trajectory) is recorded.
+#[test]
+fn windsurf_actions_are_read_from_tool_info_and_refused_by_exit_2() {
+    let e = env();
+    let ws = |file: &str| -> Value { load(&format!("windsurf/{file}")) };
+    let event = |file: &str| {
+        file.split_once('-')
+            .map(|(_, e)| e.trim_end_matches(".json"))
+            .expect("name")
+            .to_owned()
+    };
+    let answer = |file: &str, input: &Value| {
+        run(
+            &e.env,
+            "windsurf",
+            &event(file),
+            input.to_string().as_bytes(),
+        )
+    };
+    allowed(&answer("01-pre_user_prompt.json", &ws("01-pre_user_prompt.json")).response);
+    let write = answer("02-pre_write_code.json", &ws("02-pre_write_code.json"));
+    assert_eq!(write.response.exit, 2, "{write:?}");
+    assert!(write.response.stdout.is_empty());
+    assert!(
+        write
+            .response
+            .stderr
+            .starts_with("Universal Agent: No plan is recorded"),
+        "{write:?}"
+    );
+    let recorded = audit_rows(&e).pop().expect("recorded").2;
+    assert!(
+        recorded.contains("\"/home/user/project/notes.txt\""),
+        "{recorded}"
+    );
+    // A shell command that writes, in the cwd Windsurf names.
+    let mut cmd = ws("04-pre_run_command.json");
+    cmd["tool_info"]["command_line"] = json!("echo hi > notes.txt");
+    exact(
+        &answer("04-pre_run_command.json", &cmd).response,
+        "",
+        SHELL_DENY,
+        2,
+    );
+    allowed(&answer("04-pre_run_command.json", &ws("04-pre_run_command.json")).response);
+    allowed(&answer("06-pre_read_code.json", &ws("06-pre_read_code.json")).response);
+    allowed(
+        &answer(
+            "08-post_cascade_response.json",
+            &ws("08-post_cascade_response.json"),
+        )
+        .response,
+    );
+    let rows = audit_rows(&e);
+    assert!(
+        rows.iter()
+            .all(|(a, s, _)| a == "windsurf" && s == "traj-0001"),
+        "{rows:?}"
+    );
+}
+
+/// Copilot 1.0.102 sends a subagent's own events with `sessionId` set to
+/// the subagent's id and the parent's session as `parentAgentId` (the
+/// real-agent subagent scenario): they count in the parent's session, so
+/// the parent's plan lets the subagent's edit through.
+#[test]
+fn a_copilot_subagents_calls_count_in_the_parents_session() {
+    let e = env();
+    let parent = "ea655561-505b-4660-887c-9fe08e4f675c";
+    let mut plan = load("copilot/c3-allow-04-postToolUse.json");
+    plan["toolArgs"]["command"] = json!("printf '1. do it' > /home/user/project/PLAN.md");
+    allowed(&call(&e, "copilot", "postToolUse", &plan));
+    let sub = json!({"sessionId": "agent-7", "agentId": "agent-7", "agentType": "general-purpose", "parentAgentId": parent, "timestamp": 1, "cwd": "/home/user/project", "toolName": "bash", "toolArgs": {"command": "echo hi > /home/user/project/hello.txt", "description": "write"}});
+    let r = call(&e, "copilot", "preToolUse", &sub);
+    assert!(!r.stdout.contains("deny"), "{r:?}");
+    let (_, session, payload) = audit_rows(&e).pop().expect("recorded");
+    assert_eq!(session, parent);
+    assert!(payload.contains("\"agent-7\""), "{payload}");
+}

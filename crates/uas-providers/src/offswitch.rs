@@ -53,6 +53,12 @@ pub fn find(agent: AgentId, probe: &ProbeEnv) -> Vec<OffSwitch> {
     (paths.spec.off_switches)(&paths.dir)
 }
 
+/// The system-wide (managed) settings under `root` (`/` on a machine) that
+/// switch `agent`'s hooks off for every user.
+pub fn managed(agent: AgentId, root: &Path) -> Vec<OffSwitch> {
+    (crate::agents::spec(agent).managed_off)(root)
+}
+
 /// Running sessions of `agent`, of the user whose home is `user_home`,
 /// started with its hooks off (`claude --bare`, `CLAUDE_CODE_SIMPLE=1`),
 /// read from `proc_root` (`/proc`). Processes of other users or homes, and
@@ -338,6 +344,40 @@ mod tests {
             at(AgentId::Droid),
             [(Some(2), "hooksDisabled: true".into())]
         );
+    }
+
+    #[test]
+    fn managed_settings_that_switch_hooks_off_are_found() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path();
+        for agent in AgentId::ALL {
+            assert!(managed(agent, root).is_empty(), "{agent}");
+        }
+        write(
+            root.join("etc/claude-code/managed-settings.json"),
+            "{\n  \"allowManagedHooksOnly\": true\n}\n",
+        );
+        write(
+            root.join("etc/claude-code/managed-settings.d/10-team.json"),
+            "{\"disableAllHooks\": true}",
+        );
+        write(
+            root.join("etc/qwen-code/settings.json"),
+            "{\"disableAllHooks\": true}",
+        );
+        write(
+            root.join("etc/gemini-cli/settings.json"),
+            "{\"hooksConfig\": {\"enabled\": false}}",
+        );
+        let claude: Vec<String> = managed(AgentId::Claude, root)
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(claude.len(), 2, "{claude:?}");
+        assert!(claude[0].contains("10-team.json") && claude[0].ends_with("disableAllHooks: true"));
+        assert!(claude[1].ends_with("managed-settings.json:2 sets allowManagedHooksOnly: true"));
+        assert_eq!(managed(AgentId::Qwen, root).len(), 1);
+        assert_eq!(managed(AgentId::Gemini, root).len(), 1);
     }
 
     #[test]

@@ -4,4 +4,4 @@
  * One supported agent. The string form (`claude`, `codex`, …) is what users
  * type on the command line, what config files contain and what hooks pass.
  */
-export type AgentId = "claude" | "codex" | "antigravity" | "gemini" | "opencode" | "cursor" | "copilot" | "qwen" | "auggie" | "droid" | "kilo" | "cline";
+export type AgentId = "claude" | "codex" | "antigravity" | "gemini" | "opencode" | "cursor" | "copilot" | "qwen" | "auggie" | "droid" | "kilo" | "cline" | "windsurf";

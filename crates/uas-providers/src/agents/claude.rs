@@ -68,11 +68,18 @@ pub(super) fn spec() -> AgentSpec {
         tool_success,
         answer,
         off_switches,
+        managed_off,
         launch_off: LaunchFlags {
             // Claude Code 2.1.197: `--bare` (sets CLAUDE_CODE_SIMPLE) skips
             // hooks; `--safe-mode` loads no user settings; setting sources
             // without `user` leave ~/.claude/settings.json unread.
-            flags: &["--bare", "--safe-mode", "--setting-sources !user"],
+            // `--managed-settings` can bring `allowManagedHooksOnly`.
+            flags: &[
+                "--bare",
+                "--safe-mode",
+                "--setting-sources !user",
+                "--managed-settings",
+            ],
             vars: &["CLAUDE_CODE_SIMPLE", "CLAUDE_CODE_SAFE_MODE"],
         },
         project_settings: Some(".claude"),
@@ -104,4 +111,30 @@ fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer 
 /// `disableAllHooks` in the user-level settings files.
 fn off_switches(dir: &Path) -> Vec<OffSwitch> {
     crate::offswitch::disable_all_in(dir, &["settings.json", "settings.local.json"])
+}
+
+/// Managed settings (`/etc/claude-code/managed-settings.json` and its
+/// `managed-settings.d/` drop-ins): `disableAllHooks`, or
+/// `allowManagedHooksOnly`, which leaves the user's hooks (ours) unloaded.
+fn managed_off(root: &Path) -> Vec<OffSwitch> {
+    let dir = root.join("etc/claude-code");
+    let mut files = vec!["managed-settings.json".to_owned()];
+    if let Ok(entries) = std::fs::read_dir(dir.join("managed-settings.d")) {
+        let mut drop_ins: Vec<String> = entries
+            .flatten()
+            .map(|e| e.file_name().to_string_lossy().into_owned())
+            .filter(|n| n.ends_with(".json"))
+            .map(|n| format!("managed-settings.d/{n}"))
+            .collect();
+        drop_ins.sort();
+        files.extend(drop_ins);
+    }
+    let files: Vec<&str> = files.iter().map(String::as_str).collect();
+    let mut out = crate::offswitch::true_key_in(&dir, &files, "disableAllHooks");
+    out.extend(crate::offswitch::true_key_in(
+        &dir,
+        &files,
+        "allowManagedHooksOnly",
+    ));
+    out
 }

@@ -65,6 +65,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success: success_unknown,
         answer,
         off_switches,
+        managed_off: crate::offswitch::none,
         launch_off: LaunchFlags {
             // Codex 0.169: `--disable F` is `-c features.F=false`.
             flags: &[

@@ -5,7 +5,7 @@
 
 use super::{
     AgentSpec, Answer, EventName, Facts, FailureMode, HookFile, LaunchFlags, Presence, Verdict, on,
-    on_blocking, on_failure, protocol::line, stdin_as_is,
+    on_blocking, on_failure, protocol::line,
 };
 use crate::hookjson::HookShape;
 use crate::offswitch::OffSwitch;
@@ -71,10 +71,11 @@ pub(super) fn spec() -> AgentSpec {
             ],
         },
         events: EVENTS,
-        adapt_stdin: stdin_as_is,
+        adapt_stdin,
         tool_success,
         answer,
         off_switches,
+        managed_off: crate::offswitch::none,
         launch_off: LaunchFlags::default(),
         project_settings: None,
         project_hook_files: &["*/.github/hooks/*"],
@@ -119,4 +120,17 @@ fn answer(kind: EventKind, verdict: Verdict<'_>, _brief: Option<&str>) -> Answer
 /// `disableAllHooks` in `settings.json` or `config.json`.
 fn off_switches(dir: &Path) -> Vec<OffSwitch> {
     crate::offswitch::disable_all_in(dir, &["settings.json", "config.json"])
+}
+
+/// A subagent's own events carry its id as `sessionId` (Copilot 1.0.102:
+/// `sessionId == agentId`) and the parent's session as `parentAgentId`:
+/// they belong to the parent's session, so its plan and phase apply.
+fn adapt_stdin(v: &mut serde_json::Map<String, Value>) {
+    let own = v.get("agentId").filter(|a| a.is_string());
+    if own.is_some()
+        && v.get("sessionId") == own
+        && let Some(parent) = v.get("parentAgentId").filter(|p| p.is_string()).cloned()
+    {
+        v.insert("session_id".into(), parent);
+    }
 }

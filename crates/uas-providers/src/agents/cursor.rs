@@ -87,6 +87,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success,
         answer,
         off_switches: crate::offswitch::none,
+        managed_off: crate::offswitch::none,
         launch_off: LaunchFlags::default(),
         project_settings: None,
         project_hook_files: &["*/.cursor/hooks.json"],

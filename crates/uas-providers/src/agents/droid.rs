@@ -63,6 +63,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success: success_unknown,
         answer,
         off_switches,
+        managed_off: crate::offswitch::none,
         launch_off: LaunchFlags {
             flags: &[],
             vars: &["FACTORY_HOME_OVERRIDE"],

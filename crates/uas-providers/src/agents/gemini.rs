@@ -61,6 +61,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success,
         answer,
         off_switches,
+        managed_off,
         launch_off: LaunchFlags::default(),
         project_settings: Some(".gemini"),
         project_hook_files: &["*/.gemini/settings.json"],
@@ -85,4 +86,9 @@ fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer 
 /// `hooksConfig.enabled: false`, or our hook's name in `hooksConfig.disabled`.
 fn off_switches(dir: &Path) -> Vec<OffSwitch> {
     crate::offswitch::gemini(&dir.join("settings.json"))
+}
+
+/// The system settings (`/etc/gemini-cli/settings.json`), same switches.
+fn managed_off(root: &Path) -> Vec<OffSwitch> {
+    crate::offswitch::gemini(&root.join("etc/gemini-cli/settings.json"))
 }

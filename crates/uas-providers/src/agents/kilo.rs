@@ -40,6 +40,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success: success_unknown,
         answer: opencode::answer,
         off_switches: crate::offswitch::none,
+        managed_off: crate::offswitch::none,
         launch_off: LaunchFlags {
             flags: &["--pure"],
             vars: &["KILO_PURE"],

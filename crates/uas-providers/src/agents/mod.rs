@@ -13,6 +13,7 @@ mod gemini;
 mod kilo;
 mod opencode;
 mod qwen;
+mod windsurf;
 
 pub use opencode::installed_major as opencode_major;
 
@@ -193,6 +194,9 @@ pub struct AgentSpec {
     /// The settings in its config dir that switch its hooks off (read
     /// only: `status` and `doctor` report them).
     pub off_switches: fn(dir: &std::path::Path) -> Vec<crate::offswitch::OffSwitch>,
+    /// The system-wide (managed) settings that switch its hooks off, read
+    /// under `root` (`/` on a real machine).
+    pub managed_off: fn(root: &std::path::Path) -> Vec<crate::offswitch::OffSwitch>,
     /// How it is started without our hooks.
     pub launch_off: LaunchFlags,
     /// The folder in a project where the agent reads settings that can
@@ -305,6 +309,7 @@ pub fn spec(agent: AgentId) -> AgentSpec {
         AgentId::Droid => droid::spec(),
         AgentId::Kilo => kilo::spec(),
         AgentId::Cline => cline::spec(),
+        AgentId::Windsurf => windsurf::spec(),
     }
 }
 

@@ -94,6 +94,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success: success_unknown,
         answer,
         off_switches: crate::offswitch::none,
+        managed_off: crate::offswitch::none,
         launch_off: LaunchFlags::default(),
         project_settings: None,
         project_hook_files: &["*/.opencode/plugin*"],

@@ -64,6 +64,7 @@ pub(super) fn spec() -> AgentSpec {
         tool_success: success_unknown,
         answer,
         off_switches,
+        managed_off,
         launch_off: LaunchFlags {
             flags: &["--bare", "--safe-mode"],
             vars: &[],
@@ -86,4 +87,9 @@ fn answer(kind: EventKind, verdict: Verdict<'_>, brief: Option<&str>) -> Answer 
         EventKind::Permission => protocol::permission_request(verdict),
         _ => protocol::exit_2(kind, verdict, brief, true),
     }
+}
+
+/// The system settings (`/etc/qwen-code/settings.json`).
+fn managed_off(root: &Path) -> Vec<OffSwitch> {
+    crate::offswitch::disable_all_in(&root.join("etc/qwen-code"), &["settings.json"])
 }
