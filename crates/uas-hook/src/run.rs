@@ -59,9 +59,16 @@ pub fn sop_context(env: &HookEnv) -> Context {
     }
     hook_configs.sort();
     hook_configs.dedup();
+    let mut hook_dirs: Vec<String> = hook_configs
+        .iter()
+        .flat_map(|p| folders_holding(p, &env.probe.user_home))
+        .collect();
+    hook_dirs.sort();
+    hook_dirs.dedup();
     Context {
         uas_home: env.home.root().display().to_string(),
         hook_configs,
+        hook_dirs,
         user_home: Some(env.probe.user_home.display().to_string()),
         secrets: vec![
             uas_audit::audit_dir(&env.home)
@@ -71,6 +78,31 @@ pub fn sop_context(env: &HookEnv) -> Context {
         ],
         launch_off,
     }
+}
+
+/// The folders above a protected file that hold nothing but the agent's
+/// own things: for `~/.config/kilo/plugins/universal-agent.js` the plugins
+/// folder and `~/.config/kilo`, never the home or a shared base such as
+/// `~/.config`; for a project pattern `*/.cline/plugins/*`, `*/.cline/plugins`
+/// and `*/.cline`.
+fn folders_holding(path: &str, user_home: &Path) -> Vec<String> {
+    if let Some(rel) = path.strip_prefix("*/") {
+        let parts: Vec<&str> = rel.split('/').collect();
+        return (1..parts.len())
+            .map(|n| parts[..n].join("/"))
+            .filter(|p| !p.contains('*'))
+            .map(|p| format!("*/{p}"))
+            .collect();
+    }
+    const SHARED: &[&str] = &[".config", ".local", ".local/share", ".cache", "Documents"];
+    let shared: Vec<PathBuf> = SHARED.iter().map(|s| user_home.join(s)).collect();
+    Path::new(path)
+        .ancestors()
+        .skip(1)
+        .take_while(|a| a.starts_with(user_home) && *a != user_home)
+        .filter(|a| !shared.iter().any(|s| s == a))
+        .map(|a| a.display().to_string())
+        .collect()
 }
 
 /// How `spec`'s agent is started without our hooks: its flags and

@@ -1492,3 +1492,47 @@ fn a_copilot_subagents_calls_count_in_the_parents_session() {
     assert_eq!(session, parent);
     assert!(payload.contains("\"agent-7\""), "{payload}");
 }
+
+/// Found by a hostile review: moving or removing the folder that holds a
+/// hook file, or adding a plugin or local settings beside ours, passed the
+/// path rules after a plan. Each is now tamper.
+#[test]
+fn moving_a_hook_folder_or_adding_a_plugin_beside_ours_is_tamper_after_a_plan() {
+    let e = env();
+    let mut post = plan_written(load("claude/allow-run/004-PostToolUse.json"), "file_path");
+    post["session_id"] = json!("folders");
+    allowed(&call(&e, "claude", "PostToolUse", &post));
+    let home = e.env.probe.user_home.display().to_string();
+    for cmd in [
+        "mv ~/.qwen ~/.q".to_owned(),
+        "rm -rf ~/.cline/plugins".to_owned(),
+        "rm -rf ~/.config/kilo".to_owned(),
+        "mv ~/.factory/hooks.json ~/.factory/hooks.bak".to_owned(),
+        "cp /tmp/evil.js ~/.config/kilo/plugins/evil.js".to_owned(),
+        "printf '{}' > ~/.factory/settings.local.json".to_owned(),
+        "rm -rf project/.cline".to_owned(),
+        format!("mv {home}/.claude {home}/.c"),
+    ] {
+        let pre = json!({"session_id": "folders", "cwd": "/home/user", "hook_event_name": "PreToolUse", "permission_mode": "default", "tool_name": "Bash", "tool_input": {"command": cmd}});
+        let out = run(&e.env, "claude", "PreToolUse", pre.to_string().as_bytes());
+        assert_eq!(
+            out.decision.violation,
+            Some(uas_sop::Violation::Tamper),
+            "{cmd}: {out:?}"
+        );
+    }
+    // The Write tool too, for a plugin beside ours.
+    let write = json!({"session_id": "folders", "cwd": "/home/user", "hook_event_name": "PreToolUse", "permission_mode": "default", "tool_name": "Write", "tool_input": {"file_path": format!("{home}/.cline/plugins/evil.js"), "content": "x"}});
+    let out = run(&e.env, "claude", "PreToolUse", write.to_string().as_bytes());
+    assert_eq!(
+        out.decision.violation,
+        Some(uas_sop::Violation::Tamper),
+        "{out:?}"
+    );
+    // Reading and working elsewhere stay allowed.
+    for cmd in ["ls ~/.qwen", "echo x > /home/user/project/notes.txt"] {
+        let pre = json!({"session_id": "folders", "cwd": "/home/user/project", "hook_event_name": "PreToolUse", "permission_mode": "default", "tool_name": "Bash", "tool_input": {"command": cmd}});
+        let out = run(&e.env, "claude", "PreToolUse", pre.to_string().as_bytes());
+        assert_eq!(out.response.exit, 0, "{cmd}: {out:?}");
+    }
+}

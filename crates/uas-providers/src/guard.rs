@@ -146,7 +146,13 @@ pub fn watched(home: &Home, probe: &ProbeEnv, secrets: &[PathBuf]) -> Vec<(PathB
         out.extend(paths.hook_file().map(|p| (p, Watch::Hooks(agent))));
         out.extend(paths.owned_file().map(|p| (p, Watch::Whole)));
         out.extend(paths.instructions().map(|p| (p, Watch::Block)));
-        for rel in paths.spec.protected_files {
+        // A folder pattern (`plugins/*`) is guarded before the call only.
+        for rel in paths
+            .spec
+            .protected_files
+            .iter()
+            .filter(|r| !r.contains('*'))
+        {
             out.push((paths.dir.join(rel), Watch::HookSettings));
         }
     }

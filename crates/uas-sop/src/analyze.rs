@@ -698,7 +698,11 @@ impl Analysis {
             while let Some((next, _)) = w.first() {
                 let takes_value = matches!(
                     (b, next.as_str()),
-                    ("sudo", "-u" | "-g" | "-C")
+                    ("sudo" | "doas", "-u" | "-g" | "-C")
+                        | ("exec", "-a")
+                        | ("ionice", "-c" | "-n" | "-p")
+                        | ("strace", "-o" | "-e" | "-s" | "-p" | "-u")
+                        | ("stdbuf", "-o" | "-e" | "-i")
                         | ("env", "-C" | "-u" | "-S")
                         | ("nice", "-n")
                         | ("timeout", "-s" | "-k")

@@ -275,6 +275,7 @@ pub enum SopProblem {
 const PLACEHOLDERS: &[&str] = &[
     "{uas_home}",
     "{hook_configs}",
+    "{hook_dirs}",
     "{plan_files}",
     "{plan_file}",
     "{cwd}",

@@ -101,6 +101,10 @@ pub struct Context {
     pub uas_home: String,
     /// `{hook_configs}`: every agent's hook configuration file.
     pub hook_configs: Vec<String>,
+    /// `{hook_dirs}`: the folders that hold them (an agent's config folder,
+    /// its plugins folder, a project's `.claude`): moving or removing one
+    /// takes its hook files with it.
+    pub hook_dirs: Vec<String>,
     /// The user's home, so `~/…` and `$HOME/…` spellings match too.
     pub user_home: Option<String>,
     /// `{secrets}`: files agents may not read (the audit signing key).
@@ -620,6 +624,11 @@ impl Sop {
             "{uas_home}" => spellings(&ctx.uas_home, ctx.user_home.as_deref()),
             "{hook_configs}" => ctx
                 .hook_configs
+                .iter()
+                .flat_map(|h| spellings(h, ctx.user_home.as_deref()))
+                .collect(),
+            "{hook_dirs}" => ctx
+                .hook_dirs
                 .iter()
                 .flat_map(|h| spellings(h, ctx.user_home.as_deref()))
                 .collect(),

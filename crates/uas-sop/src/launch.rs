@@ -76,6 +76,11 @@ mod tests {
                 "codex -c features.hooks=false",
             ),
             ("CODEX_HOME=/tmp/c codex exec x", "CODEX_HOME=/tmp/c codex"),
+            ("exec -a x claude --bare", "claude --bare"),
+            ("ionice -c 3 claude --bare", "claude --bare"),
+            ("strace -o /tmp/t claude --bare", "claude --bare"),
+            ("stdbuf -o L claude --bare", "claude --bare"),
+            ("doas -u root claude --bare", "claude --bare"),
         ] {
             assert_eq!(found(cmd).as_deref(), Some(what), "{cmd}");
         }

@@ -80,6 +80,7 @@ impl Session {
                 user_home: Some(HOME.into()),
                 secrets: vec![format!("{UAS_HOME}/audit/signing.key")],
                 launch_off: vec![],
+                hook_dirs: vec![],
             },
             state: SessionState::default(),
             seq: 0,

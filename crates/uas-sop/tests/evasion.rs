@@ -21,6 +21,12 @@ fn ctx() -> Context {
         user_home: Some(HOME.into()),
         secrets: vec![format!("{UAS_HOME}/audit/signing.key")],
         launch_off: vec![],
+        // What the hook derives from the files above (folders_holding).
+        hook_dirs: vec![
+            format!("{HOME}/.claude"),
+            format!("{HOME}/.codex"),
+            "*/.claude".into(),
+        ],
     }
 }
 
@@ -137,6 +143,12 @@ const TAMPER: &[&str] = &[
     "cat ~/.agent/audit/signing.key",
     "cd ~/.agent/audit && base64 signing.key",
     "cp ~/.agent/audit/signing.key /tmp/k",
+    // Moving or removing the folder that holds a hook file.
+    "mv ~/.claude ~/.c && claude -p x; mv ~/.c ~/.claude",
+    "rm -rf ~/.codex",
+    "cd ~ && mv .claude .claude.bak",
+    "rm -rf project/.claude",
+    "cp -r /tmp/evil/. ~/.claude",
 ];
 
 /// Harmless: allowed before a plan.
@@ -165,6 +177,8 @@ const HARMLESS: &[&str] = &[
     "uas sop mode --json",
     "ls ~/.agent",
     "head -20 src/main.rs 2>/dev/null",
+    "ls ~/.claude",
+    "cd ~/.claude && ls",
 ];
 
 fn decide(state: &SessionState, cmd: &str) -> uas_sop::Decision {

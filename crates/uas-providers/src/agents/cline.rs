@@ -128,7 +128,8 @@ pub(super) fn spec() -> AgentSpec {
             "*/.cline/hooks/*",
             "*/.clinerules/hooks/*",
         ],
-        protected_files: &[],
+        // Other plugins and Cline's own hook scripts run beside ours.
+        protected_files: &["plugins/*", "hooks/*"],
     }
 }
 

@@ -69,14 +69,24 @@ pub(super) fn spec() -> AgentSpec {
             vars: &["FACTORY_HOME_OVERRIDE"],
         },
         project_settings: Some(".factory"),
-        project_hook_files: &["*/.factory/hooks.json", "*/.factory/settings.json"],
-        protected_files: &["settings.json"],
+        project_hook_files: &[
+            "*/.factory/hooks.json",
+            "*/.factory/settings.json",
+            "*/.factory/settings.local.json",
+        ],
+        // `settings.local.json` merges over `settings.json` (its docs).
+        protected_files: &["settings.json", "settings.local.json"],
     }
 }
 
-/// `hooksDisabled: true` in `hooks.json` or `settings.json`.
+/// `hooksDisabled: true` in `hooks.json`, `settings.json` or
+/// `settings.local.json`.
 fn off_switches(dir: &Path) -> Vec<OffSwitch> {
-    crate::offswitch::true_key_in(dir, &["hooks.json", "settings.json"], "hooksDisabled")
+    crate::offswitch::true_key_in(
+        dir,
+        &["hooks.json", "settings.json", "settings.local.json"],
+        "hooksDisabled",
+    )
 }
 
 /// Exit 2 with the reason on stderr; the session brief as

@@ -46,7 +46,15 @@ pub(super) fn spec() -> AgentSpec {
             vars: &["KILO_PURE"],
         },
         project_settings: None,
-        project_hook_files: &["*/.kilo/plugin*", "*/.kilocode/plugin*"],
-        protected_files: &[],
+        project_hook_files: &[
+            "*/.kilo/plugin*",
+            "*/.kilocode/plugin*",
+            "*/.kilo/kilo.json",
+            "*/kilo.json",
+        ],
+        // Another plugin beside ours runs in the same tool chain (it could
+        // rewrite a call after uas allowed it); kilo.json's `plugin` list
+        // loads code too.
+        protected_files: &["plugins/*", "plugin/*", "kilo.json"],
     }
 }

@@ -97,8 +97,10 @@ pub(super) fn spec() -> AgentSpec {
         managed_off: crate::offswitch::none,
         launch_off: LaunchFlags::default(),
         project_settings: None,
-        project_hook_files: &["*/.opencode/plugin*"],
-        protected_files: &[],
+        project_hook_files: &["*/.opencode/plugin*", "*/opencode.json"],
+        // Another plugin beside ours runs in the same tool chain; the
+        // config's `plugin` list loads code too.
+        protected_files: &["plugins/*", "plugin/*", "opencode.json"],
     }
 }
 
