@@ -41,7 +41,11 @@ impl App {
         let stored = meta::get(log.db(), MODE_KEY)?;
         let mut mode = EnforcementMode::parse(stored.as_deref()).0;
         let mut unbacked = Vec::new();
-        let backed = |s: &ModeSetting| uas_hook::run::mode_backed(log.db(), s);
+        let key = uas_audit::SigningKeys::load(&self.audit_dir())
+            .ok()
+            .flatten()
+            .map(|k| k.verifying_key());
+        let backed = |s: &ModeSetting| uas_hook::run::mode_backed(log.db(), s, key.as_ref());
         if mode.global.mode == Mode::Observe && !backed(&mode.global) {
             unbacked.push("all agents".to_owned());
             mode.global = ModeSetting::default();
@@ -65,6 +69,9 @@ impl App {
         how: &ApprovalMethod,
     ) -> Result<ModeReport, ApiError> {
         let mut j = self.journal()?;
+        let since_ms = uas_core::now_ms();
+        let scope_name = agent.map_or("all agents", |a| a.as_str());
+        let sig = j.keys().sign_mode(mode.as_str(), since_ms, scope_name);
         j.write(|tx| {
             let stored = meta::get(tx.store(), MODE_KEY)?;
             let (before, _) = EnforcementMode::parse(stored.as_deref());
@@ -74,7 +81,6 @@ impl App {
                 None => before.agents.keys().cloned().collect(),
                 Some(_) => Vec::new(),
             };
-            let since_ms = uas_core::now_ms();
             let mut setting = ModeSetting {
                 mode,
                 since_ms,
@@ -95,7 +101,8 @@ impl App {
                 payload: serde_json::json!({
                     "mode": mode,
                     "since_ms": since_ms,
-                    "scope": scope.unwrap_or("all agents"),
+                    "scope": scope_name,
+                    "sig": sig,
                     "before": before,
                     "cleared": cleared,
                     "how": how,

@@ -33,6 +33,7 @@ use uas_store::{Db, OpenMode, StoreError, WriteTx};
 
 pub use chain::{GENESIS, Hash};
 pub use checkpoint::{Checkpoint, CheckpointError, CheckpointFile, SlotError};
+pub use ed25519_dalek::VerifyingKey;
 pub use feed::{AuditFeed, Subscription};
 pub use journal::{Journal, spool};
 pub use keys::{KeyLocation, SigningKeys};

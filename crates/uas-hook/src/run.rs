@@ -447,6 +447,7 @@ fn write_or_spool(
 /// unreadable mode enforces (noted).
 fn observe_mode(
     store: &impl uas_store::Conn,
+    key: Option<&uas_audit::VerifyingKey>,
     event: &AgentEvent,
     decision: &mut Decision,
     notes: &mut Vec<String>,
@@ -468,7 +469,7 @@ fn observe_mode(
         return decision.clone();
     }
     let setting = mode.setting_for(event.agent.as_str());
-    if !mode_backed(store, setting) {
+    if !mode_backed(store, setting, key) {
         decision.fallback = Some(
             "the stored observe mode is not backed by its `uas sop mode` audit event (it was written around uas): enforcing".into(),
         );
@@ -487,17 +488,31 @@ fn observe_mode(
 }
 
 /// Whether the audit event the setting names is the `sop_mode` event that
-/// made it (unreadable: no).
-pub fn mode_backed(store: &impl uas_store::Conn, setting: &uas_sop::ModeSetting) -> bool {
-    let Some(seq) = setting.seq else {
+/// made it, signed with this home's audit key (unreadable or no key: no).
+/// The chain hash alone proves nothing here: anyone can compute it.
+pub fn mode_backed(
+    store: &impl uas_store::Conn,
+    setting: &uas_sop::ModeSetting,
+    key: Option<&uas_audit::VerifyingKey>,
+) -> bool {
+    let (Some(seq), Some(key)) = (setting.seq, key) else {
         return false;
     };
-    match uas_store::events::read_after(store, seq.saturating_sub(1), 1) {
-        Ok(rows) => rows
-            .first()
-            .is_some_and(|r| r.seq == seq && uas_sop::mode::backs(setting, &r.kind, &r.payload)),
-        Err(_) => false,
-    }
+    let Ok(rows) = uas_store::events::read_after(store, seq.saturating_sub(1), 1) else {
+        return false;
+    };
+    rows.first().is_some_and(|r| {
+        let p: serde_json::Value = serde_json::from_str(&r.payload).unwrap_or_default();
+        r.seq == seq
+            && uas_sop::mode::backs(setting, &r.kind, &r.payload)
+            && uas_audit::keys::mode_signature_valid(
+                key,
+                setting.mode.as_str(),
+                setting.since_ms,
+                p["scope"].as_str().unwrap_or_default(),
+                p["sig"].as_str().unwrap_or_default(),
+            )
+    })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -531,6 +546,7 @@ fn decided(
     };
     let secrets: Vec<PathBuf> = ctx.secrets.iter().map(PathBuf::from).collect();
     let normal = open_journal(audit_dir, db, budget, config).and_then(|mut journal| {
+        let key = journal.keys().verifying_key();
         journal.write(|tx| {
             let (mut state, unreadable) =
                 crate::sessions::load_checked(tx.store(), event.agent, &event.session)?;
@@ -561,7 +577,7 @@ fn decided(
                 }
                 decision.fallback = Some(format!("fail-closed: {why}"));
             }
-            let answered = observe_mode(tx.store(), &event, &mut decision, &mut notes);
+            let answered = observe_mode(tx.store(), Some(&key), &event, &mut decision, &mut notes);
             if recording == Recording::Record {
                 crate::workspace_watch::around_shell(tx, &event, &mut state, &answered, &mut notes)?;
             }

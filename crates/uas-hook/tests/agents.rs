@@ -822,6 +822,12 @@ fn observe_setting_as_uas_records_it(e: &Env, since_ms: i64) -> String {
         std::time::Duration::from_secs(1),
     )
     .expect("log");
+    let keys = uas_audit::SigningKeys::load_or_create(
+        &uas_audit::audit_dir(&e.env.home),
+        uas_core::config::KeyStoreKind::File,
+    )
+    .expect("keys");
+    let sig = keys.sign_mode("observe", since_ms, "all agents");
     let rec = log
         .append(&uas_audit::NewEvent {
             ts_ms: since_ms,
@@ -829,7 +835,9 @@ fn observe_setting_as_uas_records_it(e: &Env, since_ms: i64) -> String {
             session: "-".into(),
             kind: "sop_mode".into(),
             severity: uas_audit::Severity::Critical,
-            payload: json!({"mode": "observe", "since_ms": since_ms}).to_string(),
+            payload:
+                json!({"mode": "observe", "since_ms": since_ms, "scope": "all agents", "sig": sig})
+                    .to_string(),
             decision: None,
         })
         .expect("append");
@@ -878,6 +886,30 @@ fn an_observe_mode_written_into_the_database_around_uas_is_not_honoured() {
         json!({"global": {"mode": "observe", "since_ms": 6, "by": "me", "seq": 1}}).to_string(),
         json!({"global": {"mode": "observe", "since_ms": 5, "by": "me", "seq": 999}}).to_string(),
     ];
+    // A chain-valid sop_mode row appended by a script (the chain hash is
+    // public): without this home's signature it backs nothing.
+    let mut log = uas_audit::AuditLog::open(
+        &e.env.home.root().join("uas.db"),
+        std::time::Duration::from_secs(1),
+    )
+    .expect("log");
+    let fake = log
+        .append(&uas_audit::NewEvent {
+            ts_ms: 7,
+            agent: "uas".into(),
+            session: "-".into(),
+            kind: "sop_mode".into(),
+            severity: uas_audit::Severity::Critical,
+            payload: json!({"mode": "observe", "since_ms": 7, "scope": "all agents", "sig": "00"})
+                .to_string(),
+            decision: None,
+        })
+        .expect("append");
+    let mut forged = forged;
+    forged.push(
+        json!({"global": {"mode": "observe", "since_ms": 7, "by": "me", "seq": fake.seq}})
+            .to_string(),
+    );
     for value in forged {
         store_mode(&e, &value);
         exact(&call(&e, "claude", "PreToolUse", &pre), "", PLAN_DENY, 2);
