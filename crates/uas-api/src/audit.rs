@@ -382,6 +382,7 @@ impl App {
                 repo.display()
             )));
         }
+        self.hook_bin_is_installed()?;
         let hook = git_dir.join("hooks/pre-commit");
         let script = uas_sop::commit_gate::pre_commit_script(&self.uas_bin, self.home.root());
         match std::fs::read_to_string(&hook) {

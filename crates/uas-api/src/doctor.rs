@@ -272,30 +272,22 @@ impl App {
         }
     }
 
-    /// For every set-up agent: the `uas` its hooks run must exist and be
-    /// executable, or enforcement is silently off.
+    /// For every set-up agent: the `uas` its hooks run must exist, be
+    /// executable and be the same build as this one (or enforcement is
+    /// silently off, or answers with other rules); a development build
+    /// (`--dev`) is a warning.
     fn hook_checks(&self) -> Vec<Check> {
         let history = uas_providers::history::History::load(&self.home.backups_dir());
         let mut out = Vec::new();
+        let answering = crate::hookbin::version_of(&self.uas_bin);
+        let mut versions = std::collections::HashMap::new();
         for agent in uas_core::AgentId::ALL {
             let configured = uas_providers::plan::is_configured(agent, &self.probe)
                 || uas_providers::plan::set_up_by_history(agent, &history);
             if !configured {
                 continue;
             }
-            let paths = uas_providers::plan::AgentPaths::new(agent, &self.probe);
-            let texts: Vec<String> = paths
-                .hook_file()
-                .into_iter()
-                .chain(paths.owned_file())
-                .filter_map(|p| std::fs::read_to_string(p).ok())
-                .collect();
-            let mut bins: Vec<String> = texts
-                .iter()
-                .flat_map(|t| hook_binaries(t, agent.as_str()))
-                .collect();
-            bins.sort();
-            bins.dedup();
+            let bins = self.hook_binaries(agent);
             let id = format!("hooks:{agent}");
             let mut off = uas_providers::offswitch::find(agent, &self.probe);
             off.extend(uas_providers::offswitch::managed(
@@ -311,81 +303,74 @@ impl App {
                 ));
                 continue;
             }
-            let bad = bins.iter().find_map(|b| binary_problem(b).map(|p| (b, p)));
-            out.push(match (bins.is_empty(), bad) {
-                (true, _) => check(
+            let list = bins
+                .iter()
+                .map(|b| b.path.as_str())
+                .collect::<Vec<_>>()
+                .join(", ");
+            let broken = bins.iter().find_map(|b| b.problem.as_ref().map(|p| (b, p)));
+            let other_build = bins.iter().find_map(|b| {
+                let theirs = versions
+                    .entry(b.path.clone())
+                    .or_insert_with(|| crate::hookbin::version_of(&b.path))
+                    .clone()?;
+                let ours = answering.as_ref()?;
+                (!uas_core::install::same_build(ours, &theirs)).then(|| (b, theirs, ours))
+            });
+            let dev = bins.iter().find(|b| b.dev_build.is_some());
+            out.push(if bins.is_empty() {
+                check(
                     &id,
                     CheckStatus::Warn,
                     format!("{agent} is set up but no uas hook is registered"),
                     Some("run `uas repair`"),
-                ),
-                (false, Some((bin, problem))) => check(
+                )
+            } else if let Some((bin, problem)) = broken {
+                check(
                     &id,
                     CheckStatus::Fail,
-                    format!("enforcement is OFF for {agent}: its hooks run {bin}, which {problem}"),
+                    format!(
+                        "enforcement is OFF for {agent}: its hooks run {}, which {problem}",
+                        bin.path
+                    ),
                     Some(&format!(
-                        "run `uas repair` to register this uas ({})",
+                        "install uas again (`./x setup`), or run `uas repair` to register this uas ({})",
                         self.uas_bin
                     )),
-                ),
-                (false, None) => check(
+                )
+            } else if let Some((bin, theirs, ours)) = other_build {
+                check(
+                    &id,
+                    CheckStatus::Fail,
+                    format!(
+                        "{agent}'s hooks run {} ({theirs}), a different build from this uas ({ours})",
+                        bin.path
+                    ),
+                    Some(&format!(
+                        "install one uas (`./x setup` replaces the installed one), or run `uas repair` to register this uas ({})",
+                        self.uas_bin
+                    )),
+                )
+            } else if let Some(bin) = dev {
+                check(
+                    &id,
+                    CheckStatus::Warn,
+                    format!(
+                        "{agent}'s hooks run a development build, {} (set up with --dev): `cargo clean` switches enforcement off",
+                        bin.path
+                    ),
+                    Some("install uas (`./x setup`) and run `uas repair` with the installed uas"),
+                )
+            } else {
+                check(
                     &id,
                     CheckStatus::Ok,
-                    format!("{agent}: hooks run {}", bins.join(", ")),
+                    format!("{agent}: hooks run {list}"),
                     None,
-                ),
+                )
             });
         }
         out
-    }
-}
-
-/// The programs in `text` that run `<bin> hook <agent> …` (quoted with `'`
-/// or bare, as [`uas_providers::hookjson::uas_hook_command`] writes them).
-fn hook_binaries(text: &str, agent: &str) -> Vec<String> {
-    let needle = format!(" hook {agent} ");
-    let mut out = Vec::new();
-    let mut from = 0;
-    while let Some(i) = text[from..].find(&needle) {
-        let at = from + i;
-        let before = &text[..at];
-        let bin = match before.strip_suffix('\'') {
-            Some(q) => q.rfind('\'').map(|s| q[s + 1..].replace("'\\''", "'")),
-            None => {
-                let start = before
-                    .rfind(|c: char| c == '"' || c == '`' || c.is_whitespace())
-                    .map_or(0, |s| s + 1);
-                Some(before[start..].to_owned())
-            }
-        };
-        if let Some(b) = bin.filter(|b| !b.is_empty()) {
-            out.push(b);
-        }
-        from = at + needle.len();
-    }
-    out
-}
-
-/// Why `bin` cannot run, if it cannot (a bare name is looked up on PATH by
-/// the agent; only absolute paths are checked).
-fn binary_problem(bin: &str) -> Option<&'static str> {
-    let path = std::path::Path::new(bin);
-    if !path.is_absolute() {
-        return None;
-    }
-    match std::fs::metadata(path) {
-        Err(_) => Some("does not exist"),
-        Ok(m) if !m.is_file() => Some("is not a file"),
-        #[cfg(unix)]
-        Ok(m)
-            if {
-                use std::os::unix::fs::PermissionsExt;
-                m.permissions().mode() & 0o111 == 0
-            } =>
-        {
-            Some("is not executable")
-        }
-        Ok(_) => None,
     }
 }
 

@@ -51,6 +51,16 @@ pub enum ApiError {
     /// An apply failed part-way and was rolled back.
     #[error(transparent)]
     Apply(#[from] uas_providers::apply::ApplyError),
+    /// Setup would register a `uas` inside a cargo build folder in hooks.
+    #[error(
+        "{bin} runs from the cargo build folder {target}: hooks registered with it stop working after `cargo clean`, a moved checkout or a failed build, and the agents then run unenforced. Install uas first (`./x setup` puts it in ~/.local/bin) and run setup with that one, or pass --dev (UAS_DEV=1) to register this build on purpose"
+    )]
+    DevBuild {
+        /// The binary that would be registered.
+        bin: std::path::PathBuf,
+        /// The cargo target folder it is in.
+        target: std::path::PathBuf,
+    },
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -62,6 +72,7 @@ impl ApiError {
         match self {
             ApiError::Home(_) => "home_unknown",
             ApiError::HomeNotADirectory(_) => "home_not_a_directory",
+            ApiError::DevBuild { .. } => "dev_build_refused",
             ApiError::Config(ConfigError::Read { .. }) => "config_unreadable",
             ApiError::Config(ConfigError::Invalid { .. }) => "config_invalid",
             ApiError::Store(StoreError::Corrupt { .. }) => "store_corrupt",

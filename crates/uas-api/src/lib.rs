@@ -10,6 +10,7 @@ mod doctor;
 mod error;
 mod feed;
 mod guard;
+mod hookbin;
 mod init;
 mod mode;
 mod setup;
@@ -22,6 +23,7 @@ pub use feed::AuditFollow;
 pub use guard::{
     ApprovalMethod, ApproveReport, GuardChange, GuardReport, LockedSession, PendingApproval,
 };
+pub use hookbin::HookBinary;
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
 pub use mode::ModeReport;
 pub use setup::{
@@ -51,6 +53,7 @@ pub struct App {
     uas_bin: String,
     lock_wait: uas_core::oplock::LockWait,
     project: Option<std::path::PathBuf>,
+    dev_build: bool,
 }
 
 impl App {
@@ -62,6 +65,7 @@ impl App {
             uas_bin: "uas".to_owned(),
             lock_wait: uas_core::oplock::LockWait::Wait,
             project: None,
+            dev_build: false,
         }
     }
 
@@ -96,9 +100,29 @@ impl App {
         self
     }
 
+    /// Lets setup register a `uas` inside a cargo build folder in agents'
+    /// hooks (`--dev`, `UAS_DEV=1`); without it such a setup is refused.
+    pub fn with_dev_build(mut self, allowed: bool) -> Self {
+        self.dev_build = allowed;
+        self
+    }
+
+    /// Refuses to write hooks that run a binary inside a cargo build folder,
+    /// unless that is asked for ([`App::with_dev_build`]).
+    pub(crate) fn hook_bin_is_installed(&self) -> Result<(), ApiError> {
+        let bin = std::path::Path::new(&self.uas_bin);
+        match uas_core::install::cargo_target_dir(bin) {
+            Some(target) if !self.dev_build => Err(ApiError::DevBuild {
+                bin: bin.to_path_buf(),
+                target,
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// The app as a binary sees the machine: the one place that reads the
     /// process environment (`UAS_HOME`, `HOME`/`USERPROFILE`, `PATH`, the
-    /// agents' variables). `home_override` (a `--home` flag) wins over
+    /// agents' variables, `UAS_DEV`). `home_override` (a `--home` flag) wins over
     /// `UAS_HOME`. Libraries and tests use [`App::new`] with explicit paths.
     pub fn from_process_env(
         home_override: Option<std::path::PathBuf>,
@@ -116,7 +140,10 @@ impl App {
             std::env::var_os("PATH").as_deref(),
             std::env::vars(),
         );
-        Ok(Self::new(home, probe).with_uas_bin(uas_bin))
+        let dev = std::env::var_os("UAS_DEV").is_some_and(|v| v == "1");
+        Ok(Self::new(home, probe)
+            .with_uas_bin(uas_bin)
+            .with_dev_build(dev))
     }
 
     /// The home this app works in.

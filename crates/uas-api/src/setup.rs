@@ -163,6 +163,9 @@ pub struct AgentStatus {
     pub approval: Option<String>,
     /// Settings of the agent that switch its hooks off (enforcement OFF).
     pub off: Vec<uas_providers::offswitch::OffSwitch>,
+    /// The `uas` programs its hooks run: one that is missing switches
+    /// enforcement off; one inside a cargo build folder was set up `--dev`.
+    pub hook_bins: Vec<crate::HookBinary>,
 }
 
 /// An apply that was killed part-way (its manifest never became complete).
@@ -269,6 +272,9 @@ impl App {
         project: Option<&Path>,
         partial: bool,
     ) -> Result<SetupPlan, ApiError> {
+        if goal == Goal::Install {
+            self.hook_bin_is_installed()?;
+        }
         let (vfs, history) = self.plan_context()?;
         let input = PlanInput {
             probe: &self.probe,
@@ -693,6 +699,11 @@ impl App {
                         std::path::Path::new("/proc"),
                     ));
                     off
+                } else {
+                    Vec::new()
+                },
+                hook_bins: if configured {
+                    self.hook_binaries(agent)
                 } else {
                     Vec::new()
                 },

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 #[derive(Debug, Parser)]
 #[command(
     name = "uas",
-    version,
+    version = crate::VERSION,
     propagate_version = true,
     arg_required_else_help = true
 )]
@@ -28,6 +28,13 @@ pub struct Cli {
     /// of waiting for it to finish.
     #[arg(long, global = true)]
     pub no_wait: bool,
+
+    /// Register this binary in agents' hooks even when it runs from a cargo
+    /// build folder (`target/debug/uas`): development on purpose. Such hooks
+    /// stop working after `cargo clean`; `uas status` reports them. Same as
+    /// `UAS_DEV=1`.
+    #[arg(long, global = true)]
+    pub dev: bool,
 
     /// More log output on stderr (-v info, -vv debug, -vvv trace).
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]

@@ -17,7 +17,20 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use uas_api::{AgentSelection, App, SetupOptions, SetupReport};
 
+/// `uas --version`: the package version, the commit and the build profile.
+pub(crate) const VERSION: &str = concat!(
+    env!("CARGO_PKG_VERSION"),
+    " (",
+    env!("UAS_COMMIT"),
+    ", ",
+    env!("UAS_PROFILE"),
+    ")"
+);
+
 fn main() -> ExitCode {
+    if version_requested() {
+        return print_version();
+    }
     // Agents start `uas hook <agent> <event>` on every tool call: take that
     // exact shape without building the whole clap command tree.
     if let Some(code) = hook_fast_path() {
@@ -306,6 +319,38 @@ fn hook_fast_path() -> Option<ExitCode> {
     }
 }
 
+/// Exactly `uas --version` (or `-V`): printed here, with where this binary
+/// is, rather than by clap.
+fn version_requested() -> bool {
+    let args: Vec<_> = std::env::args_os().skip(1).collect();
+    matches!(args.as_slice(), [a] if a == "--version" || a == "-V")
+}
+
+fn print_version() -> ExitCode {
+    let line = uas_core::install::version_line(
+        env!("CARGO_PKG_VERSION"),
+        env!("UAS_COMMIT"),
+        env!("UAS_PROFILE"),
+    );
+    let exe = std::env::current_exe().ok();
+    let place = match &exe {
+        Some(p) => match uas_core::install::cargo_target_dir(p) {
+            Some(target) => format!(
+                "runs from {} inside the cargo build folder {} (a development build: `uas setup` registers it only with --dev)",
+                p.display(),
+                target.display()
+            ),
+            None => format!("installed at {}", p.display()),
+        },
+        None => "installed at an unknown path".to_owned(),
+    };
+    let mut out = std::io::stdout().lock();
+    match writeln!(out, "{line}\n{place}") {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(_) => ExitCode::FAILURE,
+    }
+}
+
 /// Builds the facade from the real environment. Hooks run the same binary
 /// that set them up, by absolute path.
 fn app(cli: &cli::Cli) -> anyhow::Result<App> {
@@ -314,7 +359,12 @@ fn app(cli: &cli::Cli) -> anyhow::Result<App> {
     } else {
         uas_api::LockWait::Wait
     };
-    Ok(App::from_process_env(cli.home.clone(), uas_bin())?.with_lock_wait(wait))
+    let app = App::from_process_env(cli.home.clone(), uas_bin())?.with_lock_wait(wait);
+    Ok(if cli.dev {
+        app.with_dev_build(true)
+    } else {
+        app
+    })
 }
 
 /// This binary's absolute path, which hooks are registered with.

@@ -238,6 +238,22 @@ pub fn status(report: &StatusReport, as_json: bool) -> io::Result<()> {
             };
             writeln!(out, "    ENFORCEMENT OFF: {o} ({fix})")?;
         }
+        for b in &a.hook_bins {
+            if let Some(problem) = &b.problem {
+                writeln!(
+                    out,
+                    "    ENFORCEMENT OFF: its hooks run {}, which {problem} (install uas again, or run `uas repair` from an installed uas)",
+                    b.path
+                )?;
+            } else if let Some(target) = &b.dev_build {
+                writeln!(
+                    out,
+                    "    development build: its hooks run {} inside {} (set up with --dev; `cargo clean` switches enforcement off)",
+                    b.path,
+                    target.display()
+                )?;
+            }
+        }
         for dr in &a.drift {
             writeln!(out, "    drift: {}: {}", dr.path.display(), dr.reason)?;
         }

@@ -259,9 +259,10 @@ fn version_and_help_do_no_config_or_database_work() {
     fs::write(sb.agent_home().join("uas.db"), "not a db").expect("db");
     let v = sb.run(&["--version"]);
     assert!(v.status.success());
-    assert_eq!(
-        stdout(&v).trim(),
-        format!("uas {}", env!("CARGO_PKG_VERSION"))
+    assert!(
+        stdout(&v).starts_with(&format!("uas {} (", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        stdout(&v)
     );
     for args in [
         &["help"][..],

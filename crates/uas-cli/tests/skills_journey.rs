@@ -107,6 +107,8 @@ impl Journey {
             .env_clear()
             .env("HOME", self.home())
             .env("PATH", "/nonexistent")
+            // The binary under test is a cargo build (see uas_testsupport).
+            .env("UAS_DEV", "1")
             .stdin(Stdio::null());
         c
     }

@@ -11,6 +11,7 @@ pub mod ancestry;
 pub mod config;
 pub mod event;
 pub mod fsx;
+pub mod install;
 pub mod launch;
 pub mod oplock;
 pub mod paths;

@@ -56,13 +56,16 @@ impl Sandbox {
         &self.bin
     }
 
-    /// `uas args…` with only `HOME` and `PATH` set; add `.env(…)` as needed.
+    /// `uas args…` with only `HOME`, `PATH` and `UAS_DEV=1` set (the binary
+    /// under test is a cargo build, which setup registers in hooks only on
+    /// purpose); add `.env(…)` or `.env_remove(…)` as needed.
     pub fn command(&self, args: &[&str]) -> Command {
         let mut cmd = Command::new(&self.bin);
         cmd.args(args)
             .env_clear()
             .env("HOME", self.user_home())
-            .env("PATH", &self.path_var);
+            .env("PATH", &self.path_var)
+            .env("UAS_DEV", "1");
         cmd
     }
 

@@ -3,6 +3,7 @@ import type { Capabilities } from "./Capabilities";
 import type { Detection } from "./Detection";
 import type { Drift } from "./Drift";
 import type { FoundLink } from "./FoundLink";
+import type { HookBinary } from "./HookBinary";
 import type { HookState } from "./HookState";
 import type { OffSwitch } from "./OffSwitch";
 
@@ -41,4 +42,9 @@ approval: string | null,
 /**
  * Settings of the agent that switch its hooks off (enforcement OFF).
  */
-off: Array<OffSwitch>, };
+off: Array<OffSwitch>, 
+/**
+ * The `uas` programs its hooks run: one that is missing switches
+ * enforcement off; one inside a cargo build folder was set up `--dev`.
+ */
+hook_bins: Array<HookBinary>, };
