@@ -17,6 +17,7 @@ function agent(name: AgentStatus["detection"]["agent"], installed: boolean, conf
     capabilities: { hooks: true, events: [], can_block: true, on_failure: "open", approval: null, notes: [], unseen: [] },
     approval: null,
     off: [],
+    hook_bins: [],
   };
 }
 
