@@ -13,6 +13,8 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 fail() { printf 'deb test FAILED: %s\n' "$*" >&2; exit 1; }
 pkg=$(dpkg-deb -f "$deb" Package)
+# The uas that remains after dpkg -r (the debug build here; before HOME moves).
+remaining=$("$root/x" target-dir)/debug/uas
 work=$(mktemp -d)
 cleanup() {
   dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" && as_root dpkg -r "$pkg" >/dev/null
@@ -22,11 +24,11 @@ trap cleanup EXIT
 [ -e /usr/bin/uas ] && ! dpkg -S /usr/bin/uas >/dev/null 2>&1 && fail "/usr/bin/uas exists and belongs to no package; not touching it"
 
 echo "-- 1. $deb ($(du -k "$deb" | cut -f1) KiB, package $pkg $(dpkg-deb -f "$deb" Version))"
-dpkg-deb -c "$deb" | awk '{print $6}' > "$work/contents"
-for f in ./usr/bin/uas ./usr/bin/uas-desktop; do grep -qx "$f" "$work/contents" || fail "$f not in the package"; done
-grep -q '^./usr/share/applications/.*\.desktop$' "$work/contents" || fail "no .desktop entry"
-grep -q '^./usr/share/icons/hicolor/.*\.png$' "$work/contents" || fail "no icons"
-sed 's/^/   /' "$work/contents" | grep -E 'bin/|\.desktop|icons/.*png'
+dpkg-deb -c "$deb" | grep -o 'usr/.*' > "$work/contents"
+for f in usr/bin/uas usr/bin/uas-desktop; do grep -qx "$f" "$work/contents" || fail "$f not in the package"; done
+grep -q '^usr/share/applications/.*\.desktop$' "$work/contents" || fail "no .desktop entry"
+grep -q '^usr/share/icons/hicolor/.*\.png$' "$work/contents" || fail "no icons"
+grep -E 'bin/|\.desktop|icons/.*png' "$work/contents" | sed 's/^/   /'
 
 echo "-- 2. dpkg -i, init and setup on a temporary home"
 as_root dpkg -i "$deb" > "$work/dpkg.log" 2>&1 || { cat "$work/dpkg.log"; fail "dpkg -i"; }
@@ -48,7 +50,6 @@ echo "   hooks run $cmd; a write before a plan is denied (exit 2)"
 echo "-- 3. dpkg -r"
 as_root dpkg -r "$pkg" > /dev/null
 [ ! -e /usr/bin/uas ] || fail "/usr/bin/uas still there"
-remaining=$("$root/x" target-dir)/debug/uas
 set +e; "$remaining" status > "$work/status.log" 2>&1; "$remaining" doctor > "$work/doctor.log" 2>&1; dcode=$?
 hook 2> "$work/gone.err"; gone=$?; set -e
 echo "   uas status (the remaining debug build) says:"; grep -E "^claude|ENFORCEMENT|hooks:" "$work/status.log" | sed 's/^/     /'

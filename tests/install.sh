@@ -84,6 +84,25 @@ write_event=$(printf '{"session_id":"s-install","cwd":"%s/project","hook_event_n
 read_event=$(printf '{"session_id":"s-load","cwd":"%s/project","hook_event_name":"PreToolUse","tool_name":"Read","tool_input":{"file_path":"%s/project/README.md"}}' "$home" "$home")
 hook() { printf '%s' "$1" | env -i HOME="$home" PATH=/nonexistent /bin/sh -c "$cmd"; }
 
+echo "-- hook latency of the installed uas beside /bin/true (figures only; scripts/bench-audit is the benchmark)"
+python3 - "$home" "$cmd" "$read_event" <<'PY'
+import os, subprocess, sys, time
+home, cmd, event = sys.argv[1], sys.argv[2], sys.argv[3].encode()
+env = {"HOME": home, "PATH": "/usr/bin:/bin"}
+prog = ["/bin/sh", "-c", "exec " + cmd]
+cases = {"sh -c /bin/true": ["/bin/sh", "-c", "exec /bin/true"], "sh -c installed uas hook": prog}
+times = {k: [] for k in cases}
+for i in range(110):
+    for name, argv in cases.items():
+        t = time.perf_counter_ns()
+        subprocess.run(argv, input=event, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        if i >= 10:
+            times[name].append((time.perf_counter_ns() - t) / 1e6)
+for name, v in times.items():
+    v.sort()
+    print(f"   {name:28} p50 {v[50]:.2f} ms  p99 {v[98]:.2f} ms")
+PY
+
 echo "-- 3. the cargo target folder gone"
 mv "$target" "$aside"
 set +e; hook "$write_event" 2> "$work/deny.err"; code=$?; set -e

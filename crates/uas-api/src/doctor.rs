@@ -315,7 +315,7 @@ impl App {
                     .or_insert_with(|| crate::hookbin::version_of(&b.path))
                     .clone()?;
                 let ours = answering.as_ref()?;
-                (!uas_core::install::same_build(ours, &theirs)).then(|| (b, theirs, ours))
+                (!uas_core::install::same_build(ours, &theirs)).then_some((b, theirs, ours))
             });
             let dev = bins.iter().find(|b| b.dev_build.is_some());
             out.push(if bins.is_empty() {
