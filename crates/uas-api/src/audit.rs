@@ -135,6 +135,7 @@ impl App {
         let env = uas_hook::HookEnv {
             home: self.home.clone(),
             probe: self.probe.clone(),
+            uas_bin: self.hook_bin_path(),
         };
         uas_hook::run(&env, agent, event, input)
     }
@@ -174,6 +175,7 @@ impl App {
         uas_hook::run::sop_context(&uas_hook::HookEnv {
             home: self.home.clone(),
             probe: self.probe.clone(),
+            uas_bin: self.hook_bin_path(),
         })
     }
 

@@ -310,10 +310,13 @@ impl App {
                 .join(", ");
             let broken = bins.iter().find_map(|b| b.problem.as_ref().map(|p| (b, p)));
             let other_build = bins.iter().find_map(|b| {
+                // One that does not answer `--version` at all (a stub put in
+                // its place) is a different build too: fail closed.
                 let theirs = versions
                     .entry(b.path.clone())
                     .or_insert_with(|| crate::hookbin::version_of(&b.path))
-                    .clone()?;
+                    .clone()
+                    .unwrap_or_else(|| "no answer to --version".to_owned());
                 let ours = answering.as_ref()?;
                 (!uas_core::install::same_build(ours, &theirs)).then_some((b, theirs, ours))
             });

@@ -107,6 +107,11 @@ impl App {
         self
     }
 
+    /// The `uas` hooks run, when it is an absolute path.
+    pub(crate) fn hook_bin_path(&self) -> Option<std::path::PathBuf> {
+        Some(std::path::PathBuf::from(&self.uas_bin)).filter(|p| p.is_absolute())
+    }
+
     /// Refuses to write hooks that run a binary inside a cargo build folder,
     /// unless that is asked for ([`App::with_dev_build`]).
     pub(crate) fn hook_bin_is_installed(&self) -> Result<(), ApiError> {

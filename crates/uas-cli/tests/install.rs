@@ -16,7 +16,33 @@ fn install_copy(dir: &Path) -> PathBuf {
     fs::create_dir_all(dir).expect("mkdir");
     let bin = dir.join("uas");
     fs::copy(BUILT, &bin).expect("copy uas");
+    // Another test thread that forks while the copy's write handle is open
+    // holds it until its exec: the new binary is busy ("Text file busy")
+    // for that moment. Wait until it runs.
+    for _ in 0..200 {
+        match Command::new(&bin).arg("--version").output() {
+            Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                std::thread::sleep(std::time::Duration::from_millis(5));
+            }
+            _ => break,
+        }
+    }
     bin
+}
+
+/// `uas init` and `uas setup --agent claude` run by `installed`, as
+/// `./x setup` and then a user run them.
+fn setup_claude_with(m: &Sandbox, installed: &Path) {
+    for args in [&["init"][..], &["setup", "--agent", "claude", "--yes"]] {
+        let out = Command::new(installed)
+            .args(args)
+            .env_clear()
+            .env("HOME", m.user_home())
+            .env("PATH", m.bin_dir())
+            .output()
+            .expect("run");
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+    }
 }
 
 fn settings(m: &Sandbox) -> serde_json::Value {
@@ -82,14 +108,7 @@ fn setup_from_a_cargo_build_is_refused_unless_dev_is_asked_for() {
 fn an_installed_copy_in_a_folder_with_a_space_answers_through_the_registered_command() {
     let m = Sandbox::with_fixture(BUILT, fixture_home());
     let installed = install_copy(&m.root().join("my bin"));
-    let setup = Command::new(&installed)
-        .args(["setup", "--agent", "claude", "--yes"])
-        .env_clear()
-        .env("HOME", m.user_home())
-        .env("PATH", m.bin_dir())
-        .output()
-        .expect("run");
-    assert!(setup.status.success(), "{}", stderr(&setup));
+    setup_claude_with(&m, &installed);
     let cmd = pre_tool_command(&m);
     assert_eq!(
         cmd,
@@ -103,7 +122,7 @@ fn an_installed_copy_in_a_folder_with_a_space_answers_through_the_registered_com
         "tool_name": "Write",
         "tool_input": {"file_path": project.join("x.txt"), "content": "hi"}
     });
-    let run_hook = || {
+    let run_hook_with = |event: &serde_json::Value| {
         let mut child = Command::new("/bin/sh")
             .args(["-c", &cmd])
             .env_clear()
@@ -122,9 +141,54 @@ fn an_installed_copy_in_a_folder_with_a_space_answers_through_the_registered_com
         }
         child.wait_with_output().expect("hook")
     };
+    let run_hook = || run_hook_with(&event);
     let denied = run_hook();
     assert_eq!(denied.status.code(), Some(2), "{}", stderr(&denied));
     assert!(stderr(&denied).contains("plan"), "{}", stderr(&denied));
+
+    // A hostile agent replacing the hook binary would silence every hook:
+    // a write to it, a shell copy over it (absolute, and relative from its
+    // folder) and moving its folder are denied as tamper.
+    let bin_dir = installed.parent().expect("bin dir").to_path_buf();
+    let quoted = format!("'{}'", installed.display());
+    for (tool, input, cwd) in [
+        (
+            "Write",
+            serde_json::json!({"file_path": installed, "content": "#!/bin/sh\nexit 0\n"}),
+            project.clone(),
+        ),
+        (
+            "Bash",
+            serde_json::json!({"command": format!("cp /bin/true {quoted}")}),
+            project.clone(),
+        ),
+        (
+            "Bash",
+            serde_json::json!({"command": "cp /bin/true ./uas"}),
+            bin_dir.clone(),
+        ),
+        (
+            "Bash",
+            serde_json::json!({"command": format!("mv '{}' /tmp/elsewhere", bin_dir.display())}),
+            project.clone(),
+        ),
+    ] {
+        let attempt = serde_json::json!({
+            "session_id": "s-hostile", "cwd": cwd, "hook_event_name": "PreToolUse",
+            "tool_name": tool, "tool_input": input
+        });
+        let out = run_hook_with(&attempt);
+        assert_eq!(out.status.code(), Some(2), "{attempt}: {}", stderr(&out));
+        assert!(
+            stderr(&out).contains("tamper"),
+            "{attempt}: {}",
+            stderr(&out)
+        );
+    }
+    assert_eq!(
+        fs::read(&installed).expect("read"),
+        fs::read(BUILT).expect("read")
+    );
 
     // Removed (uninstalled by hand): status and doctor say enforcement is off.
     fs::remove_file(&installed).expect("rm");
@@ -151,14 +215,7 @@ fn an_installed_copy_in_a_folder_with_a_space_answers_through_the_registered_com
 fn doctor_fails_when_the_hooks_run_a_different_build() {
     let m = Sandbox::with_fixture(BUILT, fixture_home());
     let installed = install_copy(&m.root().join("bin2"));
-    let setup = Command::new(&installed)
-        .args(["setup", "--agent", "claude", "--yes"])
-        .env_clear()
-        .env("HOME", m.user_home())
-        .env("PATH", m.bin_dir())
-        .output()
-        .expect("run");
-    assert!(setup.status.success(), "{}", stderr(&setup));
+    setup_claude_with(&m, &installed);
     let ok = m.command(&["doctor", "--json"]).output().expect("run");
     let same = json_stdout(&ok);
     let check = |v: &serde_json::Value| {
@@ -191,6 +248,26 @@ fn doctor_fails_when_the_hooks_run_a_different_build() {
     assert_eq!(c["status"], "fail", "{c}");
     assert!(
         c["summary"].as_str().unwrap_or("").contains("uas 0.0.9"),
+        "{c}"
+    );
+
+    // A stub that answers nothing is no uas either.
+    fs::write(&older, "#!/bin/sh\nexit 1\n").expect("write");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        fs::set_permissions(&older, fs::Permissions::from_mode(0o755)).expect("chmod");
+    }
+    fs::rename(&older, &installed).expect("rename");
+    let stub = m.command(&["doctor", "--json"]).output().expect("run");
+    assert!(!stub.status.success());
+    let c = check(&json_stdout(&stub));
+    assert_eq!(c["status"], "fail", "{c}");
+    assert!(
+        c["summary"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no answer to --version"),
         "{c}"
     );
 }

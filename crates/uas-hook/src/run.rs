@@ -20,6 +20,9 @@ pub struct HookEnv {
     pub home: Home,
     /// The agents' locations (for the hook-config tamper rules).
     pub probe: ProbeEnv,
+    /// The `uas` the hooks run (absolute): replacing it would silence every
+    /// hook, so it is protected like a hook config.
+    pub uas_bin: Option<PathBuf>,
 }
 
 /// The result of one hook call.
@@ -57,12 +60,21 @@ pub fn sop_context(env: &HookEnv) -> Context {
                 .map(|g| (*g).to_owned()),
         );
     }
+    hook_configs.extend(env.uas_bin.iter().map(|b| b.display().to_string()));
     hook_configs.sort();
     hook_configs.dedup();
     let mut hook_dirs: Vec<String> = hook_configs
         .iter()
         .flat_map(|p| folders_holding(p, &env.probe.user_home))
         .collect();
+    // The hook binary's own folder too, wherever it is (moving
+    // `~/.local/bin` or a custom UAS_BIN_DIR away silences the hooks).
+    hook_dirs.extend(
+        env.uas_bin
+            .iter()
+            .filter_map(|b| b.parent())
+            .map(|d| d.display().to_string()),
+    );
     hook_dirs.sort();
     hook_dirs.dedup();
     Context {

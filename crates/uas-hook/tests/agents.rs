@@ -72,7 +72,11 @@ fn env_with_user_home(prepare: impl FnOnce(&Path)) -> Env {
     };
     Env {
         _dir: dir,
-        env: HookEnv { home, probe },
+        env: HookEnv {
+            home,
+            probe,
+            uas_bin: None,
+        },
     }
 }
 
