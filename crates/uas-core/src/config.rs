@@ -38,6 +38,9 @@ pub struct Config {
     /// The skills package manager: registries, trusted keys, limits.
     #[serde(default)]
     pub skills: SkillsConfig,
+    /// Sessions, file leases and locks between agents that run at once.
+    #[serde(default)]
+    pub coordination: CoordinationConfig,
 }
 
 /// What a hook answers when the database is locked or broken, or the
@@ -224,6 +227,97 @@ pub struct StoreConfig {
     pub database: PathBuf,
 }
 
+/// `[coordination]`
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CoordinationConfig {
+    /// `"sqlite"` (the home's database: one machine), a Redis URL
+    /// (`"redis://host:6379/0"`: a team) or `"off"`.
+    #[serde(default = "default_coord_backend")]
+    pub backend: String,
+    /// A session without hook events for this long is over, and its leases
+    /// with it.
+    #[serde(default = "default_session_ttl")]
+    pub session_ttl_s: u64,
+    /// A lease lapses this long after its session's last edit of the file.
+    #[serde(default = "default_lease_ttl")]
+    pub lease_ttl_s: u64,
+    /// What an edit leases: the file, or the folder it is in.
+    #[serde(default)]
+    pub lease_scope: LeaseScope,
+    /// What another session's edit of a leased file gets.
+    #[serde(default)]
+    pub on_conflict: OnConflict,
+    /// What applies when the Redis server does not answer.
+    #[serde(default)]
+    pub on_unreachable: Unreachable,
+    /// How long to wait for the Redis server, in milliseconds.
+    #[serde(default = "default_coord_timeout")]
+    pub timeout_ms: u64,
+}
+
+/// `[coordination] lease_scope`
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LeaseScope {
+    /// The edited file.
+    #[default]
+    File,
+    /// The folder holding it.
+    Directory,
+}
+
+/// `[coordination] on_conflict`
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OnConflict {
+    /// The edit is denied, naming the holder.
+    #[default]
+    Deny,
+    /// The edit goes ahead with a warning to the agent and in the audit log.
+    Warn,
+}
+
+/// `[coordination] on_unreachable`
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Unreachable {
+    /// Coordinate on this machine's database meanwhile.
+    #[default]
+    Local,
+    /// Deny every edit until the server answers.
+    Deny,
+    /// Edit without coordination.
+    Allow,
+}
+
+fn default_coord_backend() -> String {
+    "sqlite".into()
+}
+fn default_session_ttl() -> u64 {
+    600
+}
+fn default_lease_ttl() -> u64 {
+    1800
+}
+fn default_coord_timeout() -> u64 {
+    300
+}
+
+impl Default for CoordinationConfig {
+    fn default() -> Self {
+        Self {
+            backend: default_coord_backend(),
+            session_ttl_s: default_session_ttl(),
+            lease_ttl_s: default_lease_ttl(),
+            lease_scope: LeaseScope::default(),
+            on_conflict: OnConflict::default(),
+            on_unreachable: Unreachable::default(),
+            timeout_ms: default_coord_timeout(),
+        }
+    }
+}
+
 /// `[agents]`
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -259,6 +353,7 @@ impl Default for Config {
             sop: SopConfig::default(),
             audit: AuditConfig::default(),
             skills: SkillsConfig::default(),
+            coordination: CoordinationConfig::default(),
         }
     }
 }
@@ -452,6 +547,25 @@ max_files = 2000
 # The resolver gives up (with a clear error) after this long or this many skills.
 resolve_timeout_ms = 10000
 max_resolve_skills = 10000
+
+[coordination]
+# Sessions, file leases and locks between agents that run at once:
+# "sqlite" (this machine), a Redis URL for a team ("redis://host:6379/0"),
+# or "off".
+backend = "sqlite"
+# A session without hook events for this long is over; its leases end with it.
+session_ttl_s = 600
+# A lease lapses this long after its session last edited the file.
+lease_ttl_s = 1800
+# What an edit leases: "file" or "directory" (the folder holding it).
+lease_scope = "file"
+# Another session's edit of a leased file: "deny" or "warn".
+on_conflict = "deny"
+# When the Redis server does not answer: "local" (this machine's database),
+# "deny" (no edits) or "allow" (no coordination).
+on_unreachable = "local"
+# How long to wait for the Redis server, in milliseconds.
+timeout_ms = 300
 "#;
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! The local SQLite database: how a connection opens, the migrations, and
 //! every query, one module per table ([`events`], [`sessions`], [`sinks`],
-//! [`meta`]). No other crate has SQL in it.
+//! [`meta`], [`coord`]). No other crate has SQL in it.
 //!
 //! One driver, rusqlite: the heaviest user is `uas hook`, a short-lived
 //! synchronous process that agents start on every tool call, where rusqlite
@@ -17,6 +17,7 @@
 //! A database written by a newer uas is refused before anything is touched,
 //! and a file that is not a SQLite database is reported, never recreated.
 
+pub mod coord;
 pub mod events;
 pub mod meta;
 mod migrate;

@@ -17,6 +17,7 @@ use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
 const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_meta.sql"),
     include_str!("../migrations/0002_audit.sql"),
+    include_str!("../migrations/0003_coord.sql"),
 ];
 
 /// The schema version this build creates and understands.
