@@ -2,6 +2,7 @@
 //! installed agents. It changes nothing, so it is safe to run any time.
 
 use crate::App;
+use crate::CoordStatus;
 use serde::Serialize;
 use std::path::PathBuf;
 use uas_core::Config;
@@ -157,6 +158,7 @@ impl App {
         checks.push(self.sop_check());
         if database_ok {
             checks.push(self.mode_check());
+            checks.push(self.coord_check());
         }
         checks.extend(self.hook_checks());
 
@@ -193,6 +195,54 @@ impl App {
 }
 
 impl App {
+    /// Which backend coordinates sessions and leases, and whether it answers.
+    fn coord_check(&self) -> Check {
+        match self.coord_status() {
+            Ok(s) if s.configured == "off" => check(
+                "coordination",
+                CheckStatus::Warn,
+                "coordination is off: agents editing the same files are not kept apart".into(),
+                Some("set `[coordination] backend = \"sqlite\"` (or a redis URL) in config.toml"),
+            ),
+            Ok(CoordStatus {
+                unreachable: Some(why),
+                active,
+                ..
+            }) => check(
+                "coordination",
+                CheckStatus::Warn,
+                match active {
+                    Some(a) => format!("{why}: hooks coordinate through {a} meanwhile"),
+                    None => why,
+                },
+                Some(
+                    "start the coordination server or fix `[coordination] backend` in config.toml",
+                ),
+            ),
+            Ok(s) => check(
+                "coordination",
+                CheckStatus::Ok,
+                format!(
+                    "{}: {} live session{}, {} file lease{}",
+                    s.active.unwrap_or(s.configured),
+                    s.sessions,
+                    if s.sessions == 1 { "" } else { "s" },
+                    s.leases,
+                    if s.leases == 1 { "" } else { "s" }
+                ),
+                None,
+            ),
+            Err(e) => check(
+                "coordination",
+                CheckStatus::Fail,
+                e.to_string(),
+                Some(
+                    "fix `[coordination]` in config.toml, or run `uas init` to migrate the database",
+                ),
+            ),
+        }
+    }
+
     /// Paused enforcement is a warning naming who paused it and since when.
     fn mode_check(&self) -> Check {
         let mode = match self.sop_mode_checked() {

@@ -61,6 +61,9 @@ pub enum ApiError {
         /// The cargo target folder it is in.
         target: std::path::PathBuf,
     },
+    /// The coordination backend failed or is switched off.
+    #[error(transparent)]
+    Coord(#[from] uas_coord::CoordError),
     /// The home path exists but is not a folder.
     #[error("{0} exists but is not a folder; move it aside or set UAS_HOME to another path")]
     HomeNotADirectory(std::path::PathBuf),
@@ -101,6 +104,12 @@ impl ApiError {
             ApiError::Lock(uas_core::oplock::LockError::Busy { .. }) => "operation_busy",
             ApiError::Lock(_) => "io_error",
             ApiError::Apply(_) => "apply_rolled_back",
+            ApiError::Coord(uas_coord::CoordError::Store(_)) => "store_error",
+            ApiError::Coord(uas_coord::CoordError::Unreachable { .. }) => {
+                "coordination_unreachable"
+            }
+            ApiError::Coord(uas_coord::CoordError::Protocol { .. }) => "coordination_error",
+            ApiError::Coord(uas_coord::CoordError::BadBackend(_)) => "config_invalid",
         }
     }
 

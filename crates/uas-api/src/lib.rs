@@ -6,6 +6,7 @@
 //! `ui/src/bindings/`, and CI fails when the checked-in copy is stale.
 
 mod audit;
+mod coord;
 mod doctor;
 mod error;
 mod feed;
@@ -17,6 +18,7 @@ mod setup;
 pub mod skills;
 
 pub use audit::{AdvanceReport, ExplainReport, GateReport, MatchingRule, SessionPhase};
+pub use coord::{CoordStatus, SessionDetail};
 pub use doctor::{Check, CheckStatus, DoctorReport};
 pub use error::{ApiError, ErrorDto};
 pub use feed::AuditFollow;
@@ -34,6 +36,7 @@ pub use skills::{
     InstalledSkillDto, RegistryBuildReport, SkillChangeDto, SkillInfoDto, SkillOptions,
     SkillProgress, SkillSearchHit, SkillVerifyReport, SkillVersionDto, SkillsReport,
 };
+pub use uas_coord::{CoordEvent, Lease, LeaseKey, LockGrant, SessionInfo};
 pub use uas_core::EventKind;
 pub use uas_core::oplock::LockWait;
 pub use uas_core::paths::HOME_ENV;

@@ -100,6 +100,17 @@ pub enum Command {
     Skill(crate::skill_cmd::SkillArgs),
     /// Build, serve and sign skill registries.
     Registry(crate::skill_cmd::RegistryArgs),
+    /// Agent sessions seen by the hooks (coordination): list, show with history.
+    #[command(subcommand)]
+    Session(crate::coord_cmd::SessionCommand),
+    /// Named locks with fencing tokens, for agents and scripts that must
+    /// not do one thing twice (`uas lock acquire task:issue-123`).
+    #[command(subcommand)]
+    Lock(crate::coord_cmd::LockCommand),
+    /// File leases: an edit leases its file to the session, and another
+    /// session's edit of it is denied naming the holder.
+    #[command(subcommand)]
+    Lease(crate::coord_cmd::LeaseCommand),
     /// Called by agents on their hook events (reads the event JSON on stdin).
     ///
     /// Normalizes the event, decides it with the SOP, appends event and

@@ -6,6 +6,7 @@
 
 mod audit_cmd;
 mod cli;
+mod coord_cmd;
 mod mode_cmd;
 mod output;
 mod person;
@@ -162,6 +163,9 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
         }
         cli::Command::Skill(args) => skill_cmd::skill(&app(cli)?, args, cli.json),
         cli::Command::Registry(args) => skill_cmd::registry(args, cli.json),
+        cli::Command::Session(cmd) => coord_cmd::session(&app(cli)?, cmd, cli.json),
+        cli::Command::Lock(cmd) => coord_cmd::lock(&app(cli)?, cmd, cli.json),
+        cli::Command::Lease(cmd) => coord_cmd::lease(&app(cli)?, cmd, cli.json),
         cli::Command::RollbackSetup(args) => {
             let app = app(cli)?;
             if args.list {

@@ -1,7 +1,8 @@
 //! A database made before storage moved to one driver (sqlx migrations,
 //! schema 2; `tests/fixtures/schema2-home`) upgrades in place: every event
 //! is found, the chain and its signed checkpoint verify, session state
-//! survives, and new events chain on.
+//! survives, new events chain on, and the coordination tables of schema 3
+//! are added.
 
 use serde_json::Value;
 use std::path::Path;
@@ -23,8 +24,9 @@ fn a_schema_2_database_from_the_sqlx_era_upgrades_in_place_with_every_event() {
         .iter()
         .find(|i| i["kind"] == "database")
         .expect("database item");
-    // Same schema, only the version bookkeeping moved: nothing to migrate.
-    assert_eq!(db["action"], "unchanged", "{report}");
+    // The version bookkeeping moved, and the coordination tables
+    // (schema 3) are added beside the old ones.
+    assert_eq!(db["action"], "migrated", "{report}");
 
     let verify = s.run(&["audit", "verify"]);
     assert!(verify.status.success(), "{}", stdout(&verify));
@@ -52,7 +54,7 @@ fn a_schema_2_database_from_the_sqlx_era_upgrades_in_place_with_every_event() {
     assert!(stdout(&verify).contains("5 events"), "{}", stdout(&verify));
     let doctor = s.run(&["doctor"]);
     assert!(
-        stdout(&doctor).contains("is healthy (schema 2)"),
+        stdout(&doctor).contains("is healthy (schema 3)"),
         "{}",
         stdout(&doctor)
     );

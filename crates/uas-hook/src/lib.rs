@@ -8,8 +8,13 @@
 //! or broken, `[hooks] on_error` decides (by default: deny only what a deny
 //! rule would deny without session state) and the event is spooled for the
 //! next writer. Unreadable input is recorded as a `malformed` event.
+//!
+//! Each event is also the session's heartbeat for coordination
+//! ([`coordination`]): edits take file leases, and another session's edit
+//! of a leased file is denied naming the holder.
 
 pub mod caller;
+pub mod coordination;
 pub mod guard;
 mod lifecycle;
 pub mod normalize;

@@ -541,6 +541,7 @@ fn decided(
     started: std::time::Instant,
     recording: Recording,
 ) -> Outcome {
+    let coord = crate::coordination::HookCoordination::open(config);
     // The hook's own time from reading the event to deciding, in µs (the
     // process start before it is measured by scripts/bench-audit).
     let payload = |notes: &[String]| {
@@ -589,6 +590,14 @@ fn decided(
                 }
                 decision.fallback = Some(format!("fail-closed: {why}"));
             }
+            let applied = coord.apply(tx.store(), &event, &env.probe.user_home, &mut decision);
+            notes.extend(applied.notes);
+            if recording == Recording::Record
+                && event.kind == EventKind::PreTool
+                && let Some(why) = &applied.unreachable
+            {
+                crate::coordination::record_unreachable(tx, &event, why, coord.on_unreachable())?;
+            }
             let answered = observe_mode(tx.store(), Some(&key), &event, &mut decision, &mut notes);
             if recording == Recording::Record {
                 crate::workspace_watch::around_shell(tx, &event, &mut state, &answered, &mut notes)?;
@@ -596,7 +605,11 @@ fn decided(
             let brief = (event.kind == EventKind::SessionStart).then(|| {
                 let mut preview = state.clone();
                 sop.observe(&mut preview, &event, &answered, 0);
-                sop.session_brief(ctx, &preview)
+                let sop_brief = sop.session_brief(ctx, &preview);
+                match &applied.brief {
+                    Some(leases) => format!("{sop_brief}\n\n{leases}"),
+                    None => sop_brief,
+                }
             });
             if recording == Recording::AnswerOnly {
                 return Ok((answered, brief, None));

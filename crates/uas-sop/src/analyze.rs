@@ -460,7 +460,7 @@ const UAS_READS: &[&[&str]] = &[
     &["skill", "outdated"],
     &["session"],
     &["lock"],
-    &["lease"],
+    &["lease", "list"],
 ];
 
 fn base(word: &str) -> &str {

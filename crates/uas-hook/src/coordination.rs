@@ -1,0 +1,361 @@
+//! What coordination does on a hook event: the event refreshes its session
+//! (the hook is the heartbeat); an edit the SOP allows takes leases on the
+//! files it writes, and an edit of a file another live session holds gets
+//! `[coordination] on_conflict` (deny by default) naming the holder; the
+//! session's end releases its leases; its start tells the agent which files
+//! other sessions hold.
+//!
+//! The files an edit writes are observed where the event names them (the
+//! write tool's paths) and read from a shell command's redirections and
+//! writing programs; a command we cannot read is not leased (the SOP's own
+//! rules decide it).
+
+use serde_json::json;
+use std::path::Path;
+use uas_audit::{AuditError, NewEvent, Severity};
+use uas_coord::{Beat, Claim, CoordError, Coordinator, LeaseKey, RedisCoordinator, Ttls};
+use uas_core::config::{CoordinationConfig, OnConflict, Unreachable};
+use uas_core::{AgentEvent, Config, EventKind, ToolClass};
+use uas_sop::{Action, Decision, RuleSeverity, Violation};
+use uas_store::WriteTx;
+
+/// The rule name lease decisions carry.
+pub const LEASE_RULE: &str = "coordination.lease";
+
+/// The backend a hook call coordinates through.
+pub enum HookCoord {
+    /// `[coordination] backend = "off"`.
+    Off,
+    /// The home's database, inside the hook's audit transaction.
+    Local,
+    /// A Redis server.
+    Remote(RedisCoordinator),
+    /// The configured server did not answer and `on_unreachable` is
+    /// `deny` or `allow`.
+    Unreachable {
+        /// Deny or allow edits.
+        mode: Unreachable,
+        /// The error.
+        why: String,
+    },
+}
+
+/// A hook call's coordination: the backend and its settings.
+pub struct HookCoordination {
+    backend: HookCoord,
+    config: CoordinationConfig,
+    /// Set when the configured server was unreachable (also with the local
+    /// fallback): recorded with the event.
+    unreachable: Option<String>,
+}
+
+impl HookCoordination {
+    /// From the config: connects to a Redis server (bounded by
+    /// `timeout_ms`) and applies `on_unreachable` when it does not answer.
+    pub fn open(config: &Config) -> Self {
+        let c = config.coordination.clone();
+        let (backend, unreachable) = match uas_coord::Backend::of(&c) {
+            Ok(uas_coord::Backend::Off) => (HookCoord::Off, None),
+            Ok(uas_coord::Backend::Sqlite) => (HookCoord::Local, None),
+            Ok(uas_coord::Backend::Redis(url)) => {
+                match RedisCoordinator::connect(
+                    &url,
+                    std::time::Duration::from_millis(c.timeout_ms),
+                ) {
+                    Ok(r) => (HookCoord::Remote(r), None),
+                    Err(e) => unreachable(&c, e.to_string()),
+                }
+            }
+            Err(e) => unreachable(&c, e.to_string()),
+        };
+        Self {
+            backend,
+            config: c,
+            unreachable,
+        }
+    }
+}
+
+fn unreachable(c: &CoordinationConfig, why: String) -> (HookCoord, Option<String>) {
+    let backend = match c.on_unreachable {
+        Unreachable::Local => HookCoord::Local,
+        mode => HookCoord::Unreachable {
+            mode,
+            why: why.clone(),
+        },
+    };
+    (backend, Some(why))
+}
+
+/// The absolute paths an event writes.
+fn written(event: &AgentEvent, user_home: &Path) -> Vec<String> {
+    let Some(tool) = &event.tool else {
+        return Vec::new();
+    };
+    let mut out: Vec<String> = match tool.class {
+        ToolClass::Write => tool.paths.clone(),
+        ToolClass::Shell => tool.command.as_deref().map_or_else(Vec::new, |cmd| {
+            uas_sop::analyze::analyze(
+                cmd,
+                event.cwd.as_deref(),
+                Some(&user_home.display().to_string()),
+            )
+            .written
+        }),
+        ToolClass::Read | ToolClass::Other => Vec::new(),
+    };
+    out.retain(|p| p.starts_with('/') && p != "/dev/null" && !p.starts_with("/dev/"));
+    out.sort();
+    out.dedup();
+    out
+}
+
+fn when(ms: i64) -> String {
+    uas_core::utc(u64::try_from(ms / 1000).unwrap_or(0))
+}
+
+/// The answer to an edit of files other sessions hold.
+fn conflict_decision(claim: &Claim, on: OnConflict, decision: &mut Decision) {
+    let holders: Vec<String> = claim
+        .conflicts
+        .iter()
+        .map(|l| {
+            format!(
+                "{} is being edited by {} session {} on {} (since {})",
+                l.key,
+                l.agent,
+                l.session,
+                l.host,
+                when(l.since_ms)
+            )
+        })
+        .collect();
+    let text = format!(
+        "{}. Another agent session holds a lease on it, so your edit would clobber its work: work on other files, or wait until that session ends or releases it (`uas lease list` shows who holds what)",
+        holders.join("; ")
+    );
+    decision.action = match on {
+        OnConflict::Deny => Action::Deny,
+        OnConflict::Warn => Action::Warn,
+    };
+    decision.rule = Some(LEASE_RULE.into());
+    decision.reason = text;
+    decision.severity = match on {
+        OnConflict::Deny => RuleSeverity::Error,
+        OnConflict::Warn => RuleSeverity::Warning,
+    };
+    decision.violation = Some(Violation::Sop);
+}
+
+/// What coordination did, for the event's notes and the session brief.
+#[derive(Debug, Default)]
+pub struct Applied {
+    /// Notes for the audit event.
+    pub notes: Vec<String>,
+    /// For a session start: the files other live sessions hold, as a
+    /// paragraph for the agent.
+    pub brief: Option<String>,
+    /// The server was unreachable: an audit event records it.
+    pub unreachable: Option<String>,
+}
+
+impl HookCoordination {
+    fn claim(
+        &self,
+        tx: &WriteTx<'_>,
+        beat: &Beat,
+        keys: &[LeaseKey],
+    ) -> Result<Option<Claim>, CoordError> {
+        let ttls = Ttls::of(&self.config);
+        match &self.backend {
+            HookCoord::Off | HookCoord::Unreachable { .. } => Ok(None),
+            HookCoord::Local => {
+                uas_coord::sqlite::on_event_in(tx, beat, keys, ttls, uas_core::now_ms()).map(Some)
+            }
+            HookCoord::Remote(r) => r.on_event(beat, keys, ttls).map(Some),
+        }
+    }
+
+    fn end(&self, tx: &WriteTx<'_>, agent: &str, session: &str) -> Result<(), CoordError> {
+        match &self.backend {
+            HookCoord::Off | HookCoord::Unreachable { .. } => Ok(()),
+            HookCoord::Local => {
+                uas_coord::sqlite::end_session_in(tx, agent, session, uas_core::now_ms())
+                    .map(|_| ())
+            }
+            HookCoord::Remote(r) => r.end_session(agent, session).map(|_| ()),
+        }
+    }
+
+    fn others_leases(
+        &self,
+        tx: &WriteTx<'_>,
+        me: &Beat,
+    ) -> Result<Vec<uas_coord::Lease>, CoordError> {
+        let all = match &self.backend {
+            HookCoord::Off | HookCoord::Unreachable { .. } => Vec::new(),
+            HookCoord::Local => uas_coord::sqlite::leases_in(tx, uas_core::now_ms())?,
+            HookCoord::Remote(r) => r.leases(None)?,
+        };
+        Ok(all
+            .into_iter()
+            .filter(|l| !(l.agent == me.agent && l.session == me.session))
+            .collect())
+    }
+
+    /// Coordinates one decided event (inside the hook's audit transaction)
+    /// and changes `decision` when the edit conflicts with another
+    /// session's lease. An unreachable backend answers edits by
+    /// `on_unreachable`.
+    pub fn apply(
+        &self,
+        tx: &WriteTx<'_>,
+        event: &AgentEvent,
+        user_home: &Path,
+        decision: &mut Decision,
+    ) -> Applied {
+        let mut out = Applied {
+            unreachable: self.unreachable.clone(),
+            ..Applied::default()
+        };
+        if matches!(self.backend, HookCoord::Off) || event.session == "unknown" {
+            return out;
+        }
+        let paths = if event.kind == EventKind::PreTool && decision.action != Action::Deny {
+            written(event, user_home)
+        } else {
+            Vec::new()
+        };
+        if let Some(why) = &self.unreachable {
+            out.notes.push(match &self.backend {
+                HookCoord::Local => format!(
+                    "{why}; coordinating on this machine's database (on_unreachable = \"local\")"
+                ),
+                _ => format!(
+                    "{why}; on_unreachable = \"{}\"",
+                    mode_name(self.config.on_unreachable)
+                ),
+            });
+        }
+        if let HookCoord::Unreachable { mode, why } = &self.backend {
+            if *mode == Unreachable::Deny && !paths.is_empty() {
+                decision.action = Action::Deny;
+                decision.rule = Some(LEASE_RULE.into());
+                decision.reason = format!(
+                    "cannot check whether another agent session is editing {} ({why}); edits are denied until the coordination server answers (on_unreachable = \"deny\")",
+                    paths.join(", ")
+                );
+                decision.severity = RuleSeverity::Error;
+                decision.violation = Some(Violation::Sop);
+            }
+            return out;
+        }
+        let cwd = event.cwd.as_deref().map(Path::new);
+        let beat = Beat {
+            agent: event.agent.as_str().into(),
+            session: event.session.clone(),
+            host: uas_coord::host_name(),
+            pid: Some(std::os::unix::process::parent_id()),
+            cwd: event.cwd.clone(),
+            repo: cwd.and_then(uas_coord::repo::repo_of).map(|r| r.id),
+            phase: Some(decision.phase.clone()).filter(|p| !p.is_empty()),
+        };
+        let keys: Vec<LeaseKey> = paths
+            .iter()
+            .map(|p| uas_coord::repo::lease_key(Path::new(p), self.config.lease_scope))
+            .collect();
+        let result = if event.kind == EventKind::SessionEnd {
+            self.end(tx, &beat.agent, &beat.session).map(|_| None)
+        } else {
+            self.claim(tx, &beat, &keys)
+        };
+        match result {
+            Ok(Some(claim)) if !claim.conflicts.is_empty() => {
+                conflict_decision(&claim, self.config.on_conflict, decision);
+                out.notes.push(format!(
+                    "lease conflict: {}",
+                    claim
+                        .conflicts
+                        .iter()
+                        .map(|l| format!("{} held by {} {}", l.key, l.agent, l.session))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+            Ok(_) => {}
+            Err(e) => {
+                out.notes.push(format!("coordination failed: {e}"));
+                if self.config.on_unreachable == Unreachable::Deny && !paths.is_empty() {
+                    decision.action = Action::Deny;
+                    decision.rule = Some(LEASE_RULE.into());
+                    decision.reason = format!(
+                        "cannot check whether another agent session is editing {} ({e}); denied because on_unreachable = \"deny\"",
+                        paths.join(", ")
+                    );
+                    decision.severity = RuleSeverity::Error;
+                }
+                out.unreachable.get_or_insert(e.to_string());
+            }
+        }
+        if event.kind == EventKind::SessionStart
+            && let Ok(others) = self.others_leases(tx, &beat)
+            && !others.is_empty()
+        {
+            let mut text = String::from(
+                "Other agent sessions are editing these files now; uas will refuse your edits to them until those sessions end:\n",
+            );
+            for l in others.iter().take(50) {
+                text.push_str(&format!(
+                    "- {} ({} session {} on {}, since {})\n",
+                    l.key,
+                    l.agent,
+                    l.session,
+                    l.host,
+                    when(l.since_ms)
+                ));
+            }
+            out.brief = Some(text);
+        }
+        out
+    }
+}
+
+fn mode_name(m: Unreachable) -> &'static str {
+    match m {
+        Unreachable::Local => "local",
+        Unreachable::Deny => "deny",
+        Unreachable::Allow => "allow",
+    }
+}
+
+/// Records that the coordination server did not answer (once per event
+/// that needed it).
+pub fn record_unreachable(
+    tx: &mut uas_audit::Tx<'_, '_>,
+    event: &AgentEvent,
+    why: &str,
+    mode: Unreachable,
+) -> Result<u64, AuditError> {
+    let record = tx.append(&NewEvent {
+        ts_ms: event.received_ms,
+        agent: event.agent.as_str().into(),
+        session: event.session.clone(),
+        kind: "coordination_unreachable".into(),
+        severity: Severity::Warning,
+        payload: json!({
+            "error": why,
+            "on_unreachable": mode_name(mode),
+            "message": format!("the coordination server did not answer ({why}); on_unreachable = \"{}\" applied", mode_name(mode)),
+        })
+        .to_string(),
+        decision: None,
+    })?;
+    Ok(record.seq)
+}
+
+impl HookCoordination {
+    /// `[coordination] on_unreachable`.
+    pub fn on_unreachable(&self) -> Unreachable {
+        self.config.on_unreachable
+    }
+}
