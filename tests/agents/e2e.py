@@ -6,7 +6,9 @@ server, in a fresh temporary home set up by the real `uas setup`.
 
 Usage: tests/agents/e2e.py [--agent A]... [--scenario S]... [--uas PATH]
 Scenarios: deny, allow, tamper, malformed, uninstall, subagent (Claude,
-Codex and Copilot: n/a for the others), missing (the hook binary is gone: does the agent run
+Codex and Copilot: n/a for the others), concurrent (two Claude Code
+sessions at once in one project: the second one's write of the first
+one's file is denied), missing (the hook binary is gone: does the agent run
 the tool anyway? compared with what `uas detect` says of the agent). Prints a table (agent, version, scenario, result,
 seconds) and exits 1 if any failed.
 A missing agent package or a missing `unshare` is a failure, not a skip.
@@ -19,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -43,9 +46,9 @@ AGENTS = {
 # registry has no 0.225.1 build of it).
 EXTRA_PACKAGES = [("@factory/cli-linux-x64", "0.225.2")]
 OPENCODE_PLUGIN = ("@opencode-ai/plugin", "1.18.33")
-SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall", "subagent", "missing"]
+SCENARIOS = ["deny", "allow", "tamper", "malformed", "uninstall", "subagent", "missing", "concurrent"]
 # Scenarios only some agents can run; the others get "n/a" in the table.
-ONLY = {"subagent": {"claude", "codex", "copilot"}}
+ONLY = {"subagent": {"claude", "codex", "copilot"}, "concurrent": {"claude"}}
 PROMPT = "Create the file hello.txt containing hello"
 SUBAGENT_PROMPT = "Subagent task: create the file hello.txt containing hello"
 # Every Claude Code 2.1.197 hook event that does not replace a built-in
@@ -357,10 +360,11 @@ def agent_command(h, prompt):
     return argv, env
 
 
-def run_agent(h, calls, tag):
+def run_agent(h, calls, tag, extra_args=()):
     """Runs the agent and the scripted server together under `unshare -n`."""
     spec = h.root / f"{tag}-spec.json"
     argv, env = agent_command(h, PROMPT)
+    argv = [*argv, *extra_args]
     spec.write_text(json.dumps({"agent": h.agent, "calls": calls, "argv": argv, "env": env, "cwd": str(h.project), "log": str(h.root / f"{tag}-requests.jsonl"), "out": str(h.root / f"{tag}-agent.json"), "port": PORT}))
     r = run([*netns(), "--", "sh", "-c", 'ip link set lo up && exec "$0" "$1" --inner "$2"', sys.executable, str(Path(__file__).resolve()), str(spec)])
     if r.returncode != 0:
@@ -699,6 +703,52 @@ def scenario_missing(h):
     h.note = f"hook binary missing: fails {observed} (exit {out['code']})"
 
 
+def holds(h, name):
+    """Whether some session holds a lease on a file called `name`."""
+    r = h.uas_run("--json", "lease", "list")
+    try:
+        return any(l["key"]["path"].endswith(name) for l in json.loads(r.stdout or "[]"))
+    except ValueError:
+        return False
+
+
+def scenario_concurrent(h):
+    """Two real Claude Code sessions in one project at the same time. The
+    first plans, writes hello.txt and then waits (a shell loop) until the
+    second has finished; the second plans in its own plan file and tries to
+    write hello.txt too: uas denies it, naming the first session, the
+    denial reaches the second model, and the first session's file stays."""
+    setup(h)
+    (h.project / ".uas").mkdir()
+    target = h.project / "hello.txt"
+    gate = h.root / "second-done"
+    wait = f"i=0; while [ ! -e {gate} ] && [ $i -lt 1500 ]; do sleep 0.1; i=$((i+1)); done; echo waited"
+    first = [("write", str(h.project / "PLAN.md"), "1. write hello.txt"), ("write", str(target), "from the first session"), ("shell", wait)]
+    second = [("write", str(h.project / ".uas" / "plan.md"), "1. write hello.txt"), ("write", str(target), "from the second session")]
+    done = {}
+    runner = threading.Thread(target=lambda: done.update(first=run_agent(h, first, "first", ["--allowedTools", "Bash"])))
+    runner.start()
+    try:
+        deadline = time.time() + 150
+        while time.time() < deadline and runner.is_alive() and not holds(h, "hello.txt"):
+            time.sleep(0.2)
+        check(holds(h, "hello.txt"), f"the first session never leased hello.txt: {h.uas_run('lease', 'list').stdout}")
+        out, reqs = run_agent(h, second, "second")
+    finally:
+        gate.touch()
+        runner.join(timeout=240)
+    check("first" in done, "the first session did not finish")
+    check(target.read_text() == "from the first session", f"hello.txt was overwritten: {target.read_text()!r}")
+    leases = [(e, d) for e, d in denied(h.events()) if d.get("rule") == "coordination.lease"]
+    check(leases, f"no lease denial audited; denies: {[d for _, d in denied(h.events())]}; second agent: {out['stderr'][-600:]}")
+    check("is being edited by claude session" in requests_text(reqs), "the lease denial did not reach the second model")
+    sessions = {e["session"] for e, _ in leases}
+    check(len(sessions) == 1, f"denials in several sessions: {sessions}")
+    r = h.uas_run("--json", "lease", "list")
+    check(json.loads(r.stdout or "[]") == [], f"leases outlived both sessions: {r.stdout}")
+    verify_ok(h)
+
+
 RUNNERS = {
     "deny": scenario_deny,
     "allow": scenario_allow,
@@ -707,6 +757,7 @@ RUNNERS = {
     "uninstall": scenario_uninstall,
     "subagent": scenario_subagent,
     "missing": scenario_missing,
+    "concurrent": scenario_concurrent,
 }
 
 

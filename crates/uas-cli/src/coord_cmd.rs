@@ -9,6 +9,14 @@ use std::process::ExitCode;
 use std::time::Duration;
 use uas_api::{App, Lease, LockGrant, SessionInfo};
 
+/// A refusal on stderr (stdout stays for results).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
+
 /// `uas session …`
 #[derive(Debug, Subcommand)]
 pub enum SessionCommand {
@@ -264,7 +272,7 @@ pub fn lock(app: &App, cmd: &LockCommand, json: bool) -> anyhow::Result<ExitCode
                     Some(g) => print_grant(g),
                     None => {
                         let held = app.locks()?.into_iter().find(|l| &l.resource == resource);
-                        eprintln!(
+                        say!(
                             "{resource} is held{}; not granted (use --wait 30s to wait for it)",
                             held.map(|h| format!(" by {} until {}", h.holder, when(h.expires_ms)))
                                 .unwrap_or_default()
@@ -281,7 +289,7 @@ pub fn lock(app: &App, cmd: &LockCommand, json: bool) -> anyhow::Result<ExitCode
             } else if ok {
                 println!("released {resource} (token {token})");
             } else {
-                eprintln!(
+                say!(
                     "{resource} is not held with token {token} (it lapsed, or someone else holds it now)"
                 );
             }
@@ -298,7 +306,7 @@ pub fn lock(app: &App, cmd: &LockCommand, json: bool) -> anyhow::Result<ExitCode
             } else {
                 match &g {
                     Some(g) => print_grant(g),
-                    None => eprintln!(
+                    None => say!(
                         "{resource} is not held with token {token} (it lapsed, or someone else holds it now)"
                     ),
                 }
@@ -312,7 +320,7 @@ pub fn lock(app: &App, cmd: &LockCommand, json: bool) -> anyhow::Result<ExitCode
             } else if ok {
                 println!("token {token} holds {resource}");
             } else {
-                eprintln!("token {token} is stale for {resource}");
+                say!("token {token} is stale for {resource}");
             }
             Ok(verdict(ok))
         }

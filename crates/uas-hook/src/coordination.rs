@@ -29,7 +29,7 @@ pub enum HookCoord {
     /// The home's database, inside the hook's audit transaction.
     Local,
     /// A Redis server.
-    Remote(RedisCoordinator),
+    Remote(Box<RedisCoordinator>),
     /// The configured server did not answer and `on_unreachable` is
     /// `deny` or `allow`.
     Unreachable {
@@ -62,7 +62,7 @@ impl HookCoordination {
                     &url,
                     std::time::Duration::from_millis(c.timeout_ms),
                 ) {
-                    Ok(r) => (HookCoord::Remote(r), None),
+                    Ok(r) => (HookCoord::Remote(Box::new(r)), None),
                     Err(e) => unreachable(&c, e.to_string()),
                 }
             }
