@@ -724,7 +724,7 @@ def scenario_concurrent(h):
     gate = h.root / "second-done"
     wait = f"i=0; while [ ! -e {gate} ] && [ $i -lt 1500 ]; do sleep 0.1; i=$((i+1)); done; echo waited"
     first = [("write", str(h.project / "PLAN.md"), "1. write hello.txt"), ("write", str(target), "from the first session"), ("shell", wait)]
-    second = [("write", str(h.project / ".uas" / "plan.md"), "1. write hello.txt"), ("write", str(target), "from the second session")]
+    second = [("write", str(h.project / ".uas" / "plan.md"), "1. write hello.txt"), ("read", str(target)), ("write", str(target), "from the second session")]
     done = {}
     runner = threading.Thread(target=lambda: done.update(first=run_agent(h, first, "first", ["--allowedTools", "Bash"])))
     runner.start()

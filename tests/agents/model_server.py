@@ -9,7 +9,8 @@ request that already carries N tool results gets call N+1, or the text
 "done" when the list is exhausted. A request that offers no tools (titles,
 summaries) gets a short text. Every request is appended to a JSON Lines log.
 
-Tool calls are abstract: ("write", path, content), ("shell", command),
+Tool calls are abstract: ("write", path, content), ("read", path) (Claude
+only), ("shell", command),
 ("malformed", kind), ("subagent", prompt, calls) or ("wait_subagent",)
 (Codex: wait for the spawned agent). They are turned into the tool each
 agent offers. A subagent call makes the agent start a subagent
@@ -148,6 +149,9 @@ def concrete_call(agent, names, call):
             "cline": "editor",
         }[agent]
         return name, '{"file_path": "/tmp/x", "content": ', "function"
+    if kind == "read" and agent == "claude":
+        # Claude Code refuses to overwrite a file its session has not read.
+        return "Read", json.dumps({"file_path": call[1]}), "function"
     if kind == "write":
         _, path, content = call
         if agent == "claude":
