@@ -20,6 +20,7 @@ fn home(config: &str) -> Sandbox {
 /// A clone of `git@example.com:team/app.git` at `dir`.
 fn clone_at(dir: &Path) -> PathBuf {
     std::fs::create_dir_all(dir.join(".git")).expect("mkdir");
+    std::fs::write(dir.join(".git/HEAD"), "ref: refs/heads/main\n").expect("HEAD");
     std::fs::write(
         dir.join(".git/config"),
         "[core]\n\trepositoryformatversion = 0\n[remote \"origin\"]\n\turl = git@example.com:team/app.git\n",
@@ -434,4 +435,89 @@ fn an_agent_may_use_locks_but_not_release_another_sessions_lease() {
     );
     assert_eq!(release.status.code(), Some(2), "{}", stderr(&release));
     assert!(events(&s).iter().any(|e| e["severity"] == "critical"));
+}
+
+/// A shell whose process is named `claude`, as an agent's hooks and tool
+/// calls have above them.
+fn fake_agent(s: &Sandbox, name: &str) -> std::process::Command {
+    let dir = s.user_home().join(name);
+    std::fs::create_dir_all(&dir).expect("mkdir");
+    let exe = dir.join("claude");
+    if !exe.exists() {
+        std::fs::copy("/bin/sh", &exe).expect("copy sh");
+    }
+    let mut c = std::process::Command::new(exe);
+    c.env_clear()
+        .env("HOME", s.user_home())
+        .env("PATH", "/usr/bin:/bin")
+        .env("UAS_DEV", "1");
+    c
+}
+
+#[test]
+fn a_hook_event_forged_in_another_sessions_name_neither_ends_it_nor_acts_for_it() {
+    use std::io::{BufRead, BufReader};
+    let s = home("");
+    let repo = clone_at(&s.user_home().join("app"));
+    let uas = s.bin().display().to_string();
+    let event = |session: &str, name: &str, tool: Option<(&str, Value)>| {
+        let mut v = json!({"session_id": session, "cwd": repo, "hook_event_name": name});
+        if let Some((t, input)) = tool {
+            v["tool_name"] = json!(t);
+            v["tool_input"] = input;
+        }
+        let f = s
+            .user_home()
+            .join(format!("{session}-{name}-{}.json", v.to_string().len()));
+        std::fs::write(&f, v.to_string()).expect("event");
+        format!("'{uas}' hook claude {name} < '{}' > /dev/null", f.display())
+    };
+    // Session A: its hooks run under its own (live) agent process.
+    let script = [
+        event("A", "SessionStart", None),
+        event("A", "UserPromptSubmit", None),
+        event("A", "PreToolUse", write(&repo, "PLAN.md")),
+        "echo ready".into(),
+        "read _ || true".into(),
+    ]
+    .join("\n");
+    let mut a = fake_agent(&s, "agent-a")
+        .arg("-c")
+        .arg(script)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .expect("agent A");
+    let mut line = String::new();
+    BufReader::new(a.stdout.take().expect("stdout"))
+        .read_line(&mut line)
+        .expect("ready");
+    assert_eq!(line.trim(), "ready");
+
+    // Another agent process sends events in A's name.
+    let forged = fake_agent(&s, "agent-b")
+        .arg("-c")
+        .arg(format!(
+            "{}; echo end=$?; {}; echo write=$?",
+            event("A", "SessionEnd", None),
+            event("A", "PreToolUse", write(&repo, "PLAN.md"))
+        ))
+        .output()
+        .expect("agent B");
+    let said = stdout(&forged);
+    assert!(
+        said.contains("end=0") && said.contains("write=2"),
+        "{said}{}",
+        stderr(&forged)
+    );
+    assert!(
+        stderr(&forged).contains("another agent process"),
+        "{}",
+        stderr(&forged)
+    );
+    let leases = json_stdout(&s.run(&["--json", "lease", "list"]));
+    assert_eq!(leases[0]["session"], "A", "A lost its lease: {leases}");
+
+    drop(a.stdin.take());
+    assert!(a.wait().expect("A exits").success());
 }

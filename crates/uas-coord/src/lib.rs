@@ -206,6 +206,8 @@ pub trait Coordinator {
     /// takes leases on `keys`, unless another live session holds one of
     /// them (then nothing is taken and the holders are returned).
     fn on_event(&self, beat: &Beat, keys: &[LeaseKey], ttls: Ttls) -> Result<Claim, CoordError>;
+    /// One session, when the backend knows it (live or, on SQLite, over).
+    fn session(&self, agent: &str, session: &str) -> Result<Option<SessionInfo>, CoordError>;
     /// The session ended: it and its leases are gone. Whether it was live.
     fn end_session(&self, agent: &str, session: &str) -> Result<bool, CoordError>;
     /// Live sessions, or (with `all`) also those that are over that the

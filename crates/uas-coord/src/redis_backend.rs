@@ -8,10 +8,13 @@
 //!
 //! Keys (all under `uas:`): `s:<agent>:<session>` a session hash,
 //! `sessions` a sorted set of them by expiry, `sl:<agent>:<session>` a
-//! session's lease keys, `l:<repo>\n<path>` a lease, `k:<resource>` a lock,
+//! session's lease keys, `l:<repo>\n<path>` a lease, `rl:<repo>` the leased
+//! paths of a repository (for an edit of a whole folder), `k:<resource>` a lock,
 //! `f:<resource>` its token counter, `events` the change stream (entry id
 //! `<seq>-1`, so a subscriber resumes after a sequence number with XRANGE or
-//! blocks for new ones with XREAD) and `seq` its counter.
+//! blocks for new ones with XREAD) and `seq` its counter; each change is
+//! also published on the channel `uas:events` (its sequence number), the
+//! wake-up for subscribers.
 
 use crate::{
     Beat, Claim, CoordError, CoordEvent, Coordinator, Lease, LeaseKey, LockGrant, SessionInfo,
@@ -28,6 +31,7 @@ local function ev(kind, agent, session, detail, now)
   local seq = redis.call('INCR', 'uas:seq')
   redis.call('XADD', 'uas:events', 'MAXLEN', '~', 10000, seq .. '-1',
     'ts', now, 'kind', kind, 'agent', agent, 'session', session, 'detail', detail)
+  redis.call('PUBLISH', 'uas:events', seq)
 end
 ";
 
@@ -51,18 +55,36 @@ if new then
     cjson.encode({host = ARGV[3], cwd = ARGV[5], repo = ARGV[6]}), now)
 end
 local conflicts = {}
-for i = 4, #KEYS do
-  local v = redis.call('GET', KEYS[i])
+local function check(i, key)
+  local v = redis.call('GET', key)
   if v then
     local a, s = string.match(v, '^([^\n]*)\n([^\n]*)\n')
     if not (a == ARGV[1] and s == ARGV[2])
       and redis.call('EXISTS', 'uas:s:' .. a .. ':' .. s) == 1 then
-      table.insert(conflicts, (i - 3) .. '\n' .. v)
+      table.insert(conflicts, (i - 3) .. '\n' .. v .. '\n' .. key)
     end
+  end
+  return v
+end
+for i = 4, #KEYS do
+  local repo, path = string.match(KEYS[i], '^uas:l:([^\n]*)\n(.*)$')
+  if string.sub(path, -1) == '/' then
+    -- A folder: every lease inside it (the repository's set of leased paths).
+    for _, p in ipairs(redis.call('SMEMBERS', 'uas:rl:' .. repo)) do
+      if path == './' or string.sub(p, 1, #path) == path then
+        if not check(i, 'uas:l:' .. repo .. '\n' .. p) then
+          redis.call('SREM', 'uas:rl:' .. repo, p)
+        end
+      end
+    end
+  else
+    check(i, KEYS[i])
   end
 end
 if #conflicts == 0 then
   for i = 4, #KEYS do
+    local repo, path = string.match(KEYS[i], '^uas:l:([^\n]*)\n(.*)$')
+    if string.sub(path, -1) ~= '/' then
     local v = redis.call('GET', KEYS[i])
     local since, mine = now, false
     if v then
@@ -73,8 +95,10 @@ if #conflicts == 0 then
       ARGV[1] .. '\n' .. ARGV[2] .. '\n' .. ARGV[3] .. '\n' .. since .. '\n' .. (now + lttl),
       'PX', lttl)
     redis.call('SADD', KEYS[3], KEYS[i])
+    redis.call('SADD', 'uas:rl:' .. repo, path)
     if not mine then
       ev('lease_taken', ARGV[1], ARGV[2], cjson.encode({lease = ARGV[7 + i]}), now)
+    end
     end
   end
   redis.call('PEXPIRE', KEYS[3], math.max(sttl, lttl))
@@ -240,6 +264,27 @@ fn grant_of(resource: &str, v: &str) -> Option<LockGrant> {
     })
 }
 
+/// A session from its hash.
+fn session_of(h: &HashMap<String, String>) -> SessionInfo {
+    let s = |k: &str| h.get(k).filter(|v| !v.is_empty()).cloned();
+    let n = |k: &str| h.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
+    SessionInfo {
+        beat: Beat {
+            agent: s("agent").unwrap_or_default(),
+            session: s("session").unwrap_or_default(),
+            host: s("host").unwrap_or_default(),
+            pid: h.get("pid").and_then(|p| p.parse().ok()),
+            cwd: s("cwd"),
+            repo: s("repo"),
+            phase: s("phase"),
+        },
+        started_ms: n("started_ms"),
+        last_seen_ms: n("last_seen_ms"),
+        expires_ms: n("expires_ms"),
+        ended_ms: None,
+    }
+}
+
 impl RedisCoordinator {
     /// Connects to `url`, waiting at most `timeout` for the connection and
     /// for each answer.
@@ -386,18 +431,30 @@ impl Coordinator for RedisCoordinator {
             }
             inv.invoke(c)
         })?;
+        // The lease's own key: inside a folder the event named, it is not
+        // the event's key.
         let conflicts = conflicts
             .iter()
             .filter_map(|c| {
-                let (i, v) = c.split_once('\n')?;
-                let key = keys.get(i.parse::<usize>().ok()?.checked_sub(1)?)?.clone();
-                lease_of(key, v)
+                // index, five value fields, then the key (which holds a
+                // newline itself).
+                let f: Vec<&str> = c.splitn(7, '\n').collect();
+                lease_of(lease_of_key(f.get(6)?)?, &f.get(1..6)?.join("\n"))
             })
             .collect();
         Ok(Claim {
             conflicts,
             new_session: new == 1,
         })
+    }
+
+    fn session(&self, agent: &str, session: &str) -> Result<Option<SessionInfo>, CoordError> {
+        let h: HashMap<String, String> = self.with(|c| {
+            redis::cmd("HGETALL")
+                .arg(session_key(&field(agent), &field(session)))
+                .query(c)
+        })?;
+        Ok((!h.is_empty()).then(|| session_of(&h)))
     }
 
     fn end_session(&self, agent: &str, session: &str) -> Result<bool, CoordError> {
@@ -446,25 +503,7 @@ impl Coordinator for RedisCoordinator {
         let mut out: Vec<SessionInfo> = hashes
             .into_iter()
             .filter(|h| !h.is_empty())
-            .map(|h| {
-                let s = |k: &str| h.get(k).filter(|v| !v.is_empty()).cloned();
-                let n = |k: &str| h.get(k).and_then(|v| v.parse::<i64>().ok()).unwrap_or(0);
-                SessionInfo {
-                    beat: Beat {
-                        agent: s("agent").unwrap_or_default(),
-                        session: s("session").unwrap_or_default(),
-                        host: s("host").unwrap_or_default(),
-                        pid: h.get("pid").and_then(|p| p.parse().ok()),
-                        cwd: s("cwd"),
-                        repo: s("repo"),
-                        phase: s("phase"),
-                    },
-                    started_ms: n("started_ms"),
-                    last_seen_ms: n("last_seen_ms"),
-                    expires_ms: n("expires_ms"),
-                    ended_ms: None,
-                }
-            })
+            .map(|h| session_of(&h))
             .collect();
         out.sort_by_key(|s| std::cmp::Reverse(s.last_seen_ms));
         Ok(out)

@@ -34,6 +34,11 @@ impl std::fmt::Display for LeaseKey {
 }
 
 impl LeaseKey {
+    /// A folder: conflicts with the leases inside it, takes none.
+    pub fn is_tree(&self) -> bool {
+        self.path.ends_with('/')
+    }
+
     /// Reads the form [`Display`](std::fmt::Display) prints, or a path:
     /// an existing or absolute path is resolved like an edit of it.
     pub fn parse(text: &str, cwd: &Path, scope: LeaseScope) -> Self {
@@ -96,7 +101,13 @@ pub fn repo_of(path: &Path) -> Option<RepoId> {
                 Err(_) => g,
             }
         };
+        // A `.git` folder without HEAD is not a repository (an agent's
+        // `mkdir src/.git` must not rename the files under it).
+        if !git_dir.join("HEAD").exists() {
+            continue;
+        }
         let id = origin_url(&git_dir)
+            .filter(|u| !is_local(u))
             .map(|u| normalize_url(&u))
             .or_else(|| root_commit(dir).map(|c| format!("git:{c}")))
             .unwrap_or_else(|| format!("dir:{}", dir.display()));
@@ -126,8 +137,16 @@ fn origin_url(git_dir: &Path) -> Option<String> {
     None
 }
 
-/// `git@host:o/r.git`, `ssh://git@host/o/r`, `https://u@host/o/r/` ->
-/// `host/o/r`; a local path stays a path.
+/// An origin on this machine (`/srv/repo`, `file://…`, `../repo`): a clone
+/// of a local repository is named by its root commit like its source.
+fn is_local(url: &str) -> bool {
+    let u = url.trim();
+    u.starts_with('/') || u.starts_with("file://") || u.starts_with('.') || !u.contains(':')
+}
+
+/// `git@host:o/r.git`, `ssh://git@host:22/o/r`, `https://u@Host/O/R/` ->
+/// `host/o/r` (hosting services ignore case in these paths, and the port
+/// names the same repository).
 pub fn normalize_url(url: &str) -> String {
     let mut u = url.trim();
     if let Some((_, rest)) = u.split_once("://") {
@@ -143,10 +162,10 @@ pub fn normalize_url(url: &str) -> String {
     let u = u.rsplit_once('@').map_or(u, |(_, r)| r);
     let u = u.trim_end_matches('/');
     let u = u.strip_suffix(".git").unwrap_or(u);
-    match u.split_once('/') {
-        Some((host, path)) => format!("{}/{path}", host.to_lowercase()),
-        None => u.to_lowercase(),
-    }
+    let (host, path) = u.split_once('/').unwrap_or((u, ""));
+    let host = host.split(':').next().unwrap_or(host);
+    let path: Vec<&str> = path.split('/').filter(|p| !p.is_empty()).collect();
+    format!("{host}/{}", path.join("/")).to_lowercase()
 }
 
 fn root_commit(dir: &Path) -> Option<String> {
@@ -166,12 +185,41 @@ fn root_commit(dir: &Path) -> Option<String> {
         .map(str::to_owned)
 }
 
-/// The lease an edit of `path` (absolute) takes.
+/// `path` with symlinks resolved: its nearest existing ancestor's real
+/// path and the rest (so a link to a leased file is that file).
+fn resolved(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut cur = path;
+    loop {
+        if let Ok(real) = std::fs::canonicalize(cur) {
+            return rest.iter().rev().fold(real, |p, c| p.join(c));
+        }
+        match (cur.parent(), cur.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_os_string());
+                cur = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+/// The lease an edit of `path` (absolute) takes. A folder (an edit of a
+/// whole tree: `rm -rf src`, `git checkout .`) is named with a trailing `/`:
+/// it takes no lease but conflicts with every lease inside it.
 pub fn lease_key(path: &Path, scope: LeaseScope) -> LeaseKey {
-    let path = lexical(path);
+    let tree = path.is_dir();
+    let path = resolved(&lexical(path));
     let target = match scope {
-        LeaseScope::File => path.clone(),
-        LeaseScope::Directory => path.parent().map_or(path.clone(), Path::to_path_buf),
+        LeaseScope::Directory if !tree => path.parent().map_or(path.clone(), Path::to_path_buf),
+        _ => path.clone(),
+    };
+    let mark = |p: String| {
+        if tree {
+            format!("{}/", p.trim_end_matches('/'))
+        } else {
+            p
+        }
     };
     match repo_of(&path) {
         Some(r) => {
@@ -182,16 +230,16 @@ pub fn lease_key(path: &Path, scope: LeaseScope) -> LeaseKey {
                 .collect();
             LeaseKey {
                 repo: r.id,
-                path: if parts.is_empty() {
+                path: mark(if parts.is_empty() {
                     ".".into()
                 } else {
                     parts.join("/")
-                },
+                }),
             }
         }
         None => LeaseKey {
             repo: String::new(),
-            path: target.display().to_string(),
+            path: mark(target.display().to_string()),
         },
     }
 }
@@ -207,11 +255,14 @@ mod tests {
             "ssh://git@github.com/Owner/repo",
             "https://github.com/Owner/repo.git",
             "https://user@GitHub.com/Owner/repo/",
+            "ssh://git@github.com:22/owner/repo.git",
+            "git@github.com:/Owner/repo.git",
         ];
         for f in forms {
-            assert_eq!(normalize_url(f), "github.com/Owner/repo", "{f}");
+            assert_eq!(normalize_url(f), "github.com/owner/repo", "{f}");
         }
-        assert_eq!(normalize_url("/srv/git/repo.git"), "/srv/git/repo");
+        assert!(is_local("/srv/git/repo.git") && is_local("file:///srv/r") && is_local("../r"));
+        assert!(!is_local("git@github.com:o/r"));
     }
 
     #[test]
@@ -220,6 +271,7 @@ mod tests {
         for clone in ["a", "b"] {
             let git = t.path().join(clone).join(".git");
             std::fs::create_dir_all(&git).expect("mkdir");
+            std::fs::write(git.join("HEAD"), "ref: refs/heads/main\n").expect("HEAD");
             std::fs::write(
                 git.join("config"),
                 "[core]\n\tbare = false\n[remote \"origin\"]\n\turl = git@example.com:team/app.git\n\tfetch = +refs/heads/*:refs/remotes/origin/*\n",
@@ -232,6 +284,23 @@ mod tests {
         assert_eq!(a.to_string(), "example.com/team/app:src/main.rs");
         let d = lease_key(&t.path().join("a/src/main.rs"), LeaseScope::Directory);
         assert_eq!(d.path, "src");
+        // A link to the file is the file; a folder is a tree.
+        std::fs::create_dir_all(t.path().join("a/src")).expect("src");
+        std::fs::write(t.path().join("a/src/main.rs"), "fn main() {}").expect("file");
+        std::os::unix::fs::symlink(t.path().join("a/src"), t.path().join("a/link")).expect("link");
+        assert_eq!(
+            lease_key(&t.path().join("a/link/main.rs"), LeaseScope::File),
+            a
+        );
+        let tree = lease_key(&t.path().join("a/src"), LeaseScope::File);
+        assert_eq!(tree.path, "src/");
+        assert!(tree.is_tree());
+        // A `.git` folder an agent made is not a repository.
+        std::fs::create_dir_all(t.path().join("a/src/.git")).expect("fake");
+        assert_eq!(
+            lease_key(&t.path().join("a/src/main.rs"), LeaseScope::File),
+            a
+        );
     }
 
     #[test]

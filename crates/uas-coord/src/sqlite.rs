@@ -122,7 +122,7 @@ pub fn on_event_in(
         .map(lease)
         .collect();
     if conflicts.is_empty() {
-        for k in keys {
+        for k in keys.iter().filter(|k| !k.is_tree()) {
             let taken = q::take(
                 tx,
                 &q::LeaseRow {
@@ -174,6 +174,15 @@ pub fn end_session_in(
     Ok(ended.is_some())
 }
 
+/// One session, read in the caller's transaction.
+pub fn session_in(
+    c: &impl Conn,
+    agent: &str,
+    session: &str,
+) -> Result<Option<SessionInfo>, CoordError> {
+    Ok(q::session(c, agent, session)?.map(session_info))
+}
+
 /// Live sessions, read in the caller's transaction.
 pub fn sessions_in(c: &impl Conn, now: i64) -> Result<Vec<SessionInfo>, CoordError> {
     Ok(q::sessions(c, now, false)?
@@ -213,6 +222,10 @@ impl Coordinator for SqliteCoordinator {
     fn on_event(&self, beat: &Beat, keys: &[LeaseKey], ttls: Ttls) -> Result<Claim, CoordError> {
         let now = uas_core::now_ms();
         self.write(|tx| on_event_in(tx, beat, keys, ttls, now))
+    }
+
+    fn session(&self, agent: &str, session: &str) -> Result<Option<SessionInfo>, CoordError> {
+        session_in(&*self.db.borrow(), agent, session)
     }
 
     fn end_session(&self, agent: &str, session: &str) -> Result<bool, CoordError> {

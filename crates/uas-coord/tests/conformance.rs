@@ -532,3 +532,72 @@ fn an_unreachable_server_is_a_clear_error_naming_it() {
         "{msg}"
     );
 }
+
+#[test]
+fn redis_subscribers_are_woken_with_each_change_sequence() {
+    let server = RedisServer::start();
+    let client = ::redis::Client::open(server.url()).expect("client");
+    let mut con = client.get_connection().expect("connect");
+    let mut sub = con.as_pubsub();
+    sub.subscribe("uas:events").expect("subscribe");
+    sub.set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("timeout");
+    let c = RedisCoordinator::connect(&server.url(), Duration::from_secs(5)).expect("coordinator");
+    c.on_event(&beat("claude", "A"), &[key("src/a.rs")], ttls(60_000))
+        .expect("beat");
+    let seqs: Vec<u64> = (0..2)
+        .map(|_| {
+            sub.get_message()
+                .expect("a wake-up")
+                .get_payload::<String>()
+                .expect("payload")
+                .parse()
+                .expect("sequence")
+        })
+        .collect();
+    let events = c.events_after(0, 10).expect("events");
+    assert_eq!(seqs, events.iter().map(|e| e.seq).collect::<Vec<_>>());
+}
+
+#[test]
+fn folder_edits_conflict_with_the_leases_inside_them_sqlite() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("uas.db");
+    folder_edits_conflict_with_the_leases_inside_them(&|| {
+        Box::new(SqliteCoordinator::create(&db).expect("open"))
+    });
+}
+
+#[test]
+fn folder_edits_conflict_with_the_leases_inside_them_redis() {
+    let server = RedisServer::start();
+    let url = server.url();
+    folder_edits_conflict_with_the_leases_inside_them(&|| {
+        Box::new(RedisCoordinator::connect(&url, Duration::from_secs(5)).expect("connect"))
+    });
+}
+
+fn folder_edits_conflict_with_the_leases_inside_them(open: Open<'_>) {
+    let (a, b) = (open(), open());
+    let t = ttls(60_000);
+    a.on_event(&beat("claude", "A"), &[key("src/core/lib.rs")], t)
+        .expect("a");
+    for tree in ["src/", "src/core/", "./"] {
+        let c = b.on_event(&beat("codex", "B"), &[key(tree)], t).expect("b");
+        assert_eq!(c.conflicts.len(), 1, "{tree}: {c:?}");
+        assert_eq!(c.conflicts[0].key, key("src/core/lib.rs"));
+    }
+    for other in ["docs/", "src/co/", "src/core"] {
+        let c = b
+            .on_event(&beat("codex", "B"), &[key(other)], t)
+            .expect("b");
+        assert!(c.conflicts.is_empty(), "{other}: {c:?}");
+    }
+    // A folder takes no lease itself.
+    assert!(
+        b.leases(Some(("codex", "B")))
+            .expect("leases")
+            .iter()
+            .all(|l| !l.key.is_tree())
+    );
+}

@@ -176,6 +176,28 @@ impl HookCoordination {
         }
     }
 
+    /// The live agent process on this host that owns the session `beat`
+    /// names, when it is not the process this event came from: events of
+    /// one session come from one agent process, so such an event was sent
+    /// in the session's name by someone else (a `uas hook` run from
+    /// another session's shell), and it must neither end the session nor
+    /// act for it.
+    fn other_process(&self, tx: &WriteTx<'_>, beat: &Beat) -> Option<u32> {
+        let mine = beat.pid?;
+        let known = match &self.backend {
+            HookCoord::Local => uas_coord::sqlite::session_in(tx, &beat.agent, &beat.session),
+            HookCoord::Remote(r) => r.session(&beat.agent, &beat.session),
+            HookCoord::Off | HookCoord::Unreachable { .. } => Ok(None),
+        }
+        .ok()??;
+        let owner = known.beat.pid?;
+        (known.live(uas_core::now_ms())
+            && known.beat.host == beat.host
+            && owner != mine
+            && Path::new(&format!("/proc/{owner}")).exists())
+        .then_some(owner)
+    }
+
     fn end(&self, tx: &WriteTx<'_>, agent: &str, session: &str) -> Result<(), CoordError> {
         match &self.backend {
             HookCoord::Off | HookCoord::Unreachable { .. } => Ok(()),
@@ -255,7 +277,9 @@ impl HookCoordination {
             agent: event.agent.as_str().into(),
             session: event.session.clone(),
             host: uas_coord::host_name(),
-            pid: Some(std::os::unix::process::parent_id()),
+            // The agent process whose hook this is (not the hook's parent,
+            // which may be a shell started for this one hook).
+            pid: uas_core::ancestry::agent_ancestor().map(|a| a.pid),
             cwd: event.cwd.clone(),
             repo: cwd.and_then(uas_coord::repo::repo_of).map(|r| r.id),
             phase: Some(decision.phase.clone()).filter(|p| !p.is_empty()),
@@ -264,6 +288,28 @@ impl HookCoordination {
             .iter()
             .map(|p| uas_coord::repo::lease_key(Path::new(p), self.config.lease_scope))
             .collect();
+        if let Some(owner) = self.other_process(tx, &beat) {
+            out.notes.push(format!(
+                "this event names {} session {}, which agent process {owner} on this host runs, but it came from agent process {}: not counted for coordination (a hook event forged from another session?)",
+                beat.agent,
+                beat.session,
+                beat.pid.unwrap_or_default()
+            ));
+            if decision.severity == RuleSeverity::Info {
+                decision.severity = RuleSeverity::Warning;
+            }
+            if !paths.is_empty() {
+                decision.action = Action::Deny;
+                decision.rule = Some(LEASE_RULE.into());
+                decision.reason = format!(
+                    "this tool call claims to be {} session {}, which another agent process (pid {owner}) runs; uas does not let one session act in another's name",
+                    beat.agent, beat.session
+                );
+                decision.severity = RuleSeverity::Critical;
+                decision.violation = Some(Violation::Tamper);
+            }
+            return out;
+        }
         let result = if event.kind == EventKind::SessionEnd {
             self.end(tx, &beat.agent, &beat.session).map(|_| None)
         } else {

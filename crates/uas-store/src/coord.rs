@@ -187,6 +187,23 @@ pub fn end(
     Ok((n > 0).then_some(leases))
 }
 
+/// One session, live or not.
+pub fn session(
+    c: &impl Conn,
+    agent: &str,
+    session: &str,
+) -> Result<Option<SessionRow>, StoreError> {
+    c.sqlite()
+        .prepare_cached(&format!(
+            "SELECT {SESSION_COLS} FROM coord_sessions WHERE agent = ?1 AND session = ?2"
+        ))
+        .and_then(|mut st| {
+            st.query_row(params![agent, session], session_row)
+                .optional()
+        })
+        .map_err(err(c))
+}
+
 /// Sessions, newest first: the live ones at `now_ms`, or all.
 pub fn sessions(c: &impl Conn, now_ms: i64, all: bool) -> Result<Vec<SessionRow>, StoreError> {
     let mut st = c
@@ -204,7 +221,8 @@ pub fn sessions(c: &impl Conn, now_ms: i64, all: bool) -> Result<Vec<SessionRow>
 
 /// The live leases on `keys` held by sessions other than (`agent`,
 /// `session`): a lease counts while it has not lapsed and its session is
-/// live.
+/// live. A key path ending in `/` is a folder and matches every lease
+/// inside it (`./`: the whole repository).
 pub fn held_by_others(
     c: &impl Conn,
     keys: &[(String, String)],
@@ -217,17 +235,20 @@ pub fn held_by_others(
         .prepare_cached(
             "SELECT l.repo, l.path, l.agent, l.session, l.host, l.since_ms, l.expires_ms
              FROM coord_leases l JOIN coord_sessions s ON s.agent = l.agent AND s.session = l.session
-             WHERE l.repo = ?1 AND l.path = ?2 AND NOT (l.agent = ?3 AND l.session = ?4)
+             WHERE l.repo = ?1
+               AND (l.path = ?2 OR (substr(?2, -1) = '/' AND (?2 = './' OR substr(l.path, 1, length(?2)) = ?2)))
+               AND NOT (l.agent = ?3 AND l.session = ?4)
                AND l.expires_ms > ?5 AND s.ended_ms IS NULL AND s.expires_ms > ?5",
         )
         .map_err(err(c))?;
     let mut out = Vec::new();
     for (repo, path) in keys {
-        out.extend(
-            st.query_row(params![repo, path, agent, session, now_ms], lease_row)
-                .optional()
-                .map_err(err(c))?,
-        );
+        let rows = st
+            .query_map(params![repo, path, agent, session, now_ms], lease_row)
+            .map_err(err(c))?;
+        for r in rows {
+            out.push(r.map_err(err(c))?);
+        }
     }
     Ok(out)
 }
