@@ -123,6 +123,34 @@ fn a_second_session_editing_a_leased_file_is_denied_naming_the_holder_until_the_
         Some(("Bash", json!({"command": "echo x >> src/lib.rs"}))),
     );
     assert_eq!(sh.status.code(), Some(2), "{}", stderr(&sh));
+    // A command no parser reads is seen by its effect: the leased file
+    // changed while B's shell call ran.
+    let py = Some((
+        "Bash",
+        json!({"command": "python3 -c \"open('src/lib.rs','w').write('mine')\""}),
+    ));
+    assert_eq!(
+        claude(&s, "B", &repo, "PreToolUse", py.clone())
+            .status
+            .code(),
+        Some(0)
+    );
+    std::fs::create_dir_all(repo.join("src")).expect("src");
+    std::fs::write(repo.join("src/lib.rs"), "mine").expect("the command's effect");
+    assert!(claude(&s, "B", &repo, "PostToolUse", py).status.success());
+    let violated: Vec<Value> = events(&s)
+        .into_iter()
+        .filter(|e| e["kind"] == "lease_violated")
+        .collect();
+    assert_eq!(violated.len(), 1, "{violated:?}");
+    assert_eq!(violated[0]["session"], "B");
+    assert!(
+        violated[0]["payload"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("claude session A"),
+        "{violated:?}"
+    );
     // Another file is free.
     assert_eq!(
         claude(&s, "B", &repo, "PreToolUse", write(&repo, "src/other.rs"))

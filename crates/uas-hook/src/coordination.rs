@@ -209,10 +209,12 @@ impl HookCoordination {
         }
     }
 
-    fn others_leases(
+    /// Live leases of sessions other than (`agent`, `session`).
+    pub(crate) fn others_leases(
         &self,
         tx: &WriteTx<'_>,
-        me: &Beat,
+        agent: &str,
+        session: &str,
     ) -> Result<Vec<uas_coord::Lease>, CoordError> {
         let all = match &self.backend {
             HookCoord::Off | HookCoord::Unreachable { .. } => Vec::new(),
@@ -221,7 +223,7 @@ impl HookCoordination {
         };
         Ok(all
             .into_iter()
-            .filter(|l| !(l.agent == me.agent && l.session == me.session))
+            .filter(|l| !(l.agent == agent && l.session == session))
             .collect())
     }
 
@@ -344,7 +346,7 @@ impl HookCoordination {
             }
         }
         if event.kind == EventKind::SessionStart
-            && let Ok(others) = self.others_leases(tx, &beat)
+            && let Ok(others) = self.others_leases(tx, &beat.agent, &beat.session)
             && !others.is_empty()
         {
             let mut text = String::from(

@@ -16,6 +16,7 @@
 pub mod caller;
 pub mod coordination;
 pub mod guard;
+mod lease_watch;
 mod lifecycle;
 pub mod normalize;
 pub mod respond;

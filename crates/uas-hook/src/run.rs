@@ -601,6 +601,7 @@ fn decided(
             let answered = observe_mode(tx.store(), Some(&key), &event, &mut decision, &mut notes);
             if recording == Recording::Record {
                 crate::workspace_watch::around_shell(tx, &event, &mut state, &answered, &mut notes)?;
+                crate::lease_watch::around_shell(tx, &coord, &event, &state, &answered, &mut notes)?;
             }
             let brief = (event.kind == EventKind::SessionStart).then(|| {
                 let mut preview = state.clone();

@@ -1,0 +1,126 @@
+//! Effects, not intentions: a shell call can write a leased file in ways no
+//! parser reads (`python -c`, `perl -pi`, `$F`, globs, `make`). So around
+//! every allowed shell call, the files other live sessions hold in its
+//! repository are stat'ed before and after (size, mtime, inode; kept in the
+//! `meta` table between the two events), and one that changed is recorded
+//! as a `lease_violated` event naming the file and its holder.
+
+use crate::coordination::HookCoordination;
+use serde_json::json;
+use std::collections::BTreeMap;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+use uas_audit::{AuditError, NewEvent, Severity, Tx};
+use uas_core::{AgentEvent, EventKind, ToolClass};
+use uas_sop::{Action, Decision, SessionState};
+use uas_store::meta;
+
+fn key(event: &AgentEvent) -> String {
+    format!("leasewatch.{}.{}", event.agent, event.session)
+}
+
+/// A file's identity as far as a change goes (`None`: absent).
+fn stamp(path: &Path) -> Option<(i64, i64, u64, u64)> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| (m.mtime(), m.mtime_nsec(), m.size(), m.ino()))
+}
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Watched {
+    /// Absolute path -> (holder, stamp before).
+    files: BTreeMap<String, (String, Option<(i64, i64, u64, u64)>)>,
+}
+
+/// Stamps others' leased files at an allowed pre-tool shell call and
+/// compares at its post-tool event.
+pub(crate) fn around_shell(
+    tx: &mut Tx<'_, '_>,
+    coord: &HookCoordination,
+    event: &AgentEvent,
+    state: &SessionState,
+    decision: &Decision,
+    notes: &mut Vec<String>,
+) -> Result<(), AuditError> {
+    let tool = event.tool.as_ref().or(state.pending_tool.as_ref());
+    if !tool.is_some_and(|t| t.class == ToolClass::Shell) {
+        return Ok(());
+    }
+    match event.kind {
+        EventKind::PreTool if decision.action != Action::Deny => {
+            let Some(cwd) = event.cwd.as_deref().or(state.cwd.as_deref()) else {
+                return Ok(());
+            };
+            let repo = uas_coord::repo::repo_of(Path::new(cwd));
+            let Ok(leases) = coord.others_leases(tx.store(), event.agent.as_str(), &event.session)
+            else {
+                return Ok(());
+            };
+            let files: BTreeMap<_, _> = leases
+                .iter()
+                .filter_map(|l| {
+                    let path = match &repo {
+                        _ if l.key.repo.is_empty() => Path::new(&l.key.path).to_path_buf(),
+                        Some(r) if r.id == l.key.repo => r.root.join(&l.key.path),
+                        _ => return None,
+                    };
+                    let stamp = stamp(&path);
+                    Some((
+                        path.display().to_string(),
+                        (format!("{} session {}", l.agent, l.session), stamp),
+                    ))
+                })
+                .collect();
+            if !files.is_empty() {
+                let text = serde_json::to_string(&Watched { files }).unwrap_or_default();
+                meta::set(tx.store(), &key(event), &text)?;
+            }
+        }
+        EventKind::PostTool => {
+            let k = key(event);
+            let Some(before) =
+                meta::get(tx.store(), &k)?.and_then(|t| serde_json::from_str::<Watched>(&t).ok())
+            else {
+                return Ok(());
+            };
+            meta::remove(tx.store(), &k)?;
+            let changed: Vec<(String, String)> = before
+                .files
+                .into_iter()
+                .filter(|(path, (_, was))| stamp(Path::new(path)) != *was)
+                .map(|(path, (holder, _))| (path, holder))
+                .collect();
+            if changed.is_empty() {
+                return Ok(());
+            }
+            let reason = format!(
+                "a shell call changed files another agent session holds: {}",
+                changed
+                    .iter()
+                    .map(|(p, h)| format!("{p} (held by {h})"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let record = tx.append(&NewEvent {
+                ts_ms: event.received_ms,
+                agent: event.agent.as_str().into(),
+                session: event.session.clone(),
+                kind: "lease_violated".into(),
+                severity: Severity::Error,
+                payload: json!({
+                    "observed": "stat",
+                    "files": changed.iter().map(|(p, h)| json!({"path": p, "holder": h})).collect::<Vec<_>>(),
+                    "command": tool.and_then(|t| t.command.as_deref()),
+                })
+                .to_string(),
+                decision: Some(
+                    json!({"action": "warn", "rule": crate::coordination::LEASE_RULE, "reason": reason, "severity": "error", "violation": "sop"})
+                        .to_string(),
+                ),
+            })?;
+            notes.push(format!("{reason} (event {})", record.seq));
+        }
+        _ => {}
+    }
+    Ok(())
+}
