@@ -195,7 +195,8 @@ fn a_second_session_editing_a_leased_file_is_denied_naming_the_holder_until_the_
         lease_decisions(&s),
         [
             ("B".to_owned(), "deny".to_owned()),
-            ("B".to_owned(), "deny".to_owned())
+            ("B".to_owned(), "deny".to_owned()),
+            ("B".to_owned(), "warn".to_owned())
         ]
     );
     let show = json_stdout(&s.run(&["--json", "session", "show", "A"]));
