@@ -166,19 +166,21 @@ impl App {
         Ok(uas_coord::acquire(&*c, resource, holder, ttl, wait)?)
     }
 
-    /// Releases the grant with `token`; false when it is not held with it.
-    pub fn lock_release(&self, resource: &str, token: u64) -> Result<bool, ApiError> {
-        Ok(self.coordinator()?.release(resource, token)?)
+    /// Releases the grant with `token` and its `secret`; false when it is
+    /// not held with them.
+    pub fn lock_release(&self, resource: &str, token: u64, secret: &str) -> Result<bool, ApiError> {
+        Ok(self.coordinator()?.release(resource, token, secret)?)
     }
 
-    /// Extends the grant with `token`.
+    /// Extends the grant with `token` and its `secret`.
     pub fn lock_extend(
         &self,
         resource: &str,
         token: u64,
+        secret: &str,
         ttl: Duration,
     ) -> Result<Option<LockGrant>, ApiError> {
-        Ok(self.coordinator()?.extend(resource, token, ttl)?)
+        Ok(self.coordinator()?.extend(resource, token, secret, ttl)?)
     }
 
     /// Whether `token` is the live grant of `resource` (a fencing check).

@@ -41,8 +41,10 @@ pub enum SessionCommand {
 /// `uas lock …`
 #[derive(Debug, Subcommand)]
 pub enum LockCommand {
-    /// Take a named lock (`task:issue-123`). Prints the fencing token:
-    /// pass it to release, extend and check. Exits 1 when not granted.
+    /// Take a named lock (`task:issue-123`). Prints the fencing token (pass
+    /// it to release, extend and check) and the grant's secret (release and
+    /// extend need it too, so nobody else can free your lock). Exits 1 when
+    /// not granted.
     Acquire {
         /// The resource to lock.
         resource: String,
@@ -63,6 +65,9 @@ pub enum LockCommand {
         /// The grant's fencing token.
         #[arg(long)]
         token: u64,
+        /// The grant's secret (printed by acquire).
+        #[arg(long)]
+        secret: String,
     },
     /// Extend a grant to TTL from now.
     Extend {
@@ -71,6 +76,9 @@ pub enum LockCommand {
         /// The grant's fencing token.
         #[arg(long)]
         token: u64,
+        /// The grant's secret (printed by acquire).
+        #[arg(long)]
+        secret: String,
         /// The new TTL from now.
         #[arg(long, default_value = "60s", value_parser = parse_duration)]
         ttl: Duration,
@@ -269,7 +277,13 @@ pub fn lock(app: &App, cmd: &LockCommand, json: bool) -> anyhow::Result<ExitCode
                 print_json(&serde_json::json!({ "granted": g.is_some(), "lock": g }))?;
             } else {
                 match &g {
-                    Some(g) => print_grant(g),
+                    Some(g) => {
+                        print_grant(g);
+                        println!(
+                            "secret {} (release: uas lock release {} --token {} --secret {})",
+                            g.secret, g.resource, g.token, g.secret
+                        );
+                    }
                     None => {
                         let held = app.locks()?.into_iter().find(|l| &l.resource == resource);
                         say!(
@@ -282,8 +296,12 @@ pub fn lock(app: &App, cmd: &LockCommand, json: bool) -> anyhow::Result<ExitCode
             }
             Ok(verdict(g.is_some()))
         }
-        LockCommand::Release { resource, token } => {
-            let ok = app.lock_release(resource, *token)?;
+        LockCommand::Release {
+            resource,
+            token,
+            secret,
+        } => {
+            let ok = app.lock_release(resource, *token, secret)?;
             if json {
                 print_json(&serde_json::json!({ "released": ok }))?;
             } else if ok {
@@ -298,9 +316,10 @@ pub fn lock(app: &App, cmd: &LockCommand, json: bool) -> anyhow::Result<ExitCode
         LockCommand::Extend {
             resource,
             token,
+            secret,
             ttl,
         } => {
-            let g = app.lock_extend(resource, *token, *ttl)?;
+            let g = app.lock_extend(resource, *token, secret, *ttl)?;
             if json {
                 print_json(&serde_json::json!({ "extended": g.is_some(), "lock": g }))?;
             } else {

@@ -387,6 +387,9 @@ fn locks_from_the_command_line_carry_fencing_tokens() {
     assert_eq!(busy.status.code(), Some(1));
     assert!(stderr(&busy).contains("held by alice"), "{}", stderr(&busy));
     let t = token.to_string();
+    let secret = first["lock"]["secret"].as_str().expect("secret").to_owned();
+    let listed = stdout(&s.run(&["--json", "lock", "list"]));
+    assert!(!listed.contains(&secret), "the secret is listed: {listed}");
     assert!(
         s.run(&["lock", "check", "task:issue-7", "--token", &t])
             .status
@@ -399,6 +402,8 @@ fn locks_from_the_command_line_carry_fencing_tokens() {
             "task:issue-7",
             "--token",
             &t,
+            "--secret",
+            &secret,
             "--ttl",
             "5m"
         ])
@@ -406,14 +411,30 @@ fn locks_from_the_command_line_carry_fencing_tokens() {
         .success()
     );
     assert!(
-        s.run(&["lock", "release", "task:issue-7", "--token", &t])
-            .status
-            .success()
+        s.run(&[
+            "lock",
+            "release",
+            "task:issue-7",
+            "--token",
+            &t,
+            "--secret",
+            &secret
+        ])
+        .status
+        .success()
     );
     assert_eq!(
-        s.run(&["lock", "release", "task:issue-7", "--token", &t])
-            .status
-            .code(),
+        s.run(&[
+            "lock",
+            "release",
+            "task:issue-7",
+            "--token",
+            &t,
+            "--secret",
+            &secret
+        ])
+        .status
+        .code(),
         Some(1)
     );
     let second = json_stdout(&s.run(&[

@@ -37,7 +37,10 @@ fn uncontended(spec: &Spec, seconds: f64) -> f64 {
             .try_acquire("bench:free", "bench", ttl)
             .expect("acquire")
             .expect("free");
-        assert!(c.release("bench:free", g.token).expect("release"));
+        assert!(
+            c.release("bench:free", g.token, &g.secret)
+                .expect("release")
+        );
         n += 1;
     }
     n as f64 / start.elapsed().as_secs_f64()
@@ -60,7 +63,7 @@ fn contended(spec: &Spec, seconds: f64) -> (f64, f64) {
                         .try_acquire("bench:hot", &me, Duration::from_secs(30))
                         .expect("acquire")
                     {
-                        assert!(c.release("bench:hot", g.token).expect("release"));
+                        assert!(c.release("bench:hot", g.token, &g.secret).expect("release"));
                         granted.fetch_add(1, Ordering::Relaxed);
                     }
                 }

@@ -139,6 +139,10 @@ pub struct LockGrant {
     /// resource. Protected operations check it with [`Coordinator::validate`].
     #[ts(type = "number")]
     pub token: u64,
+    /// What the holder proves itself with to release or extend the grant:
+    /// only the acquirer gets it (the token is public, shown by `locks`).
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub secret: String,
     /// Granted at, ms since the epoch.
     #[ts(type = "number")]
     pub acquired_ms: i64,
@@ -228,15 +232,17 @@ pub trait Coordinator {
         holder: &str,
         ttl: Duration,
     ) -> Result<Option<LockGrant>, CoordError>;
-    /// Releases the grant with `token`; false when it is not held with it
-    /// (it lapsed, or another holder has it now).
-    fn release(&self, resource: &str, token: u64) -> Result<bool, CoordError>;
-    /// Extends the grant with `token` to `ttl` from now; `None` when it is
-    /// not held with it any more.
+    /// Releases the grant with `token` and `secret`; false when it is not
+    /// held with them (it lapsed, another holder has it now, or the secret
+    /// is wrong).
+    fn release(&self, resource: &str, token: u64, secret: &str) -> Result<bool, CoordError>;
+    /// Extends the grant with `token` and `secret` to `ttl` from now;
+    /// `None` when it is not held with them any more.
     fn extend(
         &self,
         resource: &str,
         token: u64,
+        secret: &str,
         ttl: Duration,
     ) -> Result<Option<LockGrant>, CoordError>;
     /// Whether `token` is the live grant of `resource`: what a protected
@@ -367,6 +373,18 @@ pub fn host_name() -> String {
         .filter(|s| !s.is_empty())
         .or_else(|| std::env::var("HOSTNAME").ok())
         .unwrap_or_else(|| "localhost".into())
+}
+
+/// A fresh lock secret: 128 random bits, hex.
+pub(crate) fn new_secret() -> String {
+    let mut b = [0u8; 16];
+    if getrandom::fill(&mut b).is_err() {
+        // No randomness: a secret nobody can guess is not available, and a
+        // predictable one would let anyone release the lock.
+        tracing::warn!("no system randomness for a lock secret");
+        b = (uas_core::now_ms() as u128 ^ u128::from(std::process::id())).to_le_bytes();
+    }
+    hex::encode(b)
 }
 
 pub(crate) fn ms(d: Duration) -> i64 {

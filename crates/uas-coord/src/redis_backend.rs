@@ -136,34 +136,38 @@ ev('lease_released', a, s, cjson.encode({lease = ARGV[3]}), ARGV[4])
 return v
 ";
 
-/// KEYS: lock, token counter. ARGV: holder, ttl, now, resource.
+/// KEYS: lock, token counter. ARGV: holder, ttl, now, resource, secret.
 const ACQUIRE: &str = r"
 if redis.call('EXISTS', KEYS[1]) == 1 then return false end
 local t = redis.call('INCR', KEYS[2])
 local ok = redis.call('SET', KEYS[1],
-  t .. '\n' .. ARGV[1] .. '\n' .. ARGV[3] .. '\n' .. (tonumber(ARGV[3]) + tonumber(ARGV[2])),
+  t .. '\n' .. ARGV[1] .. '\n' .. ARGV[3] .. '\n' .. (tonumber(ARGV[3]) + tonumber(ARGV[2]))
+    .. '\n' .. ARGV[5],
   'NX', 'PX', ARGV[2])
 if not ok then return false end
 ev('lock_acquired', '', '', cjson.encode({resource = ARGV[4], holder = ARGV[1], token = t}), ARGV[3])
 return t
 ";
 
-/// KEYS: lock. ARGV: token, now, resource.
+/// KEYS: lock. ARGV: token, now, resource, secret.
 const RELEASE: &str = r"
 local v = redis.call('GET', KEYS[1])
-if not v or string.match(v, '^([^\n]*)') ~= ARGV[1] then return 0 end
+if not v then return 0 end
+local t, s = string.match(v, '^([^\n]*)\n[^\n]*\n[^\n]*\n[^\n]*\n([^\n]*)$')
+if t ~= ARGV[1] or s ~= ARGV[4] then return 0 end
 redis.call('DEL', KEYS[1])
 ev('lock_released', '', '', cjson.encode({resource = ARGV[3], token = tonumber(ARGV[1])}), ARGV[2])
 return 1
 ";
 
-/// KEYS: lock. ARGV: token, ttl, now.
+/// KEYS: lock. ARGV: token, ttl, now, secret.
 const EXTEND: &str = r"
 local v = redis.call('GET', KEYS[1])
 if not v then return false end
-local t, h, since = string.match(v, '^([^\n]*)\n([^\n]*)\n([^\n]*)\n')
-if t ~= ARGV[1] then return false end
+local t, h, since, s = string.match(v, '^([^\n]*)\n([^\n]*)\n([^\n]*)\n[^\n]*\n([^\n]*)$')
+if t ~= ARGV[1] or s ~= ARGV[4] then return false end
 local nv = t .. '\n' .. h .. '\n' .. since .. '\n' .. (tonumber(ARGV[3]) + tonumber(ARGV[2]))
+  .. '\n' .. s
 redis.call('SET', KEYS[1], nv, 'XX', 'PX', ARGV[2])
 return nv
 ";
@@ -252,12 +256,14 @@ fn lease_of(key: LeaseKey, v: &str) -> Option<Lease> {
     })
 }
 
-/// A grant from its stored value `token\nholder\nsince\nexpires`.
+/// A grant from its stored value `token\nholder\nsince\nexpires\nsecret`
+/// (without the secret).
 fn grant_of(resource: &str, v: &str) -> Option<LockGrant> {
     let f: Vec<&str> = v.split('\n').collect();
     Some(LockGrant {
         resource: resource.to_owned(),
         token: f.first()?.parse().ok()?,
+        secret: String::new(),
         holder: (*f.get(1)?).to_owned(),
         acquired_ms: f.get(2)?.parse().ok()?,
         expires_ms: f.get(3)?.parse().ok()?,
@@ -571,6 +577,7 @@ impl Coordinator for RedisCoordinator {
     ) -> Result<Option<LockGrant>, CoordError> {
         let now = uas_core::now_ms();
         let ttl_ms = ms(ttl).max(1);
+        let secret = crate::new_secret();
         let token: Option<u64> = self.with(|c| {
             self.scripts
                 .acquire
@@ -580,18 +587,20 @@ impl Coordinator for RedisCoordinator {
                 .arg(ttl_ms)
                 .arg(now)
                 .arg(resource)
+                .arg(&secret)
                 .invoke(c)
         })?;
         Ok(token.map(|token| LockGrant {
             resource: resource.to_owned(),
             holder: field(holder),
             token,
+            secret: secret.clone(),
             acquired_ms: now,
             expires_ms: now + ttl_ms,
         }))
     }
 
-    fn release(&self, resource: &str, token: u64) -> Result<bool, CoordError> {
+    fn release(&self, resource: &str, token: u64, secret: &str) -> Result<bool, CoordError> {
         let n: i64 = self.with(|c| {
             self.scripts
                 .release
@@ -599,6 +608,7 @@ impl Coordinator for RedisCoordinator {
                 .arg(token)
                 .arg(uas_core::now_ms())
                 .arg(resource)
+                .arg(secret)
                 .invoke(c)
         })?;
         Ok(n == 1)
@@ -608,6 +618,7 @@ impl Coordinator for RedisCoordinator {
         &self,
         resource: &str,
         token: u64,
+        secret: &str,
         ttl: Duration,
     ) -> Result<Option<LockGrant>, CoordError> {
         let v: Option<String> = self.with(|c| {
@@ -617,9 +628,13 @@ impl Coordinator for RedisCoordinator {
                 .arg(token)
                 .arg(ms(ttl).max(1))
                 .arg(uas_core::now_ms())
+                .arg(secret)
                 .invoke(c)
         })?;
-        Ok(v.and_then(|v| grant_of(resource, &v)))
+        Ok(v.and_then(|v| grant_of(resource, &v)).map(|g| LockGrant {
+            secret: secret.to_owned(),
+            ..g
+        }))
     }
 
     fn validate(&self, resource: &str, token: u64) -> Result<bool, CoordError> {

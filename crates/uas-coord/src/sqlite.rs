@@ -63,6 +63,7 @@ fn grant(r: q::LockRow) -> LockGrant {
         resource: r.resource,
         holder: r.holder,
         token: r.token.max(0) as u64,
+        secret: r.secret,
         acquired_ms: r.acquired_ms,
         expires_ms: r.expires_ms,
     }
@@ -286,6 +287,7 @@ impl Coordinator for SqliteCoordinator {
                 resource: resource.to_owned(),
                 holder: holder.to_owned(),
                 token: q::next_token(tx, resource)?,
+                secret: crate::new_secret(),
                 acquired_ms: now,
                 expires_ms: now + ms(ttl),
             };
@@ -302,12 +304,13 @@ impl Coordinator for SqliteCoordinator {
         })
     }
 
-    fn release(&self, resource: &str, token: u64) -> Result<bool, CoordError> {
+    fn release(&self, resource: &str, token: u64, secret: &str) -> Result<bool, CoordError> {
         let now = uas_core::now_ms();
         self.write(|tx| {
-            let live = q::lock(tx, resource)?
-                .is_some_and(|l| l.token == token as i64 && l.expires_ms > now);
-            let deleted = q::delete_lock(tx, resource, token as i64)?;
+            let live = q::lock(tx, resource)?.is_some_and(|l| {
+                l.token == token as i64 && l.secret == secret && l.expires_ms > now
+            });
+            let deleted = q::delete_lock(tx, resource, token as i64, secret)?;
             if live && deleted {
                 event(
                     tx,
@@ -326,11 +329,12 @@ impl Coordinator for SqliteCoordinator {
         &self,
         resource: &str,
         token: u64,
+        secret: &str,
         ttl: Duration,
     ) -> Result<Option<LockGrant>, CoordError> {
         let now = uas_core::now_ms();
         self.write(|tx| match q::lock(tx, resource)? {
-            Some(mut l) if l.token == token as i64 && l.expires_ms > now => {
+            Some(mut l) if l.token == token as i64 && l.secret == secret && l.expires_ms > now => {
                 l.expires_ms = now + ms(ttl);
                 q::put_lock(tx, &l)?;
                 Ok(Some(grant(l)))
@@ -349,7 +353,10 @@ impl Coordinator for SqliteCoordinator {
         let db = self.db.borrow();
         Ok(q::locks(&*db, uas_core::now_ms())?
             .into_iter()
-            .map(grant)
+            .map(|l| LockGrant {
+                secret: String::new(),
+                ..grant(l)
+            })
             .collect())
     }
 

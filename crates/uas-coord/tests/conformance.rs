@@ -72,13 +72,27 @@ fn a_lock_is_granted_once_until_released(open: Open<'_>) {
             .expect("acquire")
             .is_none()
     );
-    assert!(!b.release("task:issue-1", g1.token + 1).expect("release"));
+    assert!(
+        !b.release("task:issue-1", g1.token + 1, &g1.secret)
+            .expect("release")
+    );
+    assert!(
+        !b.release("task:issue-1", g1.token, "guessed")
+            .expect("release"),
+        "released without the secret"
+    );
     assert!(b.validate("task:issue-1", g1.token).expect("validate"));
     let listed = b.locks().expect("locks");
     assert_eq!(listed.len(), 1);
     assert_eq!(listed[0].token, g1.token);
-    assert!(a.release("task:issue-1", g1.token).expect("release"));
-    assert!(!a.release("task:issue-1", g1.token).expect("second release"));
+    assert!(
+        a.release("task:issue-1", g1.token, &g1.secret)
+            .expect("release")
+    );
+    assert!(
+        !a.release("task:issue-1", g1.token, &g1.secret)
+            .expect("second release")
+    );
     let g2 = b
         .try_acquire("task:issue-1", "bob", Duration::from_secs(30))
         .expect("acquire")
@@ -114,11 +128,12 @@ fn a_lapsed_grant_lets_a_waiter_in_and_its_token_is_then_stale(open: Open<'_>) {
     );
     assert!(a.validate("task:deploy", g2.token).expect("validate"));
     assert!(
-        !a.release("task:deploy", g1.token).expect("release"),
+        !a.release("task:deploy", g1.token, &g1.secret)
+            .expect("release"),
         "stale holder released"
     );
     assert!(
-        a.extend("task:deploy", g1.token, Duration::from_secs(5))
+        a.extend("task:deploy", g1.token, &g1.secret, Duration::from_secs(5))
             .expect("extend")
             .is_none()
     );
@@ -132,7 +147,7 @@ fn extend_keeps_a_grant_past_its_first_ttl(open: Open<'_>) {
         .expect("acquire")
         .expect("granted");
     let e = a
-        .extend("task:long", g.token, Duration::from_secs(60))
+        .extend("task:long", g.token, &g.secret, Duration::from_secs(60))
         .expect("extend")
         .expect("extended");
     assert_eq!(e.token, g.token);
@@ -284,7 +299,7 @@ fn changes_are_published_in_order_and_resume_after_a_sequence(open: Open<'_>) {
         .try_acquire("task:t", "alice", Duration::from_secs(10))
         .expect("acq")
         .expect("granted");
-    c.release("task:t", g.token).expect("release");
+    c.release("task:t", g.token, &g.secret).expect("release");
     c.end_session("claude", "A").expect("end");
     let all = open().events_after(0, 100).expect("events");
     let kinds: Vec<&str> = all.iter().map(|e| e.kind.as_str()).collect();
@@ -353,7 +368,7 @@ fn worker() {
                     .expect("number");
                 std::fs::write(&file, format!("{}\n", n + 1)).expect("write");
                 assert!(
-                    c.release("counter", g.token).expect("release"),
+                    c.release("counter", g.token, &g.secret).expect("release"),
                     "lost the lock mid-increment"
                 );
             }
@@ -510,7 +525,10 @@ fn a_restarted_redis_loses_no_lock_and_clients_reconnect() {
         "granted twice"
     );
     assert!(a.validate("task:migrate", g.token).expect("reconnected"));
-    assert!(a.release("task:migrate", g.token).expect("release"));
+    assert!(
+        a.release("task:migrate", g.token, &g.secret)
+            .expect("release")
+    );
     let g2 = b
         .try_acquire("task:migrate", "bob", Duration::from_secs(120))
         .expect("acq")

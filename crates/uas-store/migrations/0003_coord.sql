@@ -33,11 +33,13 @@ CREATE TABLE coord_leases (
 );
 CREATE INDEX coord_leases_by_session ON coord_leases (agent, session);
 
--- Named locks; token is the grant's fencing token.
+-- Named locks; token is the grant's fencing token (public), secret what
+-- its holder proves itself with to release or extend it.
 CREATE TABLE coord_locks (
     resource TEXT PRIMARY KEY,
     holder TEXT NOT NULL,
     token INTEGER NOT NULL,
+    secret TEXT NOT NULL,
     acquired_ms INTEGER NOT NULL,
     expires_ms INTEGER NOT NULL
 );

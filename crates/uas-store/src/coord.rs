@@ -61,6 +61,8 @@ pub struct LockRow {
     pub holder: String,
     /// The grant's fencing token.
     pub token: i64,
+    /// What the holder releases or extends it with.
+    pub secret: String,
     /// Granted at.
     pub acquired_ms: i64,
     /// Lapses at.
@@ -120,6 +122,7 @@ fn lock_row(r: &Row<'_>) -> rusqlite::Result<LockRow> {
         resource: r.get(0)?,
         holder: r.get(1)?,
         token: r.get(2)?,
+        secret: r.get(5)?,
         acquired_ms: r.get(3)?,
         expires_ms: r.get(4)?,
     })
@@ -338,7 +341,7 @@ pub fn release_lease(
 pub fn lock(c: &impl Conn, resource: &str) -> Result<Option<LockRow>, StoreError> {
     c.sqlite()
         .prepare_cached(
-            "SELECT resource, holder, token, acquired_ms, expires_ms FROM coord_locks WHERE resource = ?1",
+            "SELECT resource, holder, token, acquired_ms, expires_ms, secret FROM coord_locks WHERE resource = ?1",
         )
         .and_then(|mut st| {
             st.query_row(params![resource], lock_row)
@@ -352,7 +355,7 @@ pub fn locks(c: &impl Conn, now_ms: i64) -> Result<Vec<LockRow>, StoreError> {
     let mut st = c
         .sqlite()
         .prepare_cached(
-            "SELECT resource, holder, token, acquired_ms, expires_ms FROM coord_locks
+            "SELECT resource, holder, token, acquired_ms, expires_ms, secret FROM coord_locks
              WHERE expires_ms > ?1 ORDER BY resource",
         )
         .map_err(err(c))?;
@@ -375,9 +378,9 @@ pub fn next_token(tx: &WriteTx<'_>, resource: &str) -> Result<i64, StoreError> {
 pub fn put_lock(tx: &WriteTx<'_>, l: &LockRow) -> Result<(), StoreError> {
     tx.sqlite()
         .prepare_cached(
-            "INSERT INTO coord_locks (resource, holder, token, acquired_ms, expires_ms) VALUES (?1, ?2, ?3, ?4, ?5)
+            "INSERT INTO coord_locks (resource, holder, token, acquired_ms, expires_ms, secret) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
              ON CONFLICT (resource) DO UPDATE SET holder = excluded.holder, token = excluded.token,
-               acquired_ms = excluded.acquired_ms, expires_ms = excluded.expires_ms",
+               acquired_ms = excluded.acquired_ms, expires_ms = excluded.expires_ms, secret = excluded.secret",
         )
         .and_then(|mut st| {
             st.execute(params![
@@ -385,18 +388,27 @@ pub fn put_lock(tx: &WriteTx<'_>, l: &LockRow) -> Result<(), StoreError> {
                 l.holder,
                 l.token,
                 l.acquired_ms,
-                l.expires_ms
+                l.expires_ms,
+                l.secret
             ])
         })
         .map(|_| ())
         .map_err(err(tx))
 }
 
-/// Deletes the grant of `resource` with `token`; whether there was one.
-pub fn delete_lock(tx: &WriteTx<'_>, resource: &str, token: i64) -> Result<bool, StoreError> {
+/// Deletes the grant of `resource` with `token` and `secret`; whether
+/// there was one.
+pub fn delete_lock(
+    tx: &WriteTx<'_>,
+    resource: &str,
+    token: i64,
+    secret: &str,
+) -> Result<bool, StoreError> {
     tx.sqlite()
-        .prepare_cached("DELETE FROM coord_locks WHERE resource = ?1 AND token = ?2")
-        .and_then(|mut st| st.execute(params![resource, token]))
+        .prepare_cached(
+            "DELETE FROM coord_locks WHERE resource = ?1 AND token = ?2 AND secret = ?3",
+        )
+        .and_then(|mut st| st.execute(params![resource, token, secret]))
         .map(|n| n > 0)
         .map_err(err(tx))
 }
