@@ -10,7 +10,7 @@
 //! commits by its folder.
 
 use serde::Serialize;
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use uas_core::config::LeaseScope;
 
 /// What is leased.
@@ -65,20 +65,7 @@ pub struct RepoId {
     pub id: String,
 }
 
-/// `..` and `.` removed without touching the disk.
-fn lexical(p: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
+use uas_core::paths::lexical;
 
 /// The repository holding `path` (which need not exist yet).
 pub fn repo_of(path: &Path) -> Option<RepoId> {

@@ -4,7 +4,22 @@
 //! already have) and can be moved with `UAS_HOME`. The environment is read by
 //! the binaries only; everything else receives a [`Home`].
 
-use std::path::{Path, PathBuf};
+use std::path::{Component, Path, PathBuf};
+
+/// `a/b/../c` -> `a/c`: `..` and `.` removed without touching the disk.
+pub fn lexical(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for c in path.components() {
+        match c {
+            Component::ParentDir => {
+                out.pop();
+            }
+            Component::CurDir => {}
+            other => out.push(other),
+        }
+    }
+    out
+}
 
 /// Name of the environment variable that overrides the home directory.
 pub const HOME_ENV: &str = "UAS_HOME";

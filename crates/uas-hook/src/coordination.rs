@@ -114,6 +114,21 @@ fn when(ms: i64) -> String {
     uas_core::utc(u64::try_from(ms / 1000).unwrap_or(0))
 }
 
+/// Turns `decision` into this module's answer.
+fn answer(
+    decision: &mut Decision,
+    action: Action,
+    reason: String,
+    severity: RuleSeverity,
+    violation: Violation,
+) {
+    decision.action = action;
+    decision.rule = Some(LEASE_RULE.into());
+    decision.reason = reason;
+    decision.severity = severity;
+    decision.violation = Some(violation);
+}
+
 /// The answer to an edit of files other sessions hold.
 fn conflict_decision(claim: &Claim, on: OnConflict, decision: &mut Decision) {
     let holders: Vec<String> = claim
@@ -134,17 +149,11 @@ fn conflict_decision(claim: &Claim, on: OnConflict, decision: &mut Decision) {
         "{}. Another agent session holds a lease on it, so your edit would clobber its work: work on other files, or wait until that session ends or releases it (`uas lease list` shows who holds what)",
         holders.join("; ")
     );
-    decision.action = match on {
-        OnConflict::Deny => Action::Deny,
-        OnConflict::Warn => Action::Warn,
+    let (action, severity) = match on {
+        OnConflict::Deny => (Action::Deny, RuleSeverity::Error),
+        OnConflict::Warn => (Action::Warn, RuleSeverity::Warning),
     };
-    decision.rule = Some(LEASE_RULE.into());
-    decision.reason = text;
-    decision.severity = match on {
-        OnConflict::Deny => RuleSeverity::Error,
-        OnConflict::Warn => RuleSeverity::Warning,
-    };
-    decision.violation = Some(Violation::Sop);
+    answer(decision, action, text, severity, Violation::Sop);
 }
 
 /// What coordination did, for the event's notes and the session brief.
@@ -263,14 +272,16 @@ impl HookCoordination {
         }
         if let HookCoord::Unreachable { mode, why } = &self.backend {
             if *mode == Unreachable::Deny && !paths.is_empty() {
-                decision.action = Action::Deny;
-                decision.rule = Some(LEASE_RULE.into());
-                decision.reason = format!(
-                    "cannot check whether another agent session is editing {} ({why}); edits are denied until the coordination server answers (on_unreachable = \"deny\")",
-                    paths.join(", ")
+                answer(
+                    decision,
+                    Action::Deny,
+                    format!(
+                        "cannot check whether another agent session is editing {} ({why}); edits are denied until the coordination server answers (on_unreachable = \"deny\")",
+                        paths.join(", ")
+                    ),
+                    RuleSeverity::Error,
+                    Violation::Sop,
                 );
-                decision.severity = RuleSeverity::Error;
-                decision.violation = Some(Violation::Sop);
             }
             return out;
         }
@@ -301,14 +312,16 @@ impl HookCoordination {
                 decision.severity = RuleSeverity::Warning;
             }
             if !paths.is_empty() {
-                decision.action = Action::Deny;
-                decision.rule = Some(LEASE_RULE.into());
-                decision.reason = format!(
-                    "this tool call claims to be {} session {}, which another agent process (pid {owner}) runs; uas does not let one session act in another's name",
-                    beat.agent, beat.session
+                answer(
+                    decision,
+                    Action::Deny,
+                    format!(
+                        "this tool call claims to be {} session {}, which another agent process (pid {owner}) runs; uas does not let one session act in another's name",
+                        beat.agent, beat.session
+                    ),
+                    RuleSeverity::Critical,
+                    Violation::Tamper,
                 );
-                decision.severity = RuleSeverity::Critical;
-                decision.violation = Some(Violation::Tamper);
             }
             return out;
         }
@@ -334,13 +347,16 @@ impl HookCoordination {
             Err(e) => {
                 out.notes.push(format!("coordination failed: {e}"));
                 if self.config.on_unreachable == Unreachable::Deny && !paths.is_empty() {
-                    decision.action = Action::Deny;
-                    decision.rule = Some(LEASE_RULE.into());
-                    decision.reason = format!(
-                        "cannot check whether another agent session is editing {} ({e}); denied because on_unreachable = \"deny\"",
-                        paths.join(", ")
+                    answer(
+                        decision,
+                        Action::Deny,
+                        format!(
+                            "cannot check whether another agent session is editing {} ({e}); denied because on_unreachable = \"deny\"",
+                            paths.join(", ")
+                        ),
+                        RuleSeverity::Error,
+                        Violation::Sop,
                     );
-                    decision.severity = RuleSeverity::Error;
                 }
                 out.unreachable.get_or_insert(e.to_string());
             }

@@ -19,8 +19,11 @@ fn key(event: &AgentEvent) -> String {
     format!("leasewatch.{}.{}", event.agent, event.session)
 }
 
+/// mtime (s, ns), size and inode: what a write changes.
+type Stamp = (i64, i64, u64, u64);
+
 /// A file's identity as far as a change goes (`None`: absent).
-fn stamp(path: &Path) -> Option<(i64, i64, u64, u64)> {
+fn stamp(path: &Path) -> Option<Stamp> {
     std::fs::metadata(path)
         .ok()
         .map(|m| (m.mtime(), m.mtime_nsec(), m.size(), m.ino()))
@@ -29,7 +32,7 @@ fn stamp(path: &Path) -> Option<(i64, i64, u64, u64)> {
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Watched {
     /// Absolute path -> (holder, stamp before).
-    files: BTreeMap<String, (String, Option<(i64, i64, u64, u64)>)>,
+    files: BTreeMap<String, (String, Option<Stamp>)>,
 }
 
 /// Stamps others' leased files at an allowed pre-tool shell call and

@@ -3,23 +3,11 @@
 
 use crate::agents::{AgentSpec, spec};
 use crate::{ProbeEnv, detect};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 use uas_core::AgentId;
 
 /// `a/b/../c` -> `a/c` without touching the disk.
-pub fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for c in path.components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out
-}
+pub use uas_core::paths::lexical as normalize;
 
 /// The first symlink on the way from `base` down to `path`, if any.
 pub fn symlink_on_path(base: &Path, path: &Path) -> Option<PathBuf> {

@@ -5,7 +5,7 @@
 //! run time, `… | sh`, interpreter one-liners that may write) is *opaque*:
 //! the engine treats it as changing files.
 
-use std::path::{Component, Path, PathBuf};
+use std::path::Path;
 
 /// What a command line does, as far as it can be read.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -468,17 +468,7 @@ fn base(word: &str) -> &str {
 }
 
 fn normalize(p: &str) -> String {
-    let mut out = PathBuf::new();
-    for c in Path::new(p).components() {
-        match c {
-            Component::ParentDir => {
-                out.pop();
-            }
-            Component::CurDir => {}
-            other => out.push(other),
-        }
-    }
-    out.display().to_string()
+    uas_core::paths::lexical(Path::new(p)).display().to_string()
 }
 
 /// A word as a path: absolute, or under `cwd`, or `*/word` when the

@@ -18,6 +18,11 @@ holder: string,
  */
 token: number, 
 /**
+ * What the holder proves itself with to release or extend the grant:
+ * only the acquirer gets it (the token is public, shown by `locks`).
+ */
+secret: string, 
+/**
  * Granted at, ms since the epoch.
  */
 acquired_ms: number, 
