@@ -571,3 +571,52 @@ fn a_hook_event_forged_in_another_sessions_name_neither_ends_it_nor_acts_for_it(
     drop(a.stdin.take());
     assert!(a.wait().expect("A exits").success());
 }
+
+#[test]
+fn a_killed_agents_files_are_free_at_once_on_its_machine() {
+    let s = home("");
+    let repo = clone_at(&s.user_home().join("app"));
+    let uas = s.bin().display().to_string();
+    let mut script = Vec::new();
+    for (name, tool) in [
+        ("SessionStart", None),
+        ("UserPromptSubmit", None),
+        ("PreToolUse", write(&repo, "PLAN.md")),
+    ] {
+        let mut v = json!({"session_id": "gone", "cwd": repo, "hook_event_name": name});
+        if let Some((t, input)) = tool {
+            v["tool_name"] = json!(t);
+            v["tool_input"] = input;
+        }
+        let f = s.user_home().join(format!("gone-{name}.json"));
+        std::fs::write(&f, v.to_string()).expect("event");
+        script.push(format!(
+            "'{uas}' hook claude {name} < '{}' > /dev/null",
+            f.display()
+        ));
+    }
+    // The agent process runs its hooks, then dies without a SessionEnd.
+    let ran = fake_agent(&s, "agent-gone")
+        .arg("-c")
+        .arg(script.join("\n"))
+        .output()
+        .expect("agent");
+    assert!(ran.status.success(), "{}", stderr(&ran));
+    let leases = json_stdout(&s.run(&["--json", "lease", "list"]));
+    assert_eq!(leases[0]["session"], "gone", "{leases}");
+    // Well within the session TTL, another session may have the file.
+    assert!(
+        claude(&s, "B", &repo, "SessionStart", None)
+            .status
+            .success()
+    );
+    assert!(
+        claude(&s, "B", &repo, "UserPromptSubmit", None)
+            .status
+            .success()
+    );
+    let b = claude(&s, "B", &repo, "PreToolUse", write(&repo, "PLAN.md"));
+    assert_eq!(b.status.code(), Some(0), "{}", stderr(&b));
+    let notes = stdout(&s.run(&["audit", "export"]));
+    assert!(notes.contains("its agent process"), "{notes}");
+}

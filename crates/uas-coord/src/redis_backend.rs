@@ -69,7 +69,9 @@ end
 for i = 4, #KEYS do
   local repo, path = string.match(KEYS[i], '^uas:l:([^\n]*)\n(.*)$')
   if string.sub(path, -1) == '/' then
-    -- A folder: every lease inside it (the repository's set of leased paths).
+    -- A folder: its own lease (lease_scope = directory) and every lease
+    -- inside it (the repository's set of leased paths).
+    check(i, 'uas:l:' .. repo .. '\n' .. string.sub(path, 1, -2))
     for _, p in ipairs(redis.call('SMEMBERS', 'uas:rl:' .. repo)) do
       if path == './' or string.sub(p, 1, #path) == path then
         if not check(i, 'uas:l:' .. repo .. '\n' .. p) then
@@ -108,7 +110,7 @@ return {new and 1 or 0, conflicts}
 
 /// KEYS: session, sessions, session's leases. ARGV: agent, session, now.
 const END_SESSION: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 0 then return 0 end
+local live = redis.call('EXISTS', KEYS[1]) == 1
 local prefix = ARGV[1] .. '\n' .. ARGV[2] .. '\n'
 local n = 0
 for _, k in ipairs(redis.call('SMEMBERS', KEYS[3])) do
@@ -120,6 +122,7 @@ for _, k in ipairs(redis.call('SMEMBERS', KEYS[3])) do
 end
 redis.call('DEL', KEYS[1], KEYS[3])
 redis.call('ZREM', KEYS[2], ARGV[1] .. '\n' .. ARGV[2])
+if not live then return 0 end
 ev('session_ended', ARGV[1], ARGV[2], cjson.encode({leases_released = n}), ARGV[3])
 return 1
 ";
@@ -138,7 +141,13 @@ return v
 
 /// KEYS: lock, token counter. ARGV: holder, ttl, now, resource, secret.
 const ACQUIRE: &str = r"
-if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local held = redis.call('GET', KEYS[1])
+if held then
+  -- A retry of a call whose answer was lost: the grant is ours.
+  local t, s = string.match(held, '^([^\n]*)\n[^\n]*\n[^\n]*\n[^\n]*\n([^\n]*)$')
+  if s == ARGV[5] then return tonumber(t) end
+  return false
+end
 local t = redis.call('INCR', KEYS[2])
 local ok = redis.call('SET', KEYS[1],
   t .. '\n' .. ARGV[1] .. '\n' .. ARGV[3] .. '\n' .. (tonumber(ARGV[3]) + tonumber(ARGV[2]))
@@ -337,9 +346,9 @@ impl RedisCoordinator {
     }
 
     /// Runs `f` on the connection, reconnecting once when the connection
-    /// was lost (a server restart). A retried script that had run before
-    /// the connection broke finds its own effect (a lock held), so nothing
-    /// is granted twice.
+    /// was lost (a server restart). A retried acquire that had run before
+    /// the connection broke finds its own grant by its secret; nothing is
+    /// granted twice.
     fn with<T>(
         &self,
         f: impl Fn(&mut redis::Connection) -> redis::RedisResult<T>,
@@ -660,7 +669,7 @@ impl Coordinator for RedisCoordinator {
         let rows: Vec<(String, Vec<String>)> = self.with(|c| {
             redis::cmd("XRANGE")
                 .arg("uas:events")
-                .arg(format!("{}-0", seq + 1))
+                .arg(format!("{}-0", seq.saturating_add(1)))
                 .arg("+")
                 .arg("COUNT")
                 .arg(limit.max(1))

@@ -221,8 +221,7 @@ impl Coordinator for SqliteCoordinator {
     }
 
     fn on_event(&self, beat: &Beat, keys: &[LeaseKey], ttls: Ttls) -> Result<Claim, CoordError> {
-        let now = uas_core::now_ms();
-        self.write(|tx| on_event_in(tx, beat, keys, ttls, now))
+        self.write(|tx| on_event_in(tx, beat, keys, ttls, uas_core::now_ms()))
     }
 
     fn session(&self, agent: &str, session: &str) -> Result<Option<SessionInfo>, CoordError> {
@@ -230,8 +229,7 @@ impl Coordinator for SqliteCoordinator {
     }
 
     fn end_session(&self, agent: &str, session: &str) -> Result<bool, CoordError> {
-        let now = uas_core::now_ms();
-        self.write(|tx| end_session_in(tx, agent, session, now))
+        self.write(|tx| end_session_in(tx, agent, session, uas_core::now_ms()))
     }
 
     fn sessions(&self, all: bool) -> Result<Vec<SessionInfo>, CoordError> {
@@ -255,8 +253,9 @@ impl Coordinator for SqliteCoordinator {
         key: &LeaseKey,
         holder: Option<(&str, &str)>,
     ) -> Result<Option<Lease>, CoordError> {
-        let now = uas_core::now_ms();
         self.write(|tx| {
+            // After the write lock: a wait for it must not shorten a grant.
+            let now = uas_core::now_ms();
             let r = q::release_lease(tx, &key.repo, &key.path, holder)?.map(lease);
             if let Some(l) = &r {
                 event(
@@ -278,8 +277,9 @@ impl Coordinator for SqliteCoordinator {
         holder: &str,
         ttl: Duration,
     ) -> Result<Option<LockGrant>, CoordError> {
-        let now = uas_core::now_ms();
         self.write(|tx| {
+            // After the write lock: a wait for it must not shorten a grant.
+            let now = uas_core::now_ms();
             if q::lock(tx, resource)?.is_some_and(|l| l.expires_ms > now) {
                 return Ok(None);
             }
@@ -305,8 +305,9 @@ impl Coordinator for SqliteCoordinator {
     }
 
     fn release(&self, resource: &str, token: u64, secret: &str) -> Result<bool, CoordError> {
-        let now = uas_core::now_ms();
         self.write(|tx| {
+            // After the write lock: a wait for it must not shorten a grant.
+            let now = uas_core::now_ms();
             let live = q::lock(tx, resource)?.is_some_and(|l| {
                 l.token == token as i64 && l.secret == secret && l.expires_ms > now
             });
@@ -332,10 +333,13 @@ impl Coordinator for SqliteCoordinator {
         secret: &str,
         ttl: Duration,
     ) -> Result<Option<LockGrant>, CoordError> {
-        let now = uas_core::now_ms();
         self.write(|tx| match q::lock(tx, resource)? {
-            Some(mut l) if l.token == token as i64 && l.secret == secret && l.expires_ms > now => {
-                l.expires_ms = now + ms(ttl);
+            Some(mut l)
+                if l.token == token as i64
+                    && l.secret == secret
+                    && l.expires_ms > uas_core::now_ms() =>
+            {
+                l.expires_ms = uas_core::now_ms() + ms(ttl);
                 q::put_lock(tx, &l)?;
                 Ok(Some(grant(l)))
             }

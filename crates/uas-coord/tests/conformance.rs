@@ -611,6 +611,14 @@ fn folder_edits_conflict_with_the_leases_inside_them(open: Open<'_>) {
             .expect("b");
         assert!(c.conflicts.is_empty(), "{other}: {c:?}");
     }
+    // lease_scope = "directory": a folder's own lease meets an edit of it.
+    a.on_event(&beat("claude", "A"), &[key("lib")], t)
+        .expect("a");
+    let c = b
+        .on_event(&beat("codex", "B"), &[key("lib/")], t)
+        .expect("b");
+    assert_eq!(c.conflicts.len(), 1, "{c:?}");
+    assert_eq!(c.conflicts[0].key, key("lib"));
     // A folder takes no lease itself.
     assert!(
         b.leases(Some(("codex", "B")))
@@ -618,4 +626,35 @@ fn folder_edits_conflict_with_the_leases_inside_them(open: Open<'_>) {
             .iter()
             .all(|l| !l.key.is_tree())
     );
+}
+
+#[test]
+fn ending_a_silent_session_drops_its_leases_on_both_backends() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let db = dir.path().join("uas.db");
+    let server = RedisServer::start();
+    let url = server.url();
+    let sqlite =
+        || -> Box<dyn Coordinator> { Box::new(SqliteCoordinator::create(&db).expect("open")) };
+    let redis = || -> Box<dyn Coordinator> {
+        Box::new(RedisCoordinator::connect(&url, Duration::from_secs(5)).expect("connect"))
+    };
+    for open in [&sqlite as Open<'_>, &redis] {
+        let c = open();
+        c.on_event(&beat("claude", "quiet"), &[key("src/q.rs")], ttls(300))
+            .expect("beat");
+        eventually("the session going quiet", || {
+            c.sessions(false)
+                .is_ok_and(|s| s.iter().all(|s| s.beat.session != "quiet"))
+        });
+        // Its end event comes late: not live any more, but its leases go.
+        assert!(!c.end_session("claude", "quiet").expect("end"));
+        c.on_event(&beat("claude", "quiet"), &[], ttls(60_000))
+            .expect("back");
+        assert!(
+            c.leases(Some(("claude", "quiet")))
+                .expect("leases")
+                .is_empty()
+        );
+    }
 }

@@ -32,12 +32,7 @@ pub enum HookCoord {
     Remote(Box<RedisCoordinator>),
     /// The configured server did not answer and `on_unreachable` is
     /// `deny` or `allow`.
-    Unreachable {
-        /// Deny or allow edits.
-        mode: Unreachable,
-        /// The error.
-        why: String,
-    },
+    Unreachable,
 }
 
 /// A hook call's coordination: the backend and its settings.
@@ -47,6 +42,8 @@ pub struct HookCoordination {
     /// Set when the configured server was unreachable (also with the local
     /// fallback): recorded with the event.
     unreachable: Option<String>,
+    /// Set when the server failed during this call.
+    failed: std::cell::RefCell<Option<String>>,
 }
 
 impl HookCoordination {
@@ -72,6 +69,7 @@ impl HookCoordination {
             backend,
             config: c,
             unreachable,
+            failed: std::cell::RefCell::new(None),
         }
     }
 }
@@ -79,10 +77,7 @@ impl HookCoordination {
 fn unreachable(c: &CoordinationConfig, why: String) -> (HookCoord, Option<String>) {
     let backend = match c.on_unreachable {
         Unreachable::Local => HookCoord::Local,
-        mode => HookCoord::Unreachable {
-            mode,
-            why: why.clone(),
-        },
+        Unreachable::Deny | Unreachable::Allow => HookCoord::Unreachable,
     };
     (backend, Some(why))
 }
@@ -168,7 +163,72 @@ pub struct Applied {
     pub unreachable: Option<String>,
 }
 
+/// The backend an operation uses now: a Redis server that failed during
+/// this hook call is not asked again; `on_unreachable` applies instead.
+enum Active<'a> {
+    Off,
+    Local,
+    Remote(&'a RedisCoordinator),
+    Down,
+}
+
+/// When `pid` started, ms since the epoch (`/proc/<pid>/stat` field 22 in
+/// clock ticks since boot, USER_HZ = 100 on Linux, plus `btime`).
+fn started_ms(pid: u32) -> Option<i64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    let ticks: i64 = stat[stat.rfind(')')? + 1..]
+        .split_whitespace()
+        .nth(19)?
+        .parse()
+        .ok()?;
+    let boot: i64 = std::fs::read_to_string("/proc/stat")
+        .ok()?
+        .lines()
+        .find_map(|l| l.strip_prefix("btime "))?
+        .trim()
+        .parse()
+        .ok()?;
+    Some(boot * 1000 + ticks * 10)
+}
+
+/// Whether agent process `pid` on this host is the one that sent the
+/// session's events up to `seen_ms` (alive, and not a new process that got
+/// the number since).
+fn still_running(pid: u32, seen_ms: i64) -> bool {
+    started_ms(pid).is_some_and(|t| t <= seen_ms + 1000)
+}
+
 impl HookCoordination {
+    fn active(&self) -> Active<'_> {
+        match &self.backend {
+            HookCoord::Off => Active::Off,
+            HookCoord::Local => Active::Local,
+            HookCoord::Unreachable => Active::Down,
+            HookCoord::Remote(r) => {
+                match (self.failed.borrow().is_some(), self.config.on_unreachable) {
+                    (false, _) => Active::Remote(r),
+                    (true, Unreachable::Local) => Active::Local,
+                    (true, _) => Active::Down,
+                }
+            }
+        }
+    }
+
+    /// Runs `op` on the active backend. A Redis failure marks the server
+    /// failed for the rest of this call (so the audit transaction is not
+    /// held through more timeouts) and runs `op` again on the fallback.
+    fn with<T>(&self, op: impl Fn(Active<'_>) -> Result<T, CoordError>) -> Result<T, CoordError> {
+        let remote = matches!(self.active(), Active::Remote(_));
+        match op(self.active()) {
+            Err(e) if remote => {
+                tracing::warn!("coordination server failed: {e}");
+                *self.failed.borrow_mut() = Some(e.to_string());
+                op(self.active())
+            }
+            r => r,
+        }
+    }
+
     fn claim(
         &self,
         tx: &WriteTx<'_>,
@@ -176,13 +236,28 @@ impl HookCoordination {
         keys: &[LeaseKey],
     ) -> Result<Option<Claim>, CoordError> {
         let ttls = Ttls::of(&self.config);
-        match &self.backend {
-            HookCoord::Off | HookCoord::Unreachable { .. } => Ok(None),
-            HookCoord::Local => {
+        self.with(|a| match a {
+            Active::Off | Active::Down => Ok(None),
+            Active::Local => {
                 uas_coord::sqlite::on_event_in(tx, beat, keys, ttls, uas_core::now_ms()).map(Some)
             }
-            HookCoord::Remote(r) => r.on_event(beat, keys, ttls).map(Some),
-        }
+            Active::Remote(r) => r.on_event(beat, keys, ttls).map(Some),
+        })
+    }
+
+    fn session(
+        &self,
+        tx: &WriteTx<'_>,
+        agent: &str,
+        session: &str,
+    ) -> Option<uas_coord::SessionInfo> {
+        self.with(|a| match a {
+            Active::Local => uas_coord::sqlite::session_in(tx, agent, session),
+            Active::Remote(r) => r.session(agent, session),
+            Active::Off | Active::Down => Ok(None),
+        })
+        .ok()
+        .flatten()
     }
 
     /// The live agent process on this host that owns the session `beat`
@@ -193,29 +268,24 @@ impl HookCoordination {
     /// act for it.
     fn other_process(&self, tx: &WriteTx<'_>, beat: &Beat) -> Option<u32> {
         let mine = beat.pid?;
-        let known = match &self.backend {
-            HookCoord::Local => uas_coord::sqlite::session_in(tx, &beat.agent, &beat.session),
-            HookCoord::Remote(r) => r.session(&beat.agent, &beat.session),
-            HookCoord::Off | HookCoord::Unreachable { .. } => Ok(None),
-        }
-        .ok()??;
+        let known = self.session(tx, &beat.agent, &beat.session)?;
         let owner = known.beat.pid?;
         (known.live(uas_core::now_ms())
             && known.beat.host == beat.host
             && owner != mine
-            && Path::new(&format!("/proc/{owner}")).exists())
+            && still_running(owner, known.last_seen_ms))
         .then_some(owner)
     }
 
     fn end(&self, tx: &WriteTx<'_>, agent: &str, session: &str) -> Result<(), CoordError> {
-        match &self.backend {
-            HookCoord::Off | HookCoord::Unreachable { .. } => Ok(()),
-            HookCoord::Local => {
+        self.with(|a| match a {
+            Active::Off | Active::Down => Ok(()),
+            Active::Local => {
                 uas_coord::sqlite::end_session_in(tx, agent, session, uas_core::now_ms())
                     .map(|_| ())
             }
-            HookCoord::Remote(r) => r.end_session(agent, session).map(|_| ()),
-        }
+            Active::Remote(r) => r.end_session(agent, session).map(|_| ()),
+        })
     }
 
     /// Live leases of sessions other than (`agent`, `session`).
@@ -225,15 +295,48 @@ impl HookCoordination {
         agent: &str,
         session: &str,
     ) -> Result<Vec<uas_coord::Lease>, CoordError> {
-        let all = match &self.backend {
-            HookCoord::Off | HookCoord::Unreachable { .. } => Vec::new(),
-            HookCoord::Local => uas_coord::sqlite::leases_in(tx, uas_core::now_ms())?,
-            HookCoord::Remote(r) => r.leases(None)?,
-        };
+        let all = self.with(|a| match a {
+            Active::Off | Active::Down => Ok(Vec::new()),
+            Active::Local => uas_coord::sqlite::leases_in(tx, uas_core::now_ms()),
+            Active::Remote(r) => r.leases(None),
+        })?;
         Ok(all
             .into_iter()
             .filter(|l| !(l.agent == agent && l.session == session))
             .collect())
+    }
+
+    /// Ends the conflicting sessions on this host whose agent process is
+    /// gone (killed, its terminal closed: no end event came), so their
+    /// files do not stay held for the session TTL; then claims again.
+    fn without_dead_holders(
+        &self,
+        tx: &WriteTx<'_>,
+        beat: &Beat,
+        keys: &[LeaseKey],
+        claim: Claim,
+        notes: &mut Vec<String>,
+    ) -> Result<Option<Claim>, CoordError> {
+        let mut ended = 0;
+        for l in claim.conflicts.iter().filter(|l| l.host == beat.host) {
+            let Some(s) = self.session(tx, &l.agent, &l.session) else {
+                continue;
+            };
+            if let Some(pid) = s.beat.pid
+                && !still_running(pid, s.last_seen_ms)
+            {
+                self.end(tx, &l.agent, &l.session)?;
+                notes.push(format!(
+                    "ended {} session {}: its agent process {pid} is gone",
+                    l.agent, l.session
+                ));
+                ended += 1;
+            }
+        }
+        if ended == 0 {
+            return Ok(Some(claim));
+        }
+        self.claim(tx, beat, keys)
     }
 
     /// Coordinates one decided event (inside the hook's audit transaction)
@@ -247,10 +350,7 @@ impl HookCoordination {
         user_home: &Path,
         decision: &mut Decision,
     ) -> Applied {
-        let mut out = Applied {
-            unreachable: self.unreachable.clone(),
-            ..Applied::default()
-        };
+        let mut out = Applied::default();
         if matches!(self.backend, HookCoord::Off) || event.session == "unknown" {
             return out;
         }
@@ -259,32 +359,6 @@ impl HookCoordination {
         } else {
             Vec::new()
         };
-        if let Some(why) = &self.unreachable {
-            out.notes.push(match &self.backend {
-                HookCoord::Local => format!(
-                    "{why}; coordinating on this machine's database (on_unreachable = \"local\")"
-                ),
-                _ => format!(
-                    "{why}; on_unreachable = \"{}\"",
-                    mode_name(self.config.on_unreachable)
-                ),
-            });
-        }
-        if let HookCoord::Unreachable { mode, why } = &self.backend {
-            if *mode == Unreachable::Deny && !paths.is_empty() {
-                answer(
-                    decision,
-                    Action::Deny,
-                    format!(
-                        "cannot check whether another agent session is editing {} ({why}); edits are denied until the coordination server answers (on_unreachable = \"deny\")",
-                        paths.join(", ")
-                    ),
-                    RuleSeverity::Error,
-                    Violation::Sop,
-                );
-            }
-            return out;
-        }
         let cwd = event.cwd.as_deref().map(Path::new);
         let beat = Beat {
             agent: event.agent.as_str().into(),
@@ -328,7 +402,41 @@ impl HookCoordination {
         let result = if event.kind == EventKind::SessionEnd {
             self.end(tx, &beat.agent, &beat.session).map(|_| None)
         } else {
-            self.claim(tx, &beat, &keys)
+            match self.claim(tx, &beat, &keys) {
+                Ok(Some(c)) if !c.conflicts.is_empty() => {
+                    self.without_dead_holders(tx, &beat, &keys, c, &mut out.notes)
+                }
+                r => r,
+            }
+        };
+        out.unreachable = self
+            .unreachable
+            .clone()
+            .or_else(|| self.failed.borrow().clone());
+        if let Some(why) = &out.unreachable {
+            out.notes.push(match self.active() {
+                Active::Local => format!(
+                    "{why}; coordinating on this machine's database (on_unreachable = \"local\")"
+                ),
+                _ => format!(
+                    "{why}; on_unreachable = \"{}\"",
+                    mode_name(self.config.on_unreachable)
+                ),
+            });
+        }
+        let deny_unchecked = |decision: &mut Decision, why: &str| {
+            if self.config.on_unreachable == Unreachable::Deny && !paths.is_empty() {
+                answer(
+                    decision,
+                    Action::Deny,
+                    format!(
+                        "cannot check whether another agent session is editing {} ({why}); edits are denied until coordination answers (on_unreachable = \"deny\")",
+                        paths.join(", ")
+                    ),
+                    RuleSeverity::Error,
+                    Violation::Sop,
+                );
+            }
         };
         match result {
             Ok(Some(claim)) if !claim.conflicts.is_empty() => {
@@ -343,21 +451,14 @@ impl HookCoordination {
                         .join(", ")
                 ));
             }
-            Ok(_) => {}
+            Ok(_) => {
+                if let (Active::Down, Some(why)) = (self.active(), out.unreachable.clone()) {
+                    deny_unchecked(decision, &why);
+                }
+            }
             Err(e) => {
                 out.notes.push(format!("coordination failed: {e}"));
-                if self.config.on_unreachable == Unreachable::Deny && !paths.is_empty() {
-                    answer(
-                        decision,
-                        Action::Deny,
-                        format!(
-                            "cannot check whether another agent session is editing {} ({e}); denied because on_unreachable = \"deny\"",
-                            paths.join(", ")
-                        ),
-                        RuleSeverity::Error,
-                        Violation::Sop,
-                    );
-                }
+                deny_unchecked(decision, &e.to_string());
                 out.unreachable.get_or_insert(e.to_string());
             }
         }

@@ -31,12 +31,39 @@ fn stamp(path: &Path) -> Option<Stamp> {
 
 #[derive(serde::Serialize, serde::Deserialize)]
 struct Watched {
-    /// Absolute path -> (holder, stamp before).
-    files: BTreeMap<String, (String, Option<Stamp>)>,
+    /// Absolute path -> (holder, stamp before, the lease's expiry then).
+    files: BTreeMap<String, (String, Option<Stamp>, i64)>,
+}
+
+/// Others' leases in the repository of `cwd` (and those outside any
+/// repository), by absolute path.
+fn others_files(
+    tx: &Tx<'_, '_>,
+    coord: &HookCoordination,
+    event: &AgentEvent,
+    cwd: &str,
+) -> BTreeMap<String, uas_coord::Lease> {
+    let repo = uas_coord::repo::repo_of(Path::new(cwd));
+    let Ok(leases) = coord.others_leases(tx.store(), event.agent.as_str(), &event.session) else {
+        return BTreeMap::new();
+    };
+    leases
+        .into_iter()
+        .filter_map(|l| {
+            let path = match &repo {
+                _ if l.key.repo.is_empty() => Path::new(&l.key.path).to_path_buf(),
+                Some(r) if r.id == l.key.repo => r.root.join(&l.key.path),
+                _ => return None,
+            };
+            Some((path.display().to_string(), l))
+        })
+        .collect()
 }
 
 /// Stamps others' leased files at an allowed pre-tool shell call and
-/// compares at its post-tool event.
+/// compares at its post-tool event. A file whose holder edited it in
+/// between (its lease was refreshed) is the holder's change, not this
+/// call's.
 pub(crate) fn around_shell(
     tx: &mut Tx<'_, '_>,
     coord: &HookCoordination,
@@ -49,29 +76,29 @@ pub(crate) fn around_shell(
     if !tool.is_some_and(|t| t.class == ToolClass::Shell) {
         return Ok(());
     }
+    let Some(cwd) = event.cwd.as_deref().or(state.cwd.as_deref()) else {
+        return Ok(());
+    };
     match event.kind {
-        EventKind::PreTool if decision.action != Action::Deny => {
-            let Some(cwd) = event.cwd.as_deref().or(state.cwd.as_deref()) else {
+        EventKind::PreTool => {
+            // A call whose post event never came (refused by the user)
+            // must not leave its stamps for the next one.
+            meta::remove(tx.store(), &key(event))?;
+            if decision.action == Action::Deny {
                 return Ok(());
-            };
-            let repo = uas_coord::repo::repo_of(Path::new(cwd));
-            let Ok(leases) = coord.others_leases(tx.store(), event.agent.as_str(), &event.session)
-            else {
-                return Ok(());
-            };
-            let files: BTreeMap<_, _> = leases
-                .iter()
-                .filter_map(|l| {
-                    let path = match &repo {
-                        _ if l.key.repo.is_empty() => Path::new(&l.key.path).to_path_buf(),
-                        Some(r) if r.id == l.key.repo => r.root.join(&l.key.path),
-                        _ => return None,
-                    };
-                    let stamp = stamp(&path);
-                    Some((
-                        path.display().to_string(),
-                        (format!("{} session {}", l.agent, l.session), stamp),
-                    ))
+            }
+            let files: BTreeMap<_, _> = others_files(tx, coord, event, cwd)
+                .into_iter()
+                .map(|(path, l)| {
+                    let stamp = stamp(Path::new(&path));
+                    (
+                        path,
+                        (
+                            format!("{} session {}", l.agent, l.session),
+                            stamp,
+                            l.expires_ms,
+                        ),
+                    )
                 })
                 .collect();
             if !files.is_empty() {
@@ -87,11 +114,15 @@ pub(crate) fn around_shell(
                 return Ok(());
             };
             meta::remove(tx.store(), &k)?;
+            let now = others_files(tx, coord, event, cwd);
             let changed: Vec<(String, String)> = before
                 .files
                 .into_iter()
-                .filter(|(path, (_, was))| stamp(Path::new(path)) != *was)
-                .map(|(path, (holder, _))| (path, holder))
+                .filter(|(path, (_, was, expires))| {
+                    now.get(path).is_some_and(|l| l.expires_ms == *expires)
+                        && stamp(Path::new(path)) != *was
+                })
+                .map(|(path, (holder, _, _))| (path, holder))
                 .collect();
             if changed.is_empty() {
                 return Ok(());

@@ -239,7 +239,8 @@ pub fn held_by_others(
             "SELECT l.repo, l.path, l.agent, l.session, l.host, l.since_ms, l.expires_ms
              FROM coord_leases l JOIN coord_sessions s ON s.agent = l.agent AND s.session = l.session
              WHERE l.repo = ?1
-               AND (l.path = ?2 OR (substr(?2, -1) = '/' AND (?2 = './' OR substr(l.path, 1, length(?2)) = ?2)))
+               AND (l.path = ?2 OR (substr(?2, -1) = '/'
+                 AND (?2 = './' OR l.path = rtrim(?2, '/') OR substr(l.path, 1, length(?2)) = ?2)))
                AND NOT (l.agent = ?3 AND l.session = ?4)
                AND l.expires_ms > ?5 AND s.ended_ms IS NULL AND s.expires_ms > ?5",
         )
@@ -262,10 +263,10 @@ pub fn take(tx: &WriteTx<'_>, l: &LeaseRow) -> Result<bool, StoreError> {
     let c = tx.sqlite();
     let mine: Option<bool> = c
         .prepare_cached(
-            "SELECT agent = ?3 AND session = ?4 FROM coord_leases WHERE repo = ?1 AND path = ?2",
+            "SELECT agent = ?3 AND session = ?4 AND expires_ms > ?5 FROM coord_leases WHERE repo = ?1 AND path = ?2",
         )
         .and_then(|mut st| {
-            st.query_row(params![l.repo, l.path, l.agent, l.session], |r| r.get(0))
+            st.query_row(params![l.repo, l.path, l.agent, l.session, l.since_ms], |r| r.get(0))
                 .optional()
         })
         .map_err(err(tx))?;
@@ -273,7 +274,8 @@ pub fn take(tx: &WriteTx<'_>, l: &LeaseRow) -> Result<bool, StoreError> {
         "INSERT INTO coord_leases (repo, path, agent, session, host, since_ms, expires_ms)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
          ON CONFLICT (repo, path) DO UPDATE SET
-           since_ms = CASE WHEN agent = excluded.agent AND session = excluded.session THEN since_ms ELSE excluded.since_ms END,
+           since_ms = CASE WHEN agent = excluded.agent AND session = excluded.session AND expires_ms > excluded.since_ms
+             THEN since_ms ELSE excluded.since_ms END,
            agent = excluded.agent, session = excluded.session, host = excluded.host,
            expires_ms = excluded.expires_ms",
     )
