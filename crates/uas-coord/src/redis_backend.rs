@@ -491,12 +491,15 @@ impl Coordinator for RedisCoordinator {
     fn sessions(&self, _all: bool) -> Result<Vec<SessionInfo>, CoordError> {
         // Redis forgets a session when it is over (its history is in the
         // change stream), so `all` lists the live ones too.
-        let now = uas_core::now_ms();
+        // The index is only tidied a minute after a session's expiry: the
+        // session hash (which expires on the server's clock, a moment after
+        // the score the client computed) says whether it is live.
+        let stale = uas_core::now_ms() - 60_000;
         let members: Vec<String> = self.with(|c| {
             redis::cmd("ZREMRANGEBYSCORE")
                 .arg("uas:sessions")
                 .arg("-inf")
-                .arg(now)
+                .arg(stale)
                 .query::<()>(c)?;
             redis::cmd("ZRANGE")
                 .arg("uas:sessions")
