@@ -495,6 +495,19 @@ fn fake_agent(s: &Sandbox, name: &str) -> std::process::Command {
     let exe = dir.join("claude");
     if !exe.exists() {
         std::fs::copy("/bin/sh", &exe).expect("copy sh");
+        // A child another test thread forked while the copy was open holds
+        // it for writing until that child execs: wait that moment out.
+        for _ in 0..200 {
+            match std::process::Command::new(&exe)
+                .args(["-c", "true"])
+                .status()
+            {
+                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                    std::thread::sleep(std::time::Duration::from_millis(10));
+                }
+                _ => break,
+            }
+        }
     }
     let mut c = std::process::Command::new(exe);
     c.env_clear()
