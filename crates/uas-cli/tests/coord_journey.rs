@@ -29,6 +29,16 @@ fn clone_at(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// A Claude Code hook input.
+fn claude_event(session: &str, cwd: &Path, event: &str, tool: Option<(&str, Value)>) -> Value {
+    let mut v = json!({"session_id": session, "cwd": cwd, "hook_event_name": event});
+    if let Some((name, input)) = tool {
+        v["tool_name"] = json!(name);
+        v["tool_input"] = input;
+    }
+    v
+}
+
 fn claude(
     s: &Sandbox,
     session: &str,
@@ -36,12 +46,29 @@ fn claude(
     event: &str,
     tool: Option<(&str, Value)>,
 ) -> Output {
-    let mut v = json!({"session_id": session, "cwd": cwd, "hook_event_name": event});
-    if let Some((name, input)) = tool {
-        v["tool_name"] = json!(name);
-        v["tool_input"] = input;
-    }
+    let v = claude_event(session, cwd, event, tool);
     s.run_with_stdin(&["hook", "claude", event], v.to_string().as_bytes())
+}
+
+/// A shell line that makes the hook call `claude` would (its input kept in
+/// a file of the home), for scripts run under a fake agent process.
+fn hook_line(
+    s: &Sandbox,
+    session: &str,
+    cwd: &Path,
+    event: &str,
+    tool: Option<(&str, Value)>,
+) -> String {
+    let v = claude_event(session, cwd, event, tool).to_string();
+    let f = s
+        .user_home()
+        .join(format!("{session}-{event}-{}.json", v.len()));
+    std::fs::write(&f, &v).expect("event");
+    format!(
+        "'{}' hook claude {event} < '{}' > /dev/null",
+        s.bin().display(),
+        f.display()
+    )
 }
 
 fn write(repo: &Path, file: &str) -> Option<(&'static str, Value)> {
@@ -522,18 +549,8 @@ fn a_hook_event_forged_in_another_sessions_name_neither_ends_it_nor_acts_for_it(
     use std::io::{BufRead, BufReader};
     let s = home("");
     let repo = clone_at(&s.user_home().join("app"));
-    let uas = s.bin().display().to_string();
     let event = |session: &str, name: &str, tool: Option<(&str, Value)>| {
-        let mut v = json!({"session_id": session, "cwd": repo, "hook_event_name": name});
-        if let Some((t, input)) = tool {
-            v["tool_name"] = json!(t);
-            v["tool_input"] = input;
-        }
-        let f = s
-            .user_home()
-            .join(format!("{session}-{name}-{}.json", v.to_string().len()));
-        std::fs::write(&f, v.to_string()).expect("event");
-        format!("'{uas}' hook claude {name} < '{}' > /dev/null", f.display())
+        hook_line(&s, session, &repo, name, tool)
     };
     // Session A: its hooks run under its own (live) agent process.
     let script = [
@@ -589,25 +606,11 @@ fn a_hook_event_forged_in_another_sessions_name_neither_ends_it_nor_acts_for_it(
 fn a_killed_agents_files_are_free_at_once_on_its_machine() {
     let s = home("");
     let repo = clone_at(&s.user_home().join("app"));
-    let uas = s.bin().display().to_string();
-    let mut script = Vec::new();
-    for (name, tool) in [
-        ("SessionStart", None),
-        ("UserPromptSubmit", None),
-        ("PreToolUse", write(&repo, "PLAN.md")),
-    ] {
-        let mut v = json!({"session_id": "gone", "cwd": repo, "hook_event_name": name});
-        if let Some((t, input)) = tool {
-            v["tool_name"] = json!(t);
-            v["tool_input"] = input;
-        }
-        let f = s.user_home().join(format!("gone-{name}.json"));
-        std::fs::write(&f, v.to_string()).expect("event");
-        script.push(format!(
-            "'{uas}' hook claude {name} < '{}' > /dev/null",
-            f.display()
-        ));
-    }
+    let script = [
+        hook_line(&s, "gone", &repo, "SessionStart", None),
+        hook_line(&s, "gone", &repo, "UserPromptSubmit", None),
+        hook_line(&s, "gone", &repo, "PreToolUse", write(&repo, "PLAN.md")),
+    ];
     // The agent process runs its hooks, then dies without a SessionEnd.
     let ran = fake_agent(&s, "agent-gone")
         .arg("-c")

@@ -93,17 +93,33 @@ pub fn repo_of(path: &Path) -> Option<RepoId> {
         if !git_dir.join("HEAD").exists() {
             continue;
         }
-        let id = origin_url(&git_dir)
-            .filter(|u| !is_local(u))
-            .map(|u| normalize_url(&u))
-            .or_else(|| root_commit(dir).map(|c| format!("git:{c}")))
-            .unwrap_or_else(|| format!("dir:{}", dir.display()));
         return Some(RepoId {
+            id: identity(dir, &git_dir),
             root: dir.to_path_buf(),
-            id,
         });
     }
     None
+}
+
+/// The identity of the repository at `dir`, once per process: a hook
+/// names the same repository for its working directory, each written file
+/// and the shell watch, and without an origin each would start git (a
+/// long-running process keeps the identity it saw first).
+fn identity(dir: &Path, git_dir: &Path) -> String {
+    static KNOWN: std::sync::Mutex<Vec<(PathBuf, String)>> = std::sync::Mutex::new(Vec::new());
+    let mut known = KNOWN
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, id)) = known.iter().find(|(d, _)| d == dir) {
+        return id.clone();
+    }
+    let id = origin_url(git_dir)
+        .filter(|u| !is_local(u))
+        .map(|u| normalize_url(&u))
+        .or_else(|| root_commit(dir).map(|c| format!("git:{c}")))
+        .unwrap_or_else(|| format!("dir:{}", dir.display()));
+    known.push((dir.to_path_buf(), id.clone()));
+    id
 }
 
 /// The `url` of `[remote "origin"]` in the repository's config.

@@ -107,13 +107,11 @@ pub(crate) fn around_shell(
             }
         }
         EventKind::PostTool => {
-            let k = key(event);
-            let Some(before) =
-                meta::get(tx.store(), &k)?.and_then(|t| serde_json::from_str::<Watched>(&t).ok())
+            let Some(before) = meta::take(tx.store(), &key(event))?
+                .and_then(|t| serde_json::from_str::<Watched>(&t).ok())
             else {
                 return Ok(());
             };
-            meta::remove(tx.store(), &k)?;
             let now = others_files(tx, coord, event, cwd);
             let changed: Vec<(String, String)> = before
                 .files

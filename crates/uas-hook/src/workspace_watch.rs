@@ -44,13 +44,11 @@ pub(crate) fn around_shell(
             }
         }
         EventKind::PostTool => {
-            let k = key(event);
-            let Some(before) =
-                meta::get(tx.store(), &k)?.and_then(|t| serde_json::from_str::<Snapshot>(&t).ok())
+            let Some(before) = meta::take(tx.store(), &key(event))?
+                .and_then(|t| serde_json::from_str::<Snapshot>(&t).ok())
             else {
                 return Ok(());
             };
-            meta::remove(tx.store(), &k)?;
             let after = match workspace::snapshot(&before.root) {
                 Ok(a) => a,
                 Err(Skipped::NotARepo) => return Ok(()),

@@ -25,6 +25,15 @@ pub fn set(tx: &crate::WriteTx<'_>, key: &str, value: &str) -> Result<(), StoreE
         .map_err(err(tx))
 }
 
+/// Removes `key` and returns the value it had (a hand-over between two
+/// hook calls: read once, gone even when the reader cannot use it).
+pub fn take(tx: &crate::WriteTx<'_>, key: &str) -> Result<Option<String>, StoreError> {
+    tx.sqlite()
+        .prepare_cached("DELETE FROM meta WHERE key = ?1 RETURNING value")
+        .and_then(|mut s| s.query_row([key], |r| r.get(0)).optional())
+        .map_err(err(tx))
+}
+
 /// Removes `key` (no error when it is not set).
 pub fn remove(tx: &crate::WriteTx<'_>, key: &str) -> Result<(), StoreError> {
     tx.sqlite()
