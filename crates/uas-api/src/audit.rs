@@ -87,7 +87,8 @@ pub struct GateReport {
 }
 
 impl App {
-    pub(crate) fn config(&self) -> Result<Config, ApiError> {
+    /// The home's `config.toml` (defaults when it does not exist).
+    pub fn config(&self) -> Result<Config, ApiError> {
         Ok(Config::load(&self.home.config_file())?)
     }
 

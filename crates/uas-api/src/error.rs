@@ -38,6 +38,16 @@ pub enum ApiError {
     /// A request that cannot be carried out as asked.
     #[error("{0}")]
     Invalid(String),
+    /// The thing asked for does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The thing asked for is no longer in a state that allows it.
+    #[error("{0}")]
+    Conflict(String),
+    /// A fault of the front end itself (a task that did not finish, an
+    /// address that cannot be bound).
+    #[error("{0}")]
+    Internal(String),
     /// The skills package manager refused or failed; nothing was switched.
     #[error(transparent)]
     Skills(#[from] uas_skills::SkillError),
@@ -99,6 +109,9 @@ impl ApiError {
             ApiError::Sop(_) => "sop_invalid",
             ApiError::SopAdvance(_) => "sop_advance_refused",
             ApiError::Invalid(_) => "invalid_request",
+            ApiError::NotFound(_) => "not_found",
+            ApiError::Conflict(_) => "conflict",
+            ApiError::Internal(_) => "internal",
             ApiError::Skills(e) => e.code(),
             ApiError::CodexTrust(_) => "codex_trust_failed",
             ApiError::Lock(uas_core::oplock::LockError::Busy { .. }) => "operation_busy",

@@ -177,3 +177,105 @@ impl App {
         }
     }
 }
+
+/// `GET /api/audit`: which records, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Deserialize)]
+pub struct AuditQuery {
+    /// Only this agent.
+    pub agent: Option<String>,
+    /// Only this session.
+    pub session: Option<String>,
+    /// Only this kind (`pre_tool`, `tamper`, …); comma-separated for several.
+    pub kind: Option<String>,
+    /// Only this severity and worse (`info`, `warning`, `error`, `critical`).
+    pub severity: Option<String>,
+    /// Only records older than this sequence number (the next page).
+    pub before: Option<u64>,
+    /// At most this many (default 100, at most 1,000).
+    pub limit: Option<usize>,
+}
+
+/// A page of records, newest first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AuditPage {
+    /// The records.
+    pub records: Vec<Record>,
+    /// Pass as `before` for the next (older) page; none at the start.
+    #[ts(type = "number | null")]
+    pub next_before: Option<u64>,
+}
+
+const SEVERITIES: &[&str] = &["info", "warning", "error", "critical"];
+
+impl App {
+    /// The records `q` selects, newest first, a page at a time.
+    pub fn audit_query(&self, q: &AuditQuery) -> Result<AuditPage, ApiError> {
+        let limit = q.limit.unwrap_or(100).clamp(1, 1000);
+        let severities = match q.severity.as_deref() {
+            None | Some("") => Vec::new(),
+            Some(s) => {
+                let from = SEVERITIES.iter().position(|x| *x == s).ok_or_else(|| {
+                    ApiError::Invalid(format!(
+                        "unknown severity `{s}`; use one of {}",
+                        SEVERITIES.join(", ")
+                    ))
+                })?;
+                SEVERITIES[from..].iter().map(|s| (*s).to_owned()).collect()
+            }
+        };
+        let kinds = q
+            .kind
+            .as_deref()
+            .map(|k| {
+                k.split(',')
+                    .map(str::trim)
+                    .filter(|k| !k.is_empty())
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        let log = self.audit_log()?;
+        let rows = uas_store::events::query(
+            log.db(),
+            &uas_store::events::EventQuery {
+                agent: q.agent.clone().filter(|a| !a.is_empty()),
+                session: q.session.clone().filter(|s| !s.is_empty()),
+                kinds,
+                severities,
+                before: q.before,
+                after: None,
+                limit,
+            },
+        )?;
+        let next_before = (rows.len() == limit)
+            .then(|| rows.last().map(|r| r.seq))
+            .flatten();
+        Ok(AuditPage {
+            records: rows.into_iter().map(Record::from).collect(),
+            next_before,
+        })
+    }
+}
+
+impl App {
+    /// How many records there are per (agent, kind, severity).
+    pub fn audit_counts(&self) -> Result<Vec<(String, String, String, u64)>, ApiError> {
+        Ok(uas_store::events::counts(self.audit_log()?.db())?)
+    }
+
+    /// The newest sequence number (0: empty log).
+    pub fn audit_head(&self) -> Result<u64, ApiError> {
+        Ok(self.audit_log()?.head()?.map_or(0, |(s, _)| s))
+    }
+
+    /// The running service's periodic duty: an empty write imports the
+    /// events hooks spooled while the database was unavailable, and keeps
+    /// the write-ahead log from growing (its size limit applies at every
+    /// write). Returns the head after it.
+    pub fn service_tick(&self) -> Result<u64, ApiError> {
+        let mut j = self.journal()?;
+        j.write(|_| Ok::<_, ApiError>(()))?;
+        self.audit_head()
+    }
+}

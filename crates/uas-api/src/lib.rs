@@ -5,28 +5,36 @@
 //! DTOs derive `ts_rs::TS`; `cargo test -p uas-api` regenerates
 //! `ui/src/bindings/`, and CI fails when the checked-in copy is stale.
 
+mod approvals;
 mod audit;
 mod coord;
 mod doctor;
 mod error;
 mod feed;
 mod guard;
+mod health;
 mod hookbin;
 mod init;
+mod market;
 mod mode;
 mod setup;
 pub mod skills;
+mod sopview;
+mod token;
 
+pub use approvals::{Answer, ApprovalItem, ApprovalKind, ApprovalState, ApprovalsView};
 pub use audit::{AdvanceReport, ExplainReport, GateReport, MatchingRule, SessionPhase};
 pub use coord::{CoordStatus, SessionDetail};
 pub use doctor::{Check, CheckStatus, DoctorReport};
 pub use error::{ApiError, ErrorDto};
-pub use feed::AuditFollow;
+pub use feed::{AuditFollow, AuditPage, AuditQuery};
 pub use guard::{
     ApprovalMethod, ApproveReport, GuardChange, GuardReport, LockedSession, PendingApproval,
 };
+pub use health::{HealthCheck, HealthReport, HealthStatus};
 pub use hookbin::HookBinary;
 pub use init::{InitAction, InitItem, InitReport, ItemKind};
+pub use market::{MarketSkill, SkillPage};
 pub use mode::ModeReport;
 pub use setup::{
     AgentSelection, AgentStatus, Approval, ChangeDto, Drift, FileAction, GenerationDto, HookState,
@@ -36,6 +44,7 @@ pub use skills::{
     InstalledSkillDto, RegistryBuildReport, SkillChangeDto, SkillInfoDto, SkillOptions,
     SkillProgress, SkillSearchHit, SkillVerifyReport, SkillVersionDto, SkillsReport,
 };
+pub use sopview::{PhaseView, RuleView, SopView, describe_pattern};
 pub use uas_coord::{CoordEvent, Lease, LeaseKey, LockGrant, SessionInfo};
 pub use uas_core::EventKind;
 pub use uas_core::oplock::LockWait;

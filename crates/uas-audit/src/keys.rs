@@ -273,6 +273,46 @@ pub fn mode_signature_valid(
     .is_ok()
 }
 
+fn approval_message(request: u64, answer: &str, at_ms: i64) -> Vec<u8> {
+    let mut m = b"uas-approval\0".to_vec();
+    m.extend_from_slice(&request.to_be_bytes());
+    m.extend_from_slice(answer.as_bytes());
+    m.push(0);
+    m.extend_from_slice(&at_ms.to_be_bytes());
+    m
+}
+
+impl SigningKeys {
+    /// The signature (hex) of a person's answer to approval request
+    /// `request`, kept in its `approval_answer` event: the waiting hook
+    /// honours only signed answers, so a row an agent writes into the
+    /// database around uas answers nothing.
+    pub fn sign_approval(&self, request: u64, answer: &str, at_ms: i64) -> String {
+        hex::encode(self.sign(&approval_message(request, answer, at_ms)))
+    }
+}
+
+/// Whether `sig` (hex) is this home's signature of that answer.
+pub fn approval_signature_valid(
+    key: &VerifyingKey,
+    request: u64,
+    answer: &str,
+    at_ms: i64,
+    sig: &str,
+) -> bool {
+    let Some(sig) = hex::decode(sig)
+        .ok()
+        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
+    else {
+        return false;
+    };
+    key.verify_strict(
+        &approval_message(request, answer, at_ms),
+        &ed25519_dalek::Signature::from_bytes(&sig),
+    )
+    .is_ok()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -321,5 +361,19 @@ mod tests {
         std::fs::write(dir.path().join("signing.key"), "zz").expect("damage");
         let e = SigningKeys::load(dir.path()).expect_err("bad key");
         assert!(e.to_string().contains("32-byte hex key"), "{e}");
+    }
+
+    #[test]
+    fn an_approval_signature_binds_request_answer_and_time() {
+        let keys = SigningKeys::ephemeral([7; 32]);
+        let key = keys.verifying_key();
+        let sig = keys.sign_approval(42, "approve", 1000);
+        assert!(approval_signature_valid(&key, 42, "approve", 1000, &sig));
+        assert!(!approval_signature_valid(&key, 43, "approve", 1000, &sig));
+        assert!(!approval_signature_valid(&key, 42, "refuse", 1000, &sig));
+        assert!(!approval_signature_valid(&key, 42, "approve", 1001, &sig));
+        let other = SigningKeys::ephemeral([8; 32]).verifying_key();
+        assert!(!approval_signature_valid(&other, 42, "approve", 1000, &sig));
+        assert!(!approval_signature_valid(&key, 42, "approve", 1000, "zz"));
     }
 }

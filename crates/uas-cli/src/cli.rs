@@ -111,6 +111,16 @@ pub enum Command {
     /// session's edit of it is denied naming the holder.
     #[command(subcommand)]
     Lease(crate::coord_cmd::LeaseCommand),
+    /// Run the local service: the ui, its JSON API, live events and the
+    /// approvals inbox (see docs/api.md).
+    ///
+    /// Listens on 127.0.0.1:7878 and prints the address to open, with the
+    /// access token in its `#token=` part (every API call needs it; the
+    /// token is derived from the audit signing key, which agents may not
+    /// read). While it runs, `ask` rules wait for a person's answer in its
+    /// Approvals screen. The first service of a home also imports spooled
+    /// events and forwards to webhooks; a second one only serves.
+    Serve(crate::serve_cmd::ServeArgs),
     /// Called by agents on their hook events (reads the event JSON on stdin).
     ///
     /// Normalizes the event, decides it with the SOP, appends event and

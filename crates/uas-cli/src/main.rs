@@ -10,6 +10,7 @@ mod coord_cmd;
 mod mode_cmd;
 mod output;
 mod person;
+mod serve_cmd;
 mod skill_cmd;
 
 use clap::Parser;
@@ -163,6 +164,7 @@ fn run(cli: &cli::Cli) -> anyhow::Result<ExitCode> {
         }
         cli::Command::Skill(args) => skill_cmd::skill(&app(cli)?, args, cli.json),
         cli::Command::Registry(args) => skill_cmd::registry(args, cli.json),
+        cli::Command::Serve(args) => serve_cmd::serve(&app(cli)?, args, cli.json),
         cli::Command::Session(cmd) => coord_cmd::session(&app(cli)?, cmd, cli.json),
         cli::Command::Lock(cmd) => coord_cmd::lock(&app(cli)?, cmd, cli.json),
         cli::Command::Lease(cmd) => coord_cmd::lease(&app(cli)?, cmd, cli.json),

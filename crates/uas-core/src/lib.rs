@@ -15,6 +15,7 @@ pub mod install;
 pub mod launch;
 pub mod oplock;
 pub mod paths;
+pub mod service;
 
 pub use agent::AgentId;
 pub use config::{Config, ConfigError};

@@ -110,6 +110,12 @@ impl Home {
         self.root.join("uas.lock")
     }
 
+    /// `serve.lock`: held by the running service (`uas serve` or the
+    /// desktop app) for as long as it runs (see [`crate::service`]).
+    pub fn service_lock_file(&self) -> PathBuf {
+        self.root.join("serve.lock")
+    }
+
     /// `backups/`: one folder per apply.
     pub fn backups_dir(&self) -> PathBuf {
         self.root.join("backups")

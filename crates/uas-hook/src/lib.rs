@@ -13,6 +13,8 @@
 //! ([`coordination`]): edits take file leases, and another session's edit
 //! of a leased file is denied naming the holder.
 
+pub mod approvals;
+mod ask;
 pub mod caller;
 pub mod coordination;
 pub mod guard;

@@ -30,7 +30,8 @@ pub fn respond(
     // Only an event that can refuse is answered with a deny or a warning;
     // the others are answered (and their decision recorded) as they are.
     let verdict = match (blocks(agent, event), decision.action) {
-        (true, Action::Deny) => Verdict::Deny(&reason),
+        // An `ask` is resolved before answering; one that was not is a deny.
+        (true, Action::Deny | Action::Ask) => Verdict::Deny(&reason),
         (true, Action::Warn) => Verdict::Warn(&reason),
         _ => Verdict::Allow,
     };

@@ -365,7 +365,8 @@ fn fallback_decision(
         FailMode::Closed => (Action::Allow, "closed"),
         FailMode::Auto => (
             stateless.as_ref().map_or(Action::Allow, |d| {
-                if d.action == Action::Deny {
+                // Nobody can be asked without state: an ask is a deny here.
+                if matches!(d.action, Action::Deny | Action::Ask) {
                     Action::Deny
                 } else {
                     Action::Allow
@@ -383,6 +384,7 @@ fn fallback_decision(
         phase: sop.phases.first().map(|p| p.id.clone()).unwrap_or_default(),
         fallback: None,
         observed: false,
+        ask: None,
     });
     let reason = if action == Action::Deny {
         if base.reason.is_empty() {
@@ -416,6 +418,7 @@ fn fallback_decision(
         phase: base.phase,
         fallback: Some(format!("fail-{mode_name}: {why}")),
         observed: false,
+        ask: None,
     }
 }
 
@@ -558,6 +561,18 @@ fn decided(
         v.to_string()
     };
     let secrets: Vec<PathBuf> = ctx.secrets.iter().map(PathBuf::from).collect();
+    // An `ask` rule waits for a person before the write transaction, so
+    // the other hooks are not held up meanwhile.
+    let asked = match recording {
+        Recording::Record => crate::ask::ask_first(
+            &env.home,
+            sop,
+            ctx,
+            || open_journal(audit_dir, db, budget, config),
+            &event,
+        ),
+        Recording::AnswerOnly => None,
+    };
     let normal = open_journal(audit_dir, db, budget, config).and_then(|mut journal| {
         let key = journal.keys().verifying_key();
         journal.write(|tx| {
@@ -574,6 +589,7 @@ fn decided(
                 }
             }
             let mut decision = sop.decide(ctx, &state, &event);
+            crate::ask::resolve(&mut decision, asked.as_ref());
             crate::lifecycle::decide(&env.probe, &event, &state, &changes, &mut decision);
             if let Some(why) = &unreadable {
                 // Fail closed: decided as a session that edited without a

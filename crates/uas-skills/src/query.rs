@@ -139,6 +139,72 @@ impl Skills<'_> {
     }
 }
 
+/// A skill's content before installing it: its SKILL.md and files, read
+/// from the newest version's archive (checksum verified, unpacked with the
+/// same limits as an install into a private temporary folder).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SkillPreview {
+    /// SKILL.md as text (lossy UTF-8), if the archive has one.
+    pub skill_md: Option<String>,
+    /// Every file, relative, sorted.
+    pub files: Vec<String>,
+}
+
+impl Skills<'_> {
+    /// The newest non-yanked version's content: from the store when that
+    /// version is installed, else downloaded (nothing is installed).
+    pub fn preview(&self, name: &str) -> Result<SkillPreview, SkillError> {
+        let regs = Registries::load(self.home, self.config)?;
+        let (r, entries) = regs
+            .lookup(name)
+            .ok_or_else(|| SkillError::UnknownSkill(name.to_owned()))?;
+        let entry = entries
+            .iter()
+            .filter(|e| !e.yanked)
+            .max_by(|a, b| a.version.cmp(&b.version))
+            .ok_or_else(|| SkillError::UnknownSkill(name.to_owned()))?;
+        let stored = store::version_dir(self.home, name, &entry.version);
+        if stored.join("SKILL.md").is_file() {
+            return Ok(read_preview(&stored));
+        }
+        let limits = &self.config.limits;
+        let bytes = r.archive(entry, limits.max_total_bytes, &mut |_, _| {})?;
+        crate::registries::verify_archive(name, entry, &bytes, &self.config.trusted_keys, true)?;
+        let tmp = tempfile::tempdir()
+            .map_err(|e| SkillError::io("create a preview folder in", std::env::temp_dir(), e))?;
+        crate::archive::unpack(&bytes, tmp.path(), limits).map_err(|e| {
+            SkillError::UnsafeArchive {
+                name: name.to_owned(),
+                version: entry.version.to_string(),
+                message: e.to_string(),
+            }
+        })?;
+        Ok(read_preview(tmp.path()))
+    }
+}
+
+fn read_preview(dir: &std::path::Path) -> SkillPreview {
+    let mut files = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let p = e.path();
+            if e.file_type().is_ok_and(|t| t.is_dir()) {
+                stack.push(p);
+            } else if let Ok(rel) = p.strip_prefix(dir) {
+                files.push(rel.display().to_string());
+            }
+        }
+    }
+    files.sort();
+    SkillPreview {
+        skill_md: std::fs::read(dir.join("SKILL.md"))
+            .ok()
+            .map(|b| String::from_utf8_lossy(&b).into_owned()),
+        files,
+    }
+}
+
 /// One row of `uas skill list`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct InstalledSkill {

@@ -103,7 +103,24 @@ pub enum Action {
     Warn,
     /// Block it.
     Deny,
+    /// Ask a person (`approver = "human"`): the hook waits for an answer
+    /// from the running service's approvals inbox up to `timeout_s`; no
+    /// answer is a deny, and without a running service the rule's
+    /// `otherwise` answers at once.
+    Ask,
 }
+
+/// Who answers an `ask` rule.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Approver {
+    /// A person, in the ui or a notification of the running service.
+    #[default]
+    Human,
+}
+
+/// The default time an `ask` rule waits for a person.
+pub const ASK_TIMEOUT_S: u64 = 60;
 
 /// Which kind of violation a rule reports.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
@@ -154,6 +171,18 @@ pub struct Rule {
     /// Told to the agent (placeholders expanded).
     #[serde(default)]
     pub reason: String,
+    /// `ask` only: who answers (only `human`).
+    #[serde(default)]
+    pub approver: Approver,
+    /// `ask` only: how long to wait for the answer, seconds (default 60;
+    /// the hook waits no longer than the agent lets a hook run, and a
+    /// later identical call finds the answer given meanwhile).
+    #[serde(default)]
+    pub timeout_s: Option<u64>,
+    /// `ask` only: the answer when no service runs to ask a person
+    /// (`allow` or `deny`, default `deny`).
+    #[serde(default)]
+    pub otherwise: Option<Action>,
 }
 
 /// Tool classes a pattern can name.
@@ -270,6 +299,15 @@ pub enum SopProblem {
     /// `writes`/`command` on a rule not about the shell.
     #[error("rule `{0}`: `writes` and `command` only apply to tool = \"shell\"")]
     ShellOnly(String),
+    /// `timeout_s` / `otherwise` on a rule that does not ask, or an
+    /// `otherwise` that asks again.
+    #[error(
+        "rule `{0}`: `timeout_s` and `otherwise` belong to action = \"ask\", and `otherwise` is \"allow\" or \"deny\""
+    )]
+    AskOnly(String),
+    /// A zero or over-long `timeout_s`.
+    #[error("rule `{0}`: `timeout_s` must be between 1 and 3600 seconds")]
+    AskTimeout(String),
 }
 
 const PLACEHOLDERS: &[&str] = &[
@@ -414,6 +452,15 @@ impl Sop {
                     }
                     rest = &rest[end..];
                 }
+            }
+            let asks = r.action == Action::Ask;
+            if (!asks && (r.timeout_s.is_some() || r.otherwise.is_some()))
+                || matches!(r.otherwise, Some(Action::Ask | Action::Warn))
+            {
+                return Err(SopProblem::AskOnly(r.id.clone()));
+            }
+            if r.timeout_s.is_some_and(|t| t == 0 || t > 3600) {
+                return Err(SopProblem::AskTimeout(r.id.clone()));
             }
             if r.when.writes
                 && !r.when.command.is_empty()

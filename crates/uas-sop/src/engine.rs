@@ -140,6 +140,21 @@ pub struct Decision {
     /// what the SOP decided, and the agent was answered allow.
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub observed: bool,
+    /// Set on an `ask` decision (and kept after the hook resolved it):
+    /// how long a person is waited for, and the answer without a service.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ask: Option<AskSpec>,
+}
+
+/// What an `ask` rule asks (see [`crate::Action::Ask`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
+#[ts(export)]
+pub struct AskSpec {
+    /// Seconds to wait for a person.
+    #[ts(type = "number")]
+    pub timeout_s: u64,
+    /// The answer when no service runs (allow or deny).
+    pub otherwise: Action,
 }
 
 /// The next phase and the evidence it still needs.
@@ -222,6 +237,7 @@ impl Sop {
             phase: phase.clone(),
             fallback: None,
             observed: false,
+            ask: None,
         };
         let (EventKind::PreTool | EventKind::Permission, Some(tool)) = (event.kind, &event.tool)
         else {
@@ -240,6 +256,7 @@ impl Sop {
                 phase,
                 fallback: None,
                 observed: false,
+                ask: None,
             };
         }
         let cwd = event.cwd.as_deref().or(state.cwd.as_deref());
@@ -274,7 +291,7 @@ impl Sop {
                 reason,
                 severity: rule.severity.unwrap_or(match rule.action {
                     Action::Deny => RuleSeverity::Error,
-                    Action::Warn => RuleSeverity::Warning,
+                    Action::Warn | Action::Ask => RuleSeverity::Warning,
                     Action::Allow => RuleSeverity::Info,
                 }),
                 violation: (rule.action != Action::Allow)
@@ -283,9 +300,19 @@ impl Sop {
                 phase,
                 fallback: None,
                 observed: false,
+                ask: (rule.action == Action::Ask).then(|| AskSpec {
+                    timeout_s: rule.timeout_s.unwrap_or(crate::def::ASK_TIMEOUT_S),
+                    otherwise: rule.otherwise.unwrap_or(Action::Deny),
+                }),
             };
         }
         allow
+    }
+
+    /// Whether any rule asks a person (the hook then looks for answers
+    /// before deciding; without such rules it does not).
+    pub fn asks(&self) -> bool {
+        self.rules.iter().any(|r| r.action == Action::Ask)
     }
 
     /// The rules that match a tool call (for `uas sop explain`), with

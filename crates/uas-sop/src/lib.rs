@@ -19,11 +19,12 @@ pub mod mode;
 pub mod shell;
 
 pub use def::{
-    Action, Approval, DEFAULT_SOP_TOML, EVIDENCE, Phase, Rule, RuleSeverity, Sop, SopError,
-    SopProblem, Violation, describe_evidence,
+    ASK_TIMEOUT_S, Action, Approval, Approver, DEFAULT_SOP_TOML, EVIDENCE, Phase, Rule,
+    RuleSeverity, Sop, SopError, SopProblem, Violation, describe_evidence,
 };
 pub use engine::{
-    AdvanceError, Approved, Context, Decision, Gate, LOCKED_RULE, Lock, QUIET_PROMPTS, SessionState,
+    AdvanceError, Approved, AskSpec, Context, Decision, Gate, LOCKED_RULE, Lock, QUIET_PROMPTS,
+    SessionState,
 };
 pub use launch::LaunchOff;
 pub use mode::{EnforcementMode, MODE_KEY, Mode, ModeSetting};

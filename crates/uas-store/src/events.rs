@@ -131,3 +131,85 @@ pub fn latest_payload(
         .and_then(|mut s| s.query_row(params![kind, agent], |r| r.get(0)).optional())
         .map_err(err(c))
 }
+
+/// A filtered, paged read of the log, newest first (the monitor and
+/// `GET /api/audit`). Every field narrows; `None` matches all.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct EventQuery {
+    /// Only this agent.
+    pub agent: Option<String>,
+    /// Only this session.
+    pub session: Option<String>,
+    /// Only these kinds (empty: all).
+    pub kinds: Vec<String>,
+    /// Only these severities (empty: all).
+    pub severities: Vec<String>,
+    /// Only rows older than this sequence number (the next page).
+    pub before: Option<u64>,
+    /// Only rows newer than this sequence number.
+    pub after: Option<u64>,
+    /// At most this many rows.
+    pub limit: usize,
+}
+
+/// The rows `q` selects, newest first. The filters are bound parameters;
+/// the shape of the SQL depends only on which filters are present.
+pub fn query(c: &impl Conn, q: &EventQuery) -> Result<Vec<EventRow>, StoreError> {
+    use rusqlite::types::Value;
+    let mut sql = format!("SELECT {COLUMNS} FROM audit_events WHERE 1=1");
+    let mut args: Vec<Value> = Vec::new();
+    let mut bind = |sql: &mut String, clause: &str, v: Value| {
+        args.push(v);
+        sql.push_str(&clause.replace('?', &format!("?{}", args.len())));
+    };
+    if let Some(a) = &q.agent {
+        bind(&mut sql, " AND agent = ?", Value::Text(a.clone()));
+    }
+    if let Some(s) = &q.session {
+        bind(&mut sql, " AND session = ?", Value::Text(s.clone()));
+    }
+    if let Some(b) = q.before {
+        bind(&mut sql, " AND seq < ?", Value::Integer(b as i64));
+    }
+    if let Some(a) = q.after {
+        bind(&mut sql, " AND seq > ?", Value::Integer(a as i64));
+    }
+    for (column, list) in [("kind", &q.kinds), ("severity", &q.severities)] {
+        if list.is_empty() {
+            continue;
+        }
+        sql.push_str(&format!(" AND {column} IN ("));
+        for (i, v) in list.iter().enumerate() {
+            if i > 0 {
+                sql.push(',');
+            }
+            bind(&mut sql, "?", Value::Text(v.clone()));
+        }
+        sql.push(')');
+    }
+    bind(
+        &mut sql,
+        " ORDER BY seq DESC LIMIT ?",
+        Value::Integer(q.limit as i64),
+    );
+    let mut stmt = c.sqlite().prepare_cached(&sql).map_err(err(c))?;
+    let rows = stmt
+        .query_map(rusqlite::params_from_iter(args), row)
+        .map_err(err(c))?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(err(c))
+}
+
+/// How many rows there are per (agent, kind, severity), for the service's
+/// metrics (read once at its start; it counts what follows itself).
+pub fn counts(c: &impl Conn) -> Result<Vec<(String, String, String, u64)>, StoreError> {
+    let mut stmt = c
+        .sqlite()
+        .prepare("SELECT agent, kind, severity, COUNT(*) FROM audit_events GROUP BY agent, kind, severity")
+        .map_err(err(c))?;
+    let rows = stmt
+        .query_map([], |r| {
+            Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get::<_, i64>(3)? as u64))
+        })
+        .map_err(err(c))?;
+    rows.collect::<Result<Vec<_>, _>>().map_err(err(c))
+}
