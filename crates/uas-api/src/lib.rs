@@ -50,6 +50,7 @@ pub use uas_core::EventKind;
 pub use uas_core::oplock::LockWait;
 pub use uas_core::paths::HOME_ENV;
 pub use uas_core::{AgentId, Home};
+pub use uas_hook::Outcome as HookOutcome;
 pub use uas_providers::agents::{Capabilities, FailureMode};
 pub use uas_providers::apply::Failpoints as ApplyFailpoints;
 pub use uas_providers::{Confidence, Detection, ProbeEnv};
