@@ -52,27 +52,14 @@ inner() {
   }
   poll "window titled 'Universal Agent'" 60 xdotool search --name '^Universal Agent$' >/dev/null
   echo "ok: window exists ($(xdotool search --name '^Universal Agent$' | head -1))"
-  poll "red doctor banner (ui + doctor over IPC)" 60 shows '#fee2e2'
+  # The sidebar's active item is the accent colour: the ui rendered, and
+  # its first screen (Setup) asked for the status over IPC.
+  poll "the ui's sidebar (accent colour)" 60 shows '#4f46e5'
   cp "$out/screen.png" "$out/desktop-fresh.png"
-  echo "ok: ui rendered the doctor report of an empty home"
-  [ ! -e "$UAS_HOME" ] || { echo "FAIL: doctor created $UAS_HOME"; return 1; }
-
-  win=$(xdotool search --name '^Universal Agent$' | head -1)
-  xdotool windowactivate --sync "$win" 2>/dev/null || xdotool windowfocus --sync "$win"
-  xdotool key --window "$win" Tab Return
-  poll "green banner after Set up (init over IPC)" 30 shows '#dcfce7'
-  cp "$out/screen.png" "$out/desktop-initialized.png"
-  [ -f "$UAS_HOME/config.toml" ] || { echo "FAIL: init did not create config.toml"; return 1; }
-  echo "ok: Set up ran init: $UAS_HOME/config.toml exists and doctor is healthy"
-
-  has_block() { grep -q 'uas:begin' "$HOME/.claude/CLAUDE.md" && grep -q 'hook claude PreToolUse' "$HOME/.claude/settings.json" 2>/dev/null; }
-  poll "agent setup button" 30 shows '#4f46e5'
-  xdotool key --window "$win" Tab Return
-  poll "Claude Code set up from the window" 30 has_block
-  head -1 "$HOME/.claude/CLAUDE.md" | grep -qx '# my rules' || { echo "FAIL: user text in CLAUDE.md changed"; return 1; }
-  poll "green result banner" 10 shows '#dcfce7'
-  cp "$out/screen.png" "$out/desktop-agents.png"
-  echo "ok: one-click setup configured Claude Code (managed block + hooks), user text kept"
+  echo "ok: ui rendered in the window"
+  [ ! -e "$UAS_HOME/config.toml" ] || { echo "FAIL: opening the window created $UAS_HOME/config.toml"; return 1; }
+  # The same ui is driven end to end in a browser (ui/e2e/web.mjs); its
+  # Tauri commands are tested through the mock runtime (src-tauri/src/tests.rs).
 
   # Idle memory of the app and every process below it (WebKit web/network).
   sleep 3

@@ -10,12 +10,17 @@ use uas_api::App;
 /// State shared by all commands: the facade.
 pub struct DesktopState {
     app: App,
+    /// The live stream's generation: a new `live_since` ends the old one.
+    live: std::sync::Arc<std::sync::atomic::AtomicU64>,
 }
 
 impl DesktopState {
     /// State over an existing facade (tests pass a temporary home here).
     pub fn new(app: App) -> Self {
-        Self { app }
+        Self {
+            app,
+            live: Default::default(),
+        }
     }
 
     /// The facade built from the real environment (`UAS_HOME`, `HOME`, `PATH`).
@@ -38,7 +43,32 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: DesktopState) ->
             commands::doctor,
             commands::init,
             commands::status,
-            commands::setup_agents
+            commands::setup_agents,
+            commands::health,
+            commands::generations,
+            commands::installed_skills,
+            commands::sop,
+            commands::sop_sessions,
+            commands::coord_sessions,
+            commands::leases,
+            commands::locks,
+            commands::audit_verify,
+            commands::approvals,
+            commands::plan,
+            commands::apply,
+            commands::repair,
+            commands::uninstall,
+            commands::rollback,
+            commands::market,
+            commands::skill,
+            commands::skill_install,
+            commands::skill_update,
+            commands::skill_rollback,
+            commands::skill_remove,
+            commands::set_mode,
+            commands::audit,
+            commands::answer_approval,
+            commands::live_since
         ])
 }
 

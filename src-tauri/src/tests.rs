@@ -123,3 +123,39 @@ fn one_click_setup_over_ipc_sets_up_a_detected_agent() {
     assert_eq!(status["drifted"], false);
     assert_eq!(status["agents"][0]["configured"], true);
 }
+
+#[test]
+fn the_ui_screens_commands_answer_over_ipc() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let app = mock_app(tmp.path());
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+    get_ipc_response(&webview, request("init", "tauri://localhost")).expect("init");
+    let json = |cmd: &str, body: serde_json::Value| {
+        get_ipc_response(
+            &webview,
+            request_with(cmd, "tauri://localhost", InvokeBody::Json(body)),
+        )
+        .unwrap_or_else(|e| panic!("{cmd}: {e:?}"))
+        .deserialize::<serde_json::Value>()
+        .expect("json")
+    };
+    let plan = json("plan", serde_json::json!({"agents": "all"}));
+    assert_eq!(plan["dry_run"], true, "{plan:#}");
+    assert!(
+        !tmp.path().join("user/.claude/settings.json").exists(),
+        "a plan writes nothing"
+    );
+    let sop = json("sop", serde_json::json!({}));
+    assert!(
+        sop["phases"].as_array().is_some_and(|p| p.len() == 7),
+        "{sop:#}"
+    );
+    let inbox = json("approvals", serde_json::json!({}));
+    assert_eq!(inbox["pending"], serde_json::json!([]));
+    let page = json("audit", serde_json::json!({"query": {"limit": 5}}));
+    assert!(page["records"].is_array(), "{page:#}");
+    // A remote page cannot reach them either.
+    assert!(get_ipc_response(&webview, request("approvals", "https://evil.example")).is_err());
+}

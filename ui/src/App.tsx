@@ -1,51 +1,88 @@
-import { useCallback, useEffect, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import type { Backend } from "./backend";
-import type { DoctorReport } from "./bindings/DoctorReport";
-import type { ErrorDto } from "./bindings/ErrorDto";
-import { DoctorView } from "./features/doctor/DoctorView";
+import { AuthScreen } from "./app/AuthScreen";
+import { routeHref, type Route } from "./app/route";
+import { Sidebar } from "./app/Sidebar";
+import { useHashRoute } from "./app/useHashRoute";
+import { useLiveFeed } from "./app/useLiveFeed";
+import { usePendingApprovals } from "./app/usePendingApprovals";
+import { useLoad } from "./components/useLoad";
+import { ApprovalsView } from "./features/approvals/ApprovalsView";
+import { summarize } from "./features/doctor/summary";
+import { HealthView } from "./features/health/HealthView";
+import { MarketplaceView } from "./features/marketplace/MarketplaceView";
+import { FeedStore } from "./features/monitor/feedStore";
+import { MonitorView } from "./features/monitor/MonitorView";
 import { SetupView } from "./features/setup/SetupView";
+import { SopScreen } from "./features/sop/SopView";
+import { LiveHub } from "./live/hub";
+import { useLiveStatus } from "./live/useLive";
 
-type Load =
-  | { state: "loading" }
-  | { state: "ready"; report: DoctorReport }
-  | { state: "failed"; error: ErrorDto };
-
-/** The app shell: header plus the doctor report (more features come as folders). */
+/** The app shell: sidebar, the screen the address names, and the shared live stream. */
 export function App({ backend }: { backend: Backend }) {
-  const [load, setLoad] = useState<Load>({ state: "loading" });
-  const [busy, setBusy] = useState(false);
+  // One stream and one feed for the app's life: they keep collecting while other screens show.
+  const [hub] = useState(() => new LiveHub());
+  const [feed] = useState(() => new FeedStore());
+  const [unauthorized, setUnauthorized] = useState(false);
+  useEffect(() => backend.onUnauthorized(() => setUnauthorized(true)), [backend]);
+  const route = useHashRoute();
+  useLiveFeed(backend, hub, feed, !unauthorized);
+  const pending = usePendingApprovals(backend, hub, !unauthorized);
+  const live = useLiveStatus(hub);
+  const doctor = useLoad(() => backend.doctor(), [backend]);
+  const main = useFocusOnRouteChange(route);
 
-  const refresh = useCallback(() => {
-    backend.doctor().then(
-      (report) => setLoad({ state: "ready", report }),
-      (error: ErrorDto) => setLoad({ state: "failed", error }),
-    );
-  }, [backend]);
-
-  useEffect(refresh, [refresh]);
-
-  const init = () => {
-    setBusy(true);
-    backend
-      .init()
-      .then(refresh, (error: ErrorDto) => setLoad({ state: "failed", error }))
-      .finally(() => setBusy(false));
-  };
-
+  if (unauthorized) return <AuthScreen />;
+  const needsInit = doctor.state === "ready" && !doctor.data.healthy && route.screen !== "health";
   return (
-    <main>
-      <header>
-        <h1>Universal Agent</h1>
-        <p className="tagline">One set of instructions, skills and one SOP for every coding agent.</p>
-      </header>
-      {load.state === "loading" && <p>Checking your installation…</p>}
-      {load.state === "failed" && (
-        <p className="banner fail" role="alert">
-          {load.error.message}
-        </p>
-      )}
-      {load.state === "ready" && <DoctorView report={load.report} onInit={init} busy={busy} />}
-      {load.state === "ready" && load.report.healthy && <SetupView backend={backend} />}
-    </main>
+    <div className="shell">
+      <button type="button" className="skip" onClick={() => main.current?.focus()}>
+        Skip to content
+      </button>
+      <Sidebar current={route.screen} pending={pending} live={live} />
+      <main id="main" ref={main} tabIndex={-1}>
+        {needsInit && (
+          <p className="banner fail" role="alert">
+            {summarize(doctor.data).headline} <a href={routeHref("health")}>Open Health to fix it.</a>
+          </p>
+        )}
+        <Screen route={route} backend={backend} hub={hub} feed={feed} onInit={doctor.reload} />
+      </main>
+    </div>
   );
+}
+
+function Screen({ route, backend, hub, feed, onInit }: { route: Route; backend: Backend; hub: LiveHub; feed: FeedStore; onInit: () => void }) {
+  switch (route.screen) {
+    case "setup":
+      return <SetupView backend={backend} hub={hub} />;
+    case "marketplace":
+      return <MarketplaceView backend={backend} hub={hub} skill={route.param} />;
+    case "monitor":
+      return <MonitorView backend={backend} hub={hub} feed={feed} />;
+    case "approvals":
+      return <ApprovalsView backend={backend} hub={hub} />;
+    case "sop":
+      return <SopScreen backend={backend} />;
+    case "health":
+      return <HealthView backend={backend} onInit={onInit} />;
+  }
+}
+
+/**
+ * Moves focus to the new screen's heading when the route changes (not on
+ * first load), so keyboard and screen-reader users land on the content.
+ */
+function useFocusOnRouteChange(route: Route) {
+  const main = useRef<HTMLElement>(null);
+  const first = useRef(true);
+  useEffect(() => {
+    if (first.current) {
+      first.current = false;
+      return;
+    }
+    const h1 = main.current?.querySelector<HTMLElement>("h1");
+    (h1 ?? main.current)?.focus();
+  }, [route.screen, route.param]);
+  return main;
 }

@@ -45,6 +45,7 @@ pub use skills::{
     SkillProgress, SkillSearchHit, SkillVerifyReport, SkillVersionDto, SkillsReport,
 };
 pub use sopview::{PhaseView, RuleView, SopView, describe_pattern};
+pub use uas_audit::VerifyReport;
 pub use uas_coord::{CoordEvent, Lease, LeaseKey, LockGrant, SessionInfo};
 pub use uas_core::EventKind;
 pub use uas_core::oplock::LockWait;

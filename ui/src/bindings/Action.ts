@@ -3,4 +3,4 @@
 /**
  * What a rule does when it matches.
  */
-export type Action = "allow" | "warn" | "deny";
+export type Action = "allow" | "warn" | "deny" | "ask";

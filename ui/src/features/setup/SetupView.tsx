@@ -1,78 +1,48 @@
-import { useCallback, useEffect, useState } from "react";
+import { useState } from "react";
 import type { Backend } from "../../backend";
-import type { ErrorDto } from "../../bindings/ErrorDto";
-import type { SetupReport } from "../../bindings/SetupReport";
-import type { StatusReport } from "../../bindings/StatusReport";
+import { ErrorBanner, Loading } from "../../components/Status";
+import { useLoad } from "../../components/useLoad";
+import type { LiveHub } from "../../live/hub";
+import { AgentStatusList } from "./AgentStatusList";
+import { RollbackPanel } from "./RollbackPanel";
+import { SetupWizard } from "./SetupWizard";
 import { setupSummary } from "./summary";
+import { UninstallPanel } from "./UninstallPanel";
 
-/** One-click setup of every detected agent, with per-agent status. */
-export function SetupView({ backend }: { backend: Backend }) {
-  const [status, setStatus] = useState<StatusReport | null>(null);
-  const [result, setResult] = useState<SetupReport | null>(null);
-  const [error, setError] = useState<ErrorDto | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const refresh = useCallback(() => {
-    backend.status().then(setStatus, setError);
-  }, [backend]);
-  useEffect(refresh, [refresh]);
-
-  const setup = () => {
-    setBusy(true);
-    setError(null);
-    backend
-      .setupAgents(false)
-      .then(setResult, setError)
-      .finally(() => {
-        setBusy(false);
-        refresh();
-      });
+/** The Setup screen: the wizard, per-agent status with repair, undo and uninstall. */
+export function SetupView({ backend, hub }: { backend: Backend; hub: LiveHub }) {
+  const status = useLoad(() => backend.status(), [backend]);
+  // Bumped after every change so the list of applies is read again.
+  const [changes, setChanges] = useState(0);
+  const changed = () => {
+    status.reload();
+    setChanges((n) => n + 1);
   };
-
-  if (!status) return error ? <p className="banner fail">{error.message}</p> : null;
-  const summary = setupSummary(status);
+  if (!status.data) {
+    return (
+      <>
+        <h1 tabIndex={-1}>Setup</h1>
+        {status.state === "failed" ? <ErrorBanner error={status.error} onRetry={status.reload} /> : <Loading what="your agents" />}
+      </>
+    );
+  }
+  const report = status.data;
   return (
-    <section>
-      <h2>Agents</h2>
-      <p>{summary.headline}</p>
-      {summary.pending.length > 0 && (
-        <button onClick={setup} disabled={busy}>
-          {busy ? "Setting up agents…" : `Set up ${summary.pending.length} agent(s)`}
-        </button>
-      )}
-      {error && <p className="banner fail">{error.message}</p>}
-      {result && (
-        <p className="banner ok">
-          Changed {result.changes.length} file(s)
-          {result.generation !== null ? ` (apply #${result.generation}; undo with uas rollback-setup)` : ""}.
-        </p>
-      )}
-      {result?.approvals.map((a) => (
-        <p key={a.agent} className="fix">
-          {a.agent}: {a.message}
+    <>
+      <h1 tabIndex={-1}>Setup</h1>
+      <p className="lead" data-testid="setup-headline">
+        {setupSummary(report).headline}
+      </p>
+      {status.state === "failed" && <ErrorBanner error={status.error} onRetry={status.reload} />}
+      {report.interrupted.map((i) => (
+        <p key={Number(i.generation)} className="banner fail" role="alert">
+          Apply #{Number(i.generation)} ({i.command}) was interrupted: {i.message}
         </p>
       ))}
-      <table className="agents">
-        <tbody>
-          {status.agents.map((a) => (
-            <tr key={a.detection.agent} className={a.detection.installed ? "installed" : "absent"}>
-              <td>{a.detection.agent}</td>
-              <td>
-                {!a.detection.installed
-                  ? "not found"
-                  : !a.configured
-                    ? "not set up"
-                    : a.drift.length > 0
-                      ? `drifted (${a.drift.length})`
-                      : a.hooks === "awaiting_approval"
-                        ? "set up, approve hooks in the agent"
-                        : "set up"}
-              </td>
-              <td>{a.detection.reasons.join("; ")}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </section>
+      <SetupWizard backend={backend} hub={hub} agents={report.agents} onApplied={changed} />
+      <AgentStatusList backend={backend} agents={report.agents} onChanged={changed} />
+      <RollbackPanel backend={backend} version={changes} onChanged={changed} />
+      <UninstallPanel backend={backend} agents={report.agents} onChanged={changed} />
+    </>
   );
 }
