@@ -260,17 +260,19 @@ pub fn mode_signature_valid(
     scope: &str,
     sig: &str,
 ) -> bool {
+    signature_valid(key, &mode_message(mode, since_ms, scope), sig)
+}
+
+/// Whether `sig` (hex) is `key`'s signature of `message`.
+fn signature_valid(key: &VerifyingKey, message: &[u8], sig: &str) -> bool {
     let Some(sig) = hex::decode(sig)
         .ok()
         .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
     else {
         return false;
     };
-    key.verify_strict(
-        &mode_message(mode, since_ms, scope),
-        &ed25519_dalek::Signature::from_bytes(&sig),
-    )
-    .is_ok()
+    key.verify_strict(message, &ed25519_dalek::Signature::from_bytes(&sig))
+        .is_ok()
 }
 
 fn approval_message(request: u64, answer: &str, at_ms: i64) -> Vec<u8> {
@@ -300,17 +302,7 @@ pub fn approval_signature_valid(
     at_ms: i64,
     sig: &str,
 ) -> bool {
-    let Some(sig) = hex::decode(sig)
-        .ok()
-        .and_then(|b| <[u8; 64]>::try_from(b.as_slice()).ok())
-    else {
-        return false;
-    };
-    key.verify_strict(
-        &approval_message(request, answer, at_ms),
-        &ed25519_dalek::Signature::from_bytes(&sig),
-    )
-    .is_ok()
+    signature_valid(key, &approval_message(request, answer, at_ms), sig)
 }
 
 #[cfg(test)]
