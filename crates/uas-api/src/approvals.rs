@@ -144,19 +144,10 @@ impl App {
             if s.state.awaiting.is_empty() {
                 continue;
             }
-            let plan_files: Vec<String> = s
-                .state
-                .cwd
-                .as_deref()
-                .map(|c| {
-                    sop.plan_files
-                        .iter()
-                        .map(|f| std::path::Path::new(c).join(f))
-                        .filter(|p| p.is_file())
-                        .map(|p| p.display().to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let plan_files: Vec<String> = crate::guard::plan_files_in(&sop, s.state.cwd.as_deref())
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect();
             pending.push(ApprovalItem {
                 id: format!("plan:{}:{}", s.agent, s.session),
                 kind: ApprovalKind::Plan,

@@ -101,6 +101,18 @@ pub struct PendingApproval {
     pub locked: Option<Lock>,
 }
 
+/// The SOP's plan files that exist in a session's working directory.
+pub(crate) fn plan_files_in(sop: &uas_sop::Sop, cwd: Option<&str>) -> Vec<PathBuf> {
+    cwd.map(|c| {
+        sop.plan_files
+            .iter()
+            .map(|f| std::path::Path::new(c).join(f))
+            .filter(|p| p.is_file())
+            .collect()
+    })
+    .unwrap_or_default()
+}
+
 impl App {
     fn watched_files(&self) -> Vec<(PathBuf, Watch)> {
         let secrets: Vec<PathBuf> = self
@@ -217,16 +229,7 @@ impl App {
         let (sop, _) = self.sop()?;
         let picked = self.pick_session(Some(session), agent, std::path::Path::new("/"))?;
         let cwd = picked.state.cwd.clone();
-        let plan_files = cwd
-            .as_deref()
-            .map(|c| {
-                sop.plan_files
-                    .iter()
-                    .map(|f| std::path::Path::new(c).join(f))
-                    .filter(|p| p.is_file())
-                    .collect()
-            })
-            .unwrap_or_default();
+        let plan_files = plan_files_in(&sop, cwd.as_deref());
         Ok(PendingApproval {
             agent: picked.agent,
             session: picked.session,
