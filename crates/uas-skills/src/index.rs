@@ -236,6 +236,9 @@ pub fn build(src: &Path, out: &Path, key: Option<&SigningKey>) -> Result<BuildRe
         let bytes = archive::pack(&files).map_err(|e| SkillError::io("cannot pack", &dir, e))?;
         let sha = sha256_hex(&bytes);
         let label = format!("{} {}", manifest.name, manifest.version);
+        report
+            .notes
+            .extend(manifest.warnings.iter().map(|w| format!("{label}: {w}")));
         let versions = index.skills.entry(manifest.name.clone()).or_default();
         if let Some(existing) = versions.iter_mut().find(|e| e.version == manifest.version) {
             if existing.sha256 != sha {
@@ -322,6 +325,48 @@ pub fn set_yanked(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_long_description_is_published_with_a_note_and_the_others_too() {
+        let tmp = tempfile::tempdir().expect("tmp");
+        let src = tmp.path().join("src");
+        let long = "word ".repeat(300);
+        for (name, description) in [("wordy", long.trim()), ("terse", "does one thing")] {
+            let dir = src.join(name);
+            std::fs::create_dir_all(&dir).expect("mkdir");
+            std::fs::write(
+                dir.join("SKILL.md"),
+                format!(
+                    "---\nname: {name}\ndescription: {description}\nextra-key: kept\n---\nbody\n"
+                ),
+            )
+            .expect("write");
+        }
+        let out = tmp.path().join("registry");
+        let report = build(&src, &out, None).expect("the folder builds");
+        assert_eq!(report.added.len(), 2, "{report:?}");
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("wordy ") && n.contains("1499 characters")),
+            "{report:?}"
+        );
+        // An extra frontmatter key is a note too, not a refusal.
+        assert!(
+            report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("terse ") && n.contains("`extra-key`")),
+            "{report:?}"
+        );
+        assert!(
+            !report
+                .notes
+                .iter()
+                .any(|n| n.starts_with("terse ") && n.contains("characters"))
+        );
+    }
 
     #[test]
     fn index_with_unsafe_archive_path_or_bad_hash_is_refused() {

@@ -36,6 +36,11 @@ pub struct SkillManifest {
     pub license: Option<String>,
     /// Other skills this one needs, with semver requirements.
     pub dependencies: BTreeMap<String, VersionReq>,
+    /// Departures from the Agent Skills spec that are not unsafe (a
+    /// description over 1,024 characters): the skill still builds and
+    /// installs, and the marketplace shows them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
 
 /// `skill.toml`: the richer, optional manifest.
@@ -309,6 +314,7 @@ impl SkillManifest {
         };
         let invalid = |path: &Path, e: ManifestError| err(path, e.to_string());
         let front = frontmatter(text).map_err(|e| invalid(skill_md, e))?;
+        let mut warnings = Vec::new();
         for key in front.keys() {
             if key == "version" || key == "dependencies" {
                 return Err(err(
@@ -319,12 +325,11 @@ impl SkillManifest {
                 ));
             }
             if !FRONTMATTER_KEYS.contains(&key.as_str()) && !AGENT_KEYS.contains(&key.as_str()) {
-                return Err(err(
-                    skill_md,
-                    format!(
-                        "unknown frontmatter key `{key}`; allowed keys are {} (put anything else under `metadata`)",
-                        FRONTMATTER_KEYS.join(", ")
-                    ),
+                // Skills published in the wild carry keys of their own;
+                // agents ignore them, so they are no reason to refuse.
+                warnings.push(format!(
+                    "unknown frontmatter key `{key}` (ignored); the spec's keys are {} (anything else belongs under `metadata`)",
+                    FRONTMATTER_KEYS.join(", ")
                 ));
             }
         }
@@ -384,10 +389,12 @@ impl SkillManifest {
         if description.trim().is_empty() {
             return Err(err(skill_md, "the frontmatter has no `description`".into()));
         }
-        if description.chars().count() > MAX_DESCRIPTION_LEN {
-            return Err(err(
-                skill_md,
-                format!("the description is longer than {MAX_DESCRIPTION_LEN} characters"),
+        let chars = description.chars().count();
+        if chars > MAX_DESCRIPTION_LEN {
+            // Published skills in the wild do this; agents cut the text,
+            // nothing breaks, so it is not worth refusing a registry over.
+            warnings.push(format!(
+                "the description is {chars} characters, over the Agent Skills limit of {MAX_DESCRIPTION_LEN}; agents may cut it"
             ));
         }
         let meta_version = metadata.get("version").cloned();
@@ -441,6 +448,7 @@ impl SkillManifest {
             description: description.trim().to_owned(),
             license,
             dependencies,
+            warnings,
         })
     }
 }
@@ -641,15 +649,20 @@ mod tests {
     }
 
     #[test]
-    fn unknown_keys_and_bad_versions_are_errors() {
+    fn misplaced_versions_are_errors_and_unknown_keys_warnings() {
         let e = parse("---\nname: a\ndescription: d\nversion: 1\n---\n")
             .err()
             .map(|e| e.to_string());
         assert!(e.is_some_and(|e| e.contains("under `metadata:`")));
-        let e = parse("---\nname: a\ndescription: d\ncolour: red\n---\n")
-            .err()
-            .map(|e| e.to_string());
-        assert!(e.is_some_and(|e| e.contains("unknown frontmatter key `colour`")));
+        // An unknown key is a warning (skills in the wild have them).
+        let m = parse("---\nname: a\ndescription: d\ncolour: red\n---\n").expect("parses");
+        assert!(
+            m.warnings
+                .iter()
+                .any(|w| w.contains("unknown frontmatter key `colour`")),
+            "{:?}",
+            m.warnings
+        );
         assert!(parse("---\nname: a\ndescription: d\nuser-invocable: false\n---\n").is_ok());
         let e = parse("---\nname: a\ndescription: d\nmetadata:\n  version: one\n---\n")
             .err()
