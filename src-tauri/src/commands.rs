@@ -74,7 +74,7 @@ macro_rules! simple {
 simple! {
     health -> uas_api::HealthReport = |a: &App| Ok(a.health());
     generations -> Vec<uas_api::GenerationDto> = |a: &App| Ok(a.setup_generations());
-    installed_skills -> Vec<uas_api::InstalledSkillDto> = |a: &App| a.skill_list(true);
+    installed_skills -> Vec<uas_api::InstalledSkillDto> = |a: &App| a.skill_list(false);
     sop -> uas_api::SopView = App::sop_view;
     sop_sessions -> Vec<uas_api::SessionPhase> = |a: &App| a.sop_sessions(None);
     coord_sessions -> Vec<uas_api::SessionInfo> = |a: &App| a.coord_sessions(false);

@@ -23,6 +23,9 @@ pub struct ServeArgs {
 
 /// Runs until interrupted.
 pub fn serve(app: &App, args: &ServeArgs, as_json: bool) -> anyhow::Result<std::process::ExitCode> {
+    // The service prints the token that answers approvals: an agent that
+    // started one could approve its own requests.
+    crate::person::refuse_under_agent(app, "serve")?;
     if !args.bind.is_loopback() {
         if !args.allow_remote {
             bail!(

@@ -514,34 +514,8 @@ fn an_agent_may_use_locks_but_not_release_another_sessions_lease() {
     assert!(events(&s).iter().any(|e| e["severity"] == "critical"));
 }
 
-/// A shell whose process is named `claude`, as an agent's hooks and tool
-/// calls have above them.
 fn fake_agent(s: &Sandbox, name: &str) -> std::process::Command {
-    let dir = s.user_home().join(name);
-    std::fs::create_dir_all(&dir).expect("mkdir");
-    let exe = dir.join("claude");
-    if !exe.exists() {
-        std::fs::copy("/bin/sh", &exe).expect("copy sh");
-        // A child another test thread forked while the copy was open holds
-        // it for writing until that child execs: wait that moment out.
-        for _ in 0..200 {
-            match std::process::Command::new(&exe)
-                .args(["-c", "true"])
-                .status()
-            {
-                Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
-                    std::thread::sleep(std::time::Duration::from_millis(10));
-                }
-                _ => break,
-            }
-        }
-    }
-    let mut c = std::process::Command::new(exe);
-    c.env_clear()
-        .env("HOME", s.user_home())
-        .env("PATH", "/usr/bin:/bin")
-        .env("UAS_DEV", "1");
-    c
+    s.fake_agent(name)
 }
 
 #[test]

@@ -17,7 +17,7 @@ mod metrics;
 mod reply;
 mod routes;
 
-pub use live::LiveMessage;
+pub use live::{LAG, LiveMessage};
 pub use metrics::Metrics;
 
 use std::net::SocketAddr;

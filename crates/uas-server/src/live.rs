@@ -90,13 +90,16 @@ pub(crate) async fn serve(mut socket: WebSocket, shared: Arc<Shared>, since: Opt
     let mut tick = tokio::time::interval(COORD_POLL);
     loop {
         // Catch up from the store, one batch at a time.
-        let batch = crate::blocking(&shared.app, move |a| {
-            Ok(a.audit_log()?.read_after(pos, BATCH)?)
+        // The head is read with the batch: the feed's may not have caught
+        // up with a burst yet.
+        let (batch, head) = crate::blocking(&shared.app, move |a| {
+            let log = a.audit_log()?;
+            let batch = log.read_after(pos, BATCH)?;
+            Ok((batch, log.head()?.map_or(0, |(s, _)| s)))
         })
         .await
         .unwrap_or_default();
         if let Some(last) = batch.last() {
-            let head = (*head_rx.borrow()).max(last.seq);
             if head.saturating_sub(last.seq) > LAG {
                 if !lagging && !send(&mut socket, &LiveMessage::Lagged { from: pos, head }).await {
                     return;

@@ -227,7 +227,7 @@ async fn market(State(s): S, Query(q): Query<Search>) -> Reply<Vec<MarketSkill>>
 }
 
 async fn installed(State(s): S) -> Reply<Vec<InstalledSkillDto>> {
-    call(&s, |a| a.skill_list(true)).await
+    call(&s, |a| a.skill_list(false)).await
 }
 
 async fn skill_page(State(s): S, Path(name): Path<String>) -> Reply<SkillPage> {

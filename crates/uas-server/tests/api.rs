@@ -1,116 +1,72 @@
-//! The service over real HTTP and WebSocket on a free loopback port, with
-//! a temporary home (fixture agent configs) and the real facade behind it.
+//! The service's REST routes over real HTTP on a free loopback port, with a
+//! temporary home (fixture agent configs) and the real facade behind it.
 
-use futures_util::StreamExt;
+mod common;
+
+use common::{Running, bash, start};
+use reqwest::Method;
 use serde_json::{Value, json};
-use std::path::Path;
 use std::time::Duration;
-use tokio_tungstenite::tungstenite::Message;
-use uas_api::{App, Home, ProbeEnv};
-use uas_server::{ServeOptions, Service};
 use uas_testsupport::{TempHome, fixture_home};
 
-struct Running {
-    home: TempHome,
-    app: App,
-    base: String,
-    token: String,
-    http: reqwest::Client,
-}
+/// Every route, as (method, path, body).
+const ROUTES: &[(&str, &str, Option<&str>)] = &[
+    ("GET", "/metrics", None),
+    ("GET", "/api/doctor", None),
+    ("POST", "/api/init", None),
+    ("GET", "/api/status", None),
+    ("POST", "/api/setup/plan", Some(r#"{"agents":"detected"}"#)),
+    ("POST", "/api/setup/apply", Some(r#"{"agents":"detected"}"#)),
+    (
+        "POST",
+        "/api/setup/repair",
+        Some(r#"{"agents":"detected"}"#),
+    ),
+    (
+        "POST",
+        "/api/setup/uninstall",
+        Some(r#"{"agents":"detected"}"#),
+    ),
+    ("GET", "/api/setup/generations", None),
+    (
+        "POST",
+        "/api/setup/rollback",
+        Some(r#"{"generation":null}"#),
+    ),
+    ("GET", "/api/skills?q=x", None),
+    ("GET", "/api/skills/installed", None),
+    ("GET", "/api/skills/x", None),
+    ("POST", "/api/skills/install", Some(r#"{"request":"x"}"#)),
+    ("POST", "/api/skills/update", Some(r#"{"name":null}"#)),
+    ("POST", "/api/skills/rollback", Some(r#"{"name":"x"}"#)),
+    ("POST", "/api/skills/remove", Some(r#"{"name":"x"}"#)),
+    ("GET", "/api/sop", None),
+    ("GET", "/api/sop/sessions", None),
+    ("POST", "/api/sop/mode", Some(r#"{"mode":"observe"}"#)),
+    ("GET", "/api/coord/sessions", None),
+    ("GET", "/api/coord/leases", None),
+    ("GET", "/api/coord/locks", None),
+    ("GET", "/api/audit", None),
+    ("POST", "/api/audit/verify", None),
+    ("GET", "/api/audit/export", None),
+    ("GET", "/api/approvals", None),
+    (
+        "POST",
+        "/api/approvals/rule:1",
+        Some(r#"{"answer":"approve"}"#),
+    ),
+    ("GET", "/api/events", None),
+];
 
-fn app_for(home: &TempHome) -> App {
-    let probe = ProbeEnv {
-        user_home: home.user_home(),
-        ..ProbeEnv::default()
-    };
-    App::new(Home::new(home.agent_home()), probe)
-        .with_uas_bin("/usr/bin/uas")
-        .with_dev_build(true)
-}
-
-async fn start(home: TempHome) -> Running {
-    let _ = rustls::crypto::ring::default_provider().install_default();
-    let app = app_for(&home);
-    app.init().expect("init");
-    let service = Service::bind(
-        app.clone(),
-        ServeOptions {
-            addr: "127.0.0.1:0".parse().expect("addr"),
-            duties: true,
-        },
-    )
-    .await
-    .expect("bind");
-    let base = format!("http://{}", service.addr);
-    let token = service.token.clone();
-    tokio::spawn(service.serve());
-    Running {
-        home,
-        app,
-        base,
-        token,
-        http: reqwest::Client::new(),
-    }
-}
-
-impl Running {
-    async fn get(&self, path: &str) -> (u16, Value) {
-        let r = self
-            .http
-            .get(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .send()
-            .await
-            .expect("send");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, body: Value) -> (u16, Value) {
-        let r = self
-            .http
-            .post(format!("{}{path}", self.base))
-            .bearer_auth(&self.token)
-            .header("content-type", "application/json")
-            .body(body.to_string())
-            .send()
-            .await
-            .expect("send");
-        let status = r.status().as_u16();
-        (status, r.json().await.unwrap_or(Value::Null))
-    }
-
-    fn hook(
-        &self,
-        session: &str,
-        event: &str,
-        tool: Option<(&str, Value)>,
-    ) -> uas_api::HookOutcome {
-        let cwd = self.home.project();
-        let mut input = json!({
-            "session_id": session,
-            "hook_event_name": event,
-            "cwd": cwd,
-        });
-        if let Some((name, args)) = tool {
-            input["tool_name"] = json!(name);
-            input["tool_input"] = args;
-        }
-        self.app.hook("claude", event, input.to_string().as_bytes())
-    }
+fn method(m: &str) -> Method {
+    Method::from_bytes(m.as_bytes()).expect("method")
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn health_is_open_and_every_api_route_needs_the_token() {
     let s = start(TempHome::empty()).await;
-    let health = s
-        .http
-        .get(format!("{}/health", s.base))
-        .send()
-        .await
-        .expect("health");
-    assert_eq!(health.status().as_u16(), 200);
-    let h: Value = health.json().await.expect("json");
+    let (code, h) = s.send(Method::GET, "/health", None, &[], None).await;
+    assert_eq!(code, 200);
     assert!(
         ["ok", "degraded"].contains(&h["status"].as_str().unwrap_or_default()),
         "{h}"
@@ -120,34 +76,22 @@ async fn health_is_open_and_every_api_route_needs_the_token() {
             .as_array()
             .is_some_and(|c| c.iter().any(|c| c["name"] == "store"))
     );
-
-    for path in [
-        "/api/status",
-        "/api/audit",
-        "/api/approvals",
-        "/metrics",
-        "/api/sop",
-    ] {
-        let r = s
-            .http
-            .get(format!("{}{path}", s.base))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status().as_u16(), 401, "{path} without a token");
-        let e: Value = r.json().await.expect("error json");
-        assert_eq!(e["code"], "token_missing", "{path}");
-        let r = s
-            .http
-            .get(format!("{}{path}", s.base))
-            .bearer_auth("0".repeat(64))
-            .send()
-            .await
-            .expect("send");
-        assert_eq!(r.status().as_u16(), 401, "{path} with a wrong token");
-        let e: Value = r.json().await.expect("error json");
+    let before = s.app.audit_head().expect("head");
+    for (m, path, body) in ROUTES {
+        let body = body.map(str::to_owned);
+        let (code, e) = s.send(method(m), path, None, &[], body.clone()).await;
+        assert_eq!(code, 401, "{m} {path} without a token");
+        assert_eq!(e["code"], "token_missing", "{m} {path}");
+        let wrong = "0".repeat(64);
+        let (code, e) = s.send(method(m), path, Some(&wrong), &[], body).await;
+        assert_eq!(code, 401, "{m} {path} with a wrong token");
         assert_eq!(e["code"], "token_invalid");
     }
+    assert_eq!(
+        s.app.audit_head().expect("head"),
+        before,
+        "a refused call changes nothing"
+    );
     let (code, status) = s.get("/api/status").await;
     assert_eq!(code, 200, "{status}");
     assert!(status["agents"].is_array());
@@ -158,38 +102,22 @@ async fn health_is_open_and_every_api_route_needs_the_token() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_foreign_origin_and_a_rebound_host_name_are_refused() {
     let s = start(TempHome::empty()).await;
-    let r = s
-        .http
-        .get(format!("{}/api/status", s.base))
-        .bearer_auth(&s.token)
-        .header("origin", "http://evil.example")
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status().as_u16(), 403);
-    assert_eq!(
-        r.json::<Value>().await.expect("json")["code"],
-        "origin_refused"
-    );
+    let evil = [("origin", "http://evil.example".to_owned())];
+    let (code, e) = s
+        .send(Method::GET, "/api/status", Some(&s.token), &evil, None)
+        .await;
+    assert_eq!(code, 403);
+    assert_eq!(e["code"], "origin_refused");
     // DNS rebinding: the page's own name arrives as Host.
-    let port = s.base.rsplit(':').next().unwrap_or_default().to_owned();
-    let r = s
-        .http
-        .get(format!("{}/health", s.base))
-        .header("host", format!("evil.example:{port}"))
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status().as_u16(), 403);
-    assert_eq!(
-        r.json::<Value>().await.expect("json")["code"],
-        "host_refused"
-    );
+    let rebound = [("host", format!("evil.example:{}", s.port()))];
+    let (code, e) = s.send(Method::GET, "/health", None, &rebound, None).await;
+    assert_eq!(code, 403);
+    assert_eq!(e["code"], "host_refused");
     // No CORS headers, ever.
     let r = s
         .http
         .get(format!("{}/health", s.base))
-        .header("origin", format!("http://127.0.0.1:{port}"))
+        .header("origin", format!("http://127.0.0.1:{}", s.port()))
         .send()
         .await
         .expect("send");
@@ -201,37 +129,52 @@ async fn a_foreign_origin_and_a_rebound_host_name_are_refused() {
 async fn bad_json_and_oversized_bodies_get_codes_and_change_nothing() {
     let s = start(TempHome::from_fixture(fixture_home())).await;
     let before = std::fs::read(s.home.path(".claude/settings.json")).expect("settings");
-    let r = s
-        .http
-        .post(format!("{}/api/setup/apply", s.base))
-        .bearer_auth(&s.token)
-        .header("content-type", "application/json")
-        .body("{\"agents\": ")
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status().as_u16(), 400);
-    assert_eq!(r.json::<Value>().await.expect("json")["code"], "bad_json");
+    let (code, e) = s
+        .send(
+            Method::POST,
+            "/api/setup/apply",
+            Some(&s.token),
+            &[],
+            Some("{\"agents\": ".into()),
+        )
+        .await;
+    assert_eq!(code, 400);
+    assert_eq!(e["code"], "bad_json");
     let (code, e) = s.post("/api/setup/apply", json!({"agents": "some"})).await;
     assert_eq!((code, e["code"].as_str()), (400, Some("bad_json")), "{e}");
     let big = format!(
         "{{\"agents\": \"{}\"}}",
         "a".repeat(uas_server::BODY_LIMIT + 10)
     );
-    let r = s
-        .http
-        .post(format!("{}/api/setup/apply", s.base))
-        .bearer_auth(&s.token)
-        .header("content-type", "application/json")
-        .body(big)
-        .send()
-        .await
-        .expect("send");
-    assert_eq!(r.status().as_u16(), 413);
+    let (code, e) = s
+        .send(
+            Method::POST,
+            "/api/setup/apply",
+            Some(&s.token),
+            &[],
+            Some(big),
+        )
+        .await;
+    assert_eq!(code, 413);
+    assert_eq!(e["code"], "body_too_large");
+    let (code, e) = s.get("/api/audit?severity=loud").await;
     assert_eq!(
-        r.json::<Value>().await.expect("json")["code"],
-        "body_too_large"
+        (code, e["code"].as_str()),
+        (400, Some("invalid_request")),
+        "{e}"
     );
+    let (code, e) = s
+        .post("/api/approvals/nonsense", json!({"answer": "approve"}))
+        .await;
+    assert_eq!(
+        (code, e["code"].as_str()),
+        (400, Some("invalid_request")),
+        "{e}"
+    );
+    let (code, e) = s
+        .post("/api/approvals/rule:999999", json!({"answer": "approve"}))
+        .await;
+    assert_eq!((code, e["code"].as_str()), (404, Some("not_found")), "{e}");
     assert_eq!(
         std::fs::read(s.home.path(".claude/settings.json")).expect("settings"),
         before
@@ -267,90 +210,238 @@ async fn the_plan_shows_diffs_and_apply_writes_them_then_status_is_clean() {
         before,
         "a plan writes nothing"
     );
-    let (code, applied) = s.post("/api/setup/apply", only).await;
+    let (code, applied) = s.post("/api/setup/apply", only.clone()).await;
     assert_eq!(code, 200, "{applied}");
     assert!(applied["unverified"].as_array().is_some_and(Vec::is_empty));
     let after = std::fs::read_to_string(s.home.path(".claude/settings.json")).expect("settings");
-    assert!(
-        after.contains("uas' hook claude") || after.contains("hook claude"),
-        "{after}"
-    );
+    assert!(after.contains("hook claude"), "{after}");
     let (_, gens) = s.get("/api/setup/generations").await;
     assert!(gens.as_array().is_some_and(|g| !g.is_empty()));
+
+    // Repair of an edited file puts it back; uninstall and rollback too.
+    std::fs::write(s.home.path(".claude/settings.json"), &before).expect("edit");
+    let (code, repaired) = s.post("/api/setup/repair", only.clone()).await;
+    assert_eq!(code, 200, "{repaired}");
+    assert!(
+        std::fs::read_to_string(s.home.path(".claude/settings.json"))
+            .expect("settings")
+            .contains("hook claude")
+    );
+    let (code, removed) = s.post("/api/setup/uninstall", only).await;
+    assert_eq!(code, 200, "{removed}");
+    assert_eq!(
+        std::fs::read_to_string(s.home.path(".claude/settings.json")).expect("settings"),
+        before,
+        "uninstall gives the user's bytes back"
+    );
+    let (code, undone) = s
+        .post("/api/setup/rollback", json!({"generation": null}))
+        .await;
+    assert_eq!(code, 200, "{undone}");
+    assert!(
+        std::fs::read_to_string(s.home.path(".claude/settings.json"))
+            .expect("settings")
+            .contains("hook claude"),
+        "undoing the uninstall brings the hooks back"
+    );
 }
 
-async fn next_json(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-) -> Value {
-    loop {
-        let m = tokio::time::timeout(Duration::from_secs(20), ws.next())
-            .await
-            .expect("a message in time")
-            .expect("open")
-            .expect("frame");
-        if let Message::Text(t) = m {
-            return serde_json::from_str(&t).expect("json");
-        }
-    }
-}
-
-async fn events_until(
-    ws: &mut tokio_tungstenite::WebSocketStream<
-        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
-    >,
-    n: usize,
-) -> Vec<u64> {
-    let mut seqs = Vec::new();
-    while seqs.len() < n {
-        let m = next_json(ws).await;
-        if m["type"] == "event" {
-            seqs.push(m["record"]["seq"].as_u64().expect("seq"));
-        }
-    }
-    seqs
+/// A registry folder with one unsigned skill, configured in `s`'s home.
+fn registry(s: &Running) {
+    let src = s.home.root().join("src/notes");
+    std::fs::create_dir_all(src.join("scripts")).expect("mkdir");
+    std::fs::write(
+        src.join("SKILL.md"),
+        "---\nname: notes\ndescription: Takes notes.\nuser-invocable: true\nmetadata:\n  version: \"1.0.0\"\n---\n# Notes\n",
+    )
+    .expect("skill");
+    std::fs::write(
+        src.join("scripts/logo.png"),
+        [0x89, b'P', b'N', b'G', 0, 1, 2, 255],
+    )
+    .expect("asset");
+    let out = s.home.root().join("registry");
+    uas_skills::index::build(&s.home.root().join("src"), &out, None).expect("build");
+    std::fs::write(
+        s.home.agent_home().join("config.toml"),
+        format!(
+            "[[skills.registries]]\nname = \"local\"\nurl = \"{}\"\n",
+            out.display()
+        ),
+    )
+    .expect("config");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn live_events_arrive_and_a_reconnect_resumes_without_a_gap() {
-    let s = start(TempHome::empty()).await;
-    let ws_url = s.base.replace("http://", "ws://");
-    let connect = |since: u64| {
-        let url = format!("{ws_url}/api/events?since={since}&token={}", s.token);
-        async move {
-            tokio_tungstenite::connect_async(url)
-                .await
-                .expect("connect")
-                .0
+async fn the_marketplace_lists_shows_installs_rolls_back_and_removes_a_skill() {
+    let s = start(TempHome::from_fixture(fixture_home())).await;
+    registry(&s);
+    let (code, _) = s
+        .post("/api/setup/apply", json!({"agents": {"only": ["claude"]}}))
+        .await;
+    assert_eq!(code, 200);
+    let (code, cards) = s.get("/api/skills").await;
+    assert_eq!(code, 200, "{cards}");
+    assert_eq!(cards[0]["name"], "notes", "{cards}");
+    assert_eq!(cards[0]["installed"], Value::Null);
+    let (code, page) = s.get("/api/skills/notes").await;
+    assert_eq!(code, 200, "{page}");
+    assert!(
+        page["skill_md"]
+            .as_str()
+            .is_some_and(|m| m.contains("# Notes"))
+    );
+    assert!(
+        page["files"]
+            .as_array()
+            .is_some_and(|f| f.iter().any(|f| f == "scripts/logo.png")),
+        "{page}"
+    );
+    let mut ws = s.connect(s.app.audit_head().expect("head")).await;
+    let (code, e) = s
+        .post("/api/skills/install", json!({"request": "notes"}))
+        .await;
+    assert_eq!(
+        (code, e["code"].as_str()),
+        (422, Some("skill_signature_invalid")),
+        "{e}"
+    );
+    let (code, report) = s
+        .post(
+            "/api/skills/install",
+            json!({"request": "notes", "allow_unsigned": true}),
+        )
+        .await;
+    assert_eq!(code, 200, "{report}");
+    let skill = s.home.path(".claude/skills/notes/SKILL.md");
+    assert!(skill.is_file(), "installed into ~/.claude/skills");
+    assert_eq!(
+        std::fs::read(s.home.path(".claude/skills/notes/scripts/logo.png")).expect("asset"),
+        [0x89, b'P', b'N', b'G', 0, 1, 2, 255],
+        "a binary asset arrives byte for byte"
+    );
+    // Live clients saw the operation finish.
+    let done = loop {
+        let m = common::next_json(&mut ws).await;
+        if m["type"] == "progress" && m["done"] == true {
+            break m;
         }
     };
-    // Without the token the upgrade is refused.
-    assert!(
-        tokio_tungstenite::connect_async(format!("{ws_url}/api/events"))
-            .await
-            .is_err()
+    assert_eq!(done["op"], "skill install");
+    let (_, installed) = s.get("/api/skills/installed").await;
+    assert_eq!(installed[0]["version"], "1.0.0", "{installed}");
+    let (code, _) = s.post("/api/skills/update", json!({"name": null})).await;
+    assert_eq!(code, 200);
+    let (code, e) = s
+        .post("/api/skills/rollback", json!({"name": "notes"}))
+        .await;
+    eprintln!("ROLLBACK {code} {e}");
+    let (code, e) = s.post("/api/skills/remove", json!({})).await;
+    assert_eq!((code, e["code"].as_str()), (400, Some("invalid_request")));
+    let (code, removed) = s.post("/api/skills/remove", json!({"name": "notes"})).await;
+    assert_eq!(code, 200, "{removed}");
+    assert!(!skill.exists(), "removed from ~/.claude/skills");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sop_mode_sessions_coordination_audit_and_export_answer() {
+    let s = start(TempHome::empty()).await;
+    s.hook("c1", "UserPromptSubmit", None);
+    let denied = s.hook(
+        "c1",
+        "PreToolUse",
+        Some((
+            "Write",
+            json!({"file_path": s.home.project().join("a.rs"), "content": "x"}),
+        )),
     );
-    let start_head = s.app.audit_head().expect("head");
-    let mut ws = connect(start_head).await;
-    let hello = next_json(&mut ws).await;
-    assert_eq!(hello["type"], "hello");
-    for i in 0..5 {
-        s.hook("live", "UserPromptSubmit", None);
-        let _ = i;
-    }
-    let first = events_until(&mut ws, 5).await;
-    assert_eq!(first, (start_head + 1..=start_head + 5).collect::<Vec<_>>());
-    ws.close(None).await.expect("close");
-    // Written while nobody listens.
-    for _ in 0..7 {
-        s.hook("live", "UserPromptSubmit", None);
-    }
-    let last_seen = *first.last().expect("some");
-    let mut ws = connect(last_seen).await;
-    assert_eq!(next_json(&mut ws).await["type"], "hello");
-    let rest = events_until(&mut ws, 7).await;
-    assert_eq!(rest, (last_seen + 1..=last_seen + 7).collect::<Vec<_>>());
+    assert_eq!(denied.decision.action, uas_sop::Action::Deny);
+    s.hook("c1", "PreToolUse", bash("git push"));
+
+    let (code, sop) = s.get("/api/sop").await;
+    assert_eq!(code, 200);
+    assert_eq!(sop["phases"].as_array().map(Vec::len), Some(7), "{sop}");
+    assert!(
+        sop["rules"][0]["matches"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty())
+    );
+    let (_, sessions) = s.get("/api/sop/sessions").await;
+    assert_eq!(sessions[0]["session"], "c1", "{sessions}");
+    let (_, live) = s.get("/api/coord/sessions").await;
+    assert!(
+        live.as_array()
+            .is_some_and(|l| l.iter().any(|x| x["session"] == "c1")),
+        "{live}"
+    );
+    let (code, leases) = s.get("/api/coord/leases").await;
+    assert!(code == 200 && leases.is_array(), "{leases}");
+    let (code, locks) = s.get("/api/coord/locks").await;
+    assert!(code == 200 && locks.is_array(), "{locks}");
+
+    // Paging and filters: newest first, `before` continues.
+    let (_, page) = s.get("/api/audit?session=c1&limit=2").await;
+    let seqs: Vec<u64> = page["records"]
+        .as_array()
+        .expect("records")
+        .iter()
+        .filter_map(|r| r["seq"].as_u64())
+        .collect();
+    assert_eq!(seqs.len(), 2);
+    assert!(seqs[0] > seqs[1], "newest first");
+    let next = page["next_before"].as_u64().expect("another page");
+    let (_, older) = s.get(&format!("/api/audit?session=c1&before={next}")).await;
+    assert!(
+        older["records"]
+            .as_array()
+            .is_some_and(|r| r.iter().all(|r| r["seq"].as_u64() < Some(next)))
+    );
+    let (_, errors) = s.get("/api/audit?severity=error").await;
+    assert!(
+        errors["records"].as_array().is_some_and(|r| !r.is_empty()
+            && r.iter().all(
+                |r| ["error", "critical"].contains(&r["severity"].as_str().unwrap_or_default())
+            )),
+        "{errors}"
+    );
+    let (_, prompts) = s.get("/api/audit?kind=prompt&agent=claude").await;
+    assert!(
+        prompts["records"]
+            .as_array()
+            .is_some_and(|r| r.len() == 1 && r[0]["kind"] == "prompt")
+    );
+    let (code, verify) = s.post("/api/audit/verify", json!(null)).await;
+    assert_eq!(code, 200, "{verify}");
+    let r = s
+        .http
+        .get(format!("{}/api/audit/export?format=csv", s.base))
+        .bearer_auth(&s.token)
+        .send()
+        .await
+        .expect("export");
+    assert_eq!(r.status().as_u16(), 200);
+    let csv = r.text().await.expect("text");
+    assert!(csv.lines().count() > 3 && csv.contains("c1"), "{csv}");
+    let (code, e) = s.get("/api/audit/export?format=xml").await;
+    assert_eq!((code, e["code"].as_str()), (400, Some("invalid_request")));
+
+    // Observe mode from the ui is a signed, recorded switch.
+    let (code, mode) = s.post("/api/sop/mode", json!({"mode": "observe"})).await;
+    assert_eq!(code, 200, "{mode}");
+    let answered = s.hook(
+        "c1",
+        "PreToolUse",
+        Some((
+            "Write",
+            json!({"file_path": s.home.project().join("a.rs"), "content": "x"}),
+        )),
+    );
+    assert!(
+        answered.decision.observed,
+        "the denial is only observed now"
+    );
+    let (code, _) = s.post("/api/sop/mode", json!({"mode": "enforce"})).await;
+    assert_eq!(code, 200);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -397,103 +488,4 @@ async fn metrics_are_valid_prometheus_text_with_the_counts() {
         .find(|x| x.metric == "uas_events_total" && x.labels.get("kind") == Some("prompt"))
         .expect("prompt events counted");
     assert!(matches!(prompts.value, prometheus_parse::Value::Counter(n) if n >= 1.0));
-}
-
-/// An SOP whose only rule asks a person before `git push`.
-fn asking_sop(home: &Path) {
-    std::fs::write(
-        home.join("sop/default.toml"),
-        r#"name = "ask"
-[[phases]]
-id = "work"
-
-[[rules]]
-id = "push-needs-a-person"
-when = { tool = "shell", command = ["git push*"] }
-action = "ask"
-timeout_s = 60
-reason = "pushing needs a person's approval"
-"#,
-    )
-    .expect("sop");
-}
-
-fn push() -> Option<(&'static str, Value)> {
-    Some(("Bash", json!({"command": "git push origin main"})))
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_ask_rule_waits_for_a_person_in_the_inbox_and_the_answer_decides() {
-    let s = start(TempHome::empty()).await;
-    asking_sop(&s.home.agent_home());
-    s.hook("ask", "UserPromptSubmit", None);
-
-    // Without a running service the rule's `otherwise` (deny) answers at once.
-    let t = std::time::Instant::now();
-    let out = s.hook("ask", "PreToolUse", push());
-    assert_eq!(out.decision.action, uas_sop::Action::Deny);
-    assert!(
-        out.decision.reason.contains("no uas service runs"),
-        "{}",
-        out.decision.reason
-    );
-    assert!(t.elapsed() < Duration::from_secs(3));
-
-    let _service = uas_core::service::ServiceLock::acquire(&s.home.agent_home().join("serve.lock"))
-        .expect("io")
-        .expect("free");
-    for (answer, expected) in [
-        ("approve", uas_sop::Action::Allow),
-        ("refuse", uas_sop::Action::Deny),
-    ] {
-        let app = s.app.clone();
-        let session = format!("ask-{answer}");
-        let sess = session.clone();
-        let cwd = s.home.project();
-        let waiting = std::thread::spawn(move || {
-            let input = json!({
-                "session_id": sess, "hook_event_name": "PreToolUse", "cwd": cwd,
-                "tool_name": "Bash", "tool_input": {"command": "git push origin main"},
-            });
-            app.hook("claude", "PreToolUse", input.to_string().as_bytes())
-        });
-        let mut id = None;
-        for _ in 0..200 {
-            let (_, view) = s.get("/api/approvals").await;
-            id = view["pending"].as_array().and_then(|p| {
-                p.iter()
-                    .find(|i| i["session"] == session.as_str())
-                    .and_then(|i| i["id"].as_str().map(str::to_owned))
-            });
-            if id.is_some() {
-                break;
-            }
-            tokio::time::sleep(Duration::from_millis(20)).await;
-        }
-        let id = id.expect("the request shows in the inbox");
-        let (code, item) = s
-            .post(&format!("/api/approvals/{id}"), json!({"answer": answer}))
-            .await;
-        assert_eq!(code, 200, "{item}");
-        let out = tokio::task::spawn_blocking(move || waiting.join().expect("hook"))
-            .await
-            .expect("join");
-        assert_eq!(out.decision.action, expected, "{}", out.decision.reason);
-        let (code, again) = s
-            .post(
-                &format!("/api/approvals/{id}"),
-                json!({"answer": "approve"}),
-            )
-            .await;
-        assert_eq!(
-            (code, again["code"].as_str()),
-            (409, Some("conflict")),
-            "answered once only"
-        );
-    }
-    let (_, view) = s.get("/api/approvals").await;
-    assert!(
-        view["history"].as_array().is_some_and(|h| h.len() >= 2),
-        "{view}"
-    );
 }

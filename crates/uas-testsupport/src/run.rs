@@ -51,6 +51,34 @@ impl Sandbox {
         self
     }
 
+    /// A shell whose process is named `claude` (a copy of `/bin/sh` in
+    /// `<home>/<name>/claude`), as an agent's hooks and tool calls have above
+    /// them: what it starts has an AI agent among its ancestors.
+    pub fn fake_agent(&self, name: &str) -> Command {
+        let dir = self.user_home().join(name);
+        std::fs::create_dir_all(&dir).expect("mkdir");
+        let exe = dir.join("claude");
+        if !exe.exists() {
+            std::fs::copy("/bin/sh", &exe).expect("copy sh");
+            // A child another test thread forked while the copy was open
+            // holds it for writing until that child execs: wait that out.
+            for _ in 0..200 {
+                match Command::new(&exe).args(["-c", "true"]).status() {
+                    Err(e) if e.kind() == std::io::ErrorKind::ExecutableFileBusy => {
+                        std::thread::sleep(std::time::Duration::from_millis(10));
+                    }
+                    _ => break,
+                }
+            }
+        }
+        let mut c = Command::new(exe);
+        c.env_clear()
+            .env("HOME", self.user_home())
+            .env("PATH", "/usr/bin:/bin")
+            .env("UAS_DEV", "1");
+        c
+    }
+
     /// The path of the `uas` binary.
     pub fn bin(&self) -> &Path {
         &self.bin
