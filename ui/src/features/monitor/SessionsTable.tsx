@@ -1,4 +1,5 @@
 import { useEffect, useRef } from "react";
+import { GridTable } from "../../components/GridTable";
 import type { Backend } from "../../backend";
 import { Empty, ErrorBanner, Loading } from "../../components/Status";
 import { useLoad } from "../../components/useLoad";
@@ -41,39 +42,25 @@ export function SessionsTable({ backend, hub, onFilter }: { backend: Backend; hu
       {!rows.data && rows.state === "loading" && <Loading what="sessions" />}
       {rows.data && rows.data.length === 0 && <Empty>No agent session has been seen yet.</Empty>}
       {rows.data && rows.data.length > 0 && (
-        <div className="table-wrap">
-          <table className="grid">
-            <thead>
-              <tr>
-                <th scope="col">Agent</th>
-                <th scope="col">Session</th>
-                <th scope="col">Phase</th>
-                <th scope="col">Leases</th>
-                <th scope="col">Last activity</th>
-                <th scope="col">State</th>
-              </tr>
-            </thead>
-            <tbody>
-              {rows.data.map((r) => (
-                <tr key={`${r.agent}/${r.session}`}>
-                  <td>{r.agent}</td>
-                  <td>
-                    <button type="button" className="link" title={`Show only this session's events (${r.session})`} onClick={() => onFilter(r.agent, r.session)}>
-                      {r.session.length > 14 ? `${r.session.slice(0, 14)}…` : r.session}
-                    </button>
-                  </td>
-                  <td>
-                    {r.phase ?? "—"}
-                    {r.missing.length > 0 && <div className="muted small">next needs {r.missing.join(", ")}</div>}
-                  </td>
-                  <td>{r.leases}</td>
-                  <td>{r.lastMs === null ? "—" : <span title={formatTime(r.lastMs)}>{formatAgo(r.lastMs, now)}</span>}</td>
-                  <td>{r.locked ? <span className="badge fail">locked</span> : r.live ? <span className="badge ok">live</span> : <span className="badge neutral">ended</span>}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <GridTable columns={["Agent", "Session", "Phase", "Leases", "Last activity", "State"]}>
+          {rows.data.map((r) => (
+            <tr key={`${r.agent}/${r.session}`}>
+              <td>{r.agent}</td>
+              <td>
+                <button type="button" className="link" title={`Show only this session's events (${r.session})`} onClick={() => onFilter(r.agent, r.session)}>
+                  {r.session.length > 14 ? `${r.session.slice(0, 14)}…` : r.session}
+                </button>
+              </td>
+              <td>
+                {r.phase ?? "—"}
+                {r.missing.length > 0 && <div className="muted small">next needs {r.missing.join(", ")}</div>}
+              </td>
+              <td>{r.leases}</td>
+              <td>{r.lastMs === null ? "—" : <span title={formatTime(r.lastMs)}>{formatAgo(r.lastMs, now)}</span>}</td>
+              <td>{r.locked ? <span className="badge fail">locked</span> : r.live ? <span className="badge ok">live</span> : <span className="badge neutral">ended</span>}</td>
+            </tr>
+          ))}
+        </GridTable>
       )}
     </section>
   );
