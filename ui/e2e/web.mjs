@@ -90,9 +90,19 @@ const src = path.join(tmp, "src", SKILL, "1.2.0");
 fs.mkdirSync(path.join(src, "scripts"), { recursive: true });
 fs.writeFileSync(
   path.join(src, "SKILL.md"),
-  `---\nname: ${SKILL}\ndescription: Writes release notes from the git log. Use when a release is cut.\nlicense: MIT\nmetadata:\n  version: "1.2.0"\n  author: e2e\n---\n# Release notes\n\nRun \`scripts/notes.sh\` and **review** the output.\n\n- groups commits\n- links issues\n`,
+  `---\nname: ${SKILL}\ndescription: Writes release notes from the git log. Use when a release is cut.\nlicense: MIT\nuser-invocable: true\nmetadata:\n  version: "1.2.0"\n  author: e2e\n---\n# Release notes\n\nRun \`scripts/notes.sh\` and **review** the output.\n\n- groups commits\n- links issues\n`,
 );
 fs.writeFileSync(path.join(src, "scripts/notes.sh"), "#!/bin/sh\ngit log --oneline\n");
+// As skills are published in the wild: a binary asset, an extra frontmatter
+// key (above), and a second skill whose description is over the spec's limit.
+const ASSET = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 255, 254]);
+fs.writeFileSync(path.join(src, "scripts/logo.png"), ASSET);
+const wordy = path.join(tmp, "src", "wordy", "0.3.0");
+fs.mkdirSync(wordy, { recursive: true });
+fs.writeFileSync(
+  path.join(wordy, "SKILL.md"),
+  `---\nname: wordy\ndescription: ${"A very thorough description. ".repeat(40).trim()}\nmetadata:\n  version: "0.3.0"\n---\nbody\n`,
+);
 const registry = path.join(tmp, "registry");
 ok(["registry", "build", path.join(tmp, "src"), "--key", key, "--out", registry]);
 const reg = await startLine(["registry", "serve", registry, "--port", "0"]);
@@ -142,6 +152,14 @@ const screen = async (name) => {
 try {
   await page.goto(open);
   await page.waitForSelector("nav", { timeout: 15000 });
+  const paint = await page.evaluate(() => {
+    const nav = performance.getEntriesByType("navigation")[0];
+    const fcp = performance.getEntriesByName("first-contentful-paint")[0];
+    return { dcl: nav?.domContentLoadedEventEnd ?? 0, fcp: fcp?.startTime ?? 0, now: performance.now() };
+  });
+  console.log(
+    `# first render: DOMContentLoaded ${paint.dcl.toFixed(0)} ms, first contentful paint ${paint.fcp.toFixed(0)} ms, sidebar in the DOM by ${paint.now.toFixed(0)} ms`,
+  );
   check((await page.title()) === "Universal Agent", "the page title is the product's");
   check(!page.url().includes("token="), "the token is taken out of the address bar");
 
@@ -166,6 +184,8 @@ try {
   // ---- marketplace: install a skill, find it in ~/.claude/skills ----
   await screen("marketplace");
   await page.getByTestId(`skill-card-${SKILL}`).waitFor({ timeout: 20000 });
+  const wordyCard = await page.getByTestId("skill-card-wordy").innerText();
+  check(/over the Agent Skills limit/.test(wordyCard), "a description over the limit is a warning on its card, and the registry still lists it");
   await shot("04-marketplace");
   await page.getByTestId(`skill-card-${SKILL}`).click();
   await page.waitForSelector("text=review", { timeout: 20000 });
@@ -175,6 +195,9 @@ try {
   const t0 = Date.now();
   while (!fs.existsSync(installed) && Date.now() - t0 < 30000) await new Promise((r) => setTimeout(r, 100));
   check(fs.existsSync(installed), `the installed skill is in ~/.claude/skills/${SKILL}`);
+  const asset = path.join(HOME, ".claude/skills", SKILL, "scripts/logo.png");
+  while (!fs.existsSync(asset) && Date.now() - t0 < 30000) await new Promise((r) => setTimeout(r, 100));
+  check(fs.readFileSync(asset).equals(ASSET), "its binary asset arrived byte for byte");
   await page.waitForTimeout(500);
   await shot("06-skill-installed");
 
@@ -188,20 +211,86 @@ try {
     if (tool) Object.assign(input, { tool_name: tool[0], tool_input: tool[1] });
     return uas(["hook", "claude", event], JSON.stringify(input));
   };
+  // Baseline in the same run: the hook process alone (spawn to exit). The
+  // difference is what the service and the page add.
   const latencies = [];
-  for (let i = 0; i < 20; i++) {
+  const hookOnly = [];
+  for (let i = 0; i < 40; i++) {
     const head = (await api("/api/audit?limit=1")).body.records[0]?.seq ?? 0;
     const start = performance.now();
     hook(`live-${i}`, "UserPromptSubmit");
+    const exited = performance.now();
     await page.waitForSelector(`[data-testid=feed-row][data-seq="${head + 1}"]`, { timeout: 10000 });
     latencies.push(performance.now() - start);
+    hookOnly.push(exited - start);
   }
-  latencies.sort((a, b) => a - b);
-  const pct = (p) => latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))];
+  const pct = (xs, p) => {
+    const v = [...xs].sort((a, b) => a - b);
+    return v[Math.min(v.length - 1, Math.floor((p / 100) * v.length))];
+  };
+  const added = latencies.map((l, i) => l - hookOnly[i]);
   console.log(
-    `# hook (process spawn) -> row visible: p50 ${pct(50).toFixed(1)} ms, p99 ${pct(99).toFixed(1)} ms, n=${latencies.length}`,
+    `# hook spawn -> row visible: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms; ` +
+      `baseline hook process alone: p50 ${pct(hookOnly, 50).toFixed(1)} ms, p99 ${pct(hookOnly, 99).toFixed(1)} ms; ` +
+      `hook exit -> row visible: p50 ${pct(added, 50).toFixed(1)} ms, p99 ${pct(added, 99).toFixed(1)} ms (n=${latencies.length})`,
   );
-  check(true, "20 hook events from child processes appeared live in the feed");
+  check(true, "40 hook events from child processes appeared live in the feed");
+  // 1,000 events/s for 10 s (100 per transaction every 100 ms, the way a
+  // busy team's hooks arrive), while the page counts its frames.
+  await page.evaluate(() => {
+    window.__frames = [];
+    const tick = (t) => {
+      window.__frames.push(t);
+      if (!window.__stopFrames) requestAnimationFrame(tick);
+    };
+    requestAnimationFrame(tick);
+  });
+  const loadedNow = () =>
+    page.evaluate(() => Number((document.body.innerText.match(/([\d,]+) loaded/)?.[1] ?? "0").replace(/,/g, "")));
+  const loadedBefore = await loadedNow();
+  const flood = [];
+  const floodStart = performance.now();
+  for (let i = 0; i < 100; i++) {
+    const due = floodStart + i * 100;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+    flood.push(
+      new Promise((resolve) => {
+        const c = spawn(UAS, ["audit", "append-synthetic", "--count", "100", "--batch", "100", "--session", `flood-${i}`], {
+          env,
+          stdio: "ignore",
+        });
+        c.on("exit", resolve);
+      }),
+    );
+  }
+  await Promise.all(flood);
+  const floodSecs = (performance.now() - floodStart) / 1000;
+  const caughtUp = performance.now();
+  while ((await loadedNow()) < loadedBefore + 10000 && performance.now() - caughtUp < 30000) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const behind = ((performance.now() - caughtUp) / 1000).toFixed(1);
+  const frames = await page.evaluate(() => {
+    window.__stopFrames = true;
+    const f = window.__frames;
+    const gaps = f.slice(1).map((t, i) => t - f[i]);
+    return {
+      frames: f.length,
+      secs: (f[f.length - 1] - f[0]) / 1000,
+      long: gaps.filter((g) => g > 50).length,
+      worst: Math.max(...gaps),
+    };
+  });
+  const shown = (await loadedNow()) - loadedBefore;
+  console.log(
+    `# feed at ${(10000 / floodSecs).toFixed(0)} events/s for ${floodSecs.toFixed(1)} s: ${frames.frames} frames in ${frames.secs.toFixed(1)} s ` +
+      `(${(frames.frames / frames.secs).toFixed(0)} fps), ${frames.long} frames over 50 ms (dropped: at least 2 refreshes missed), worst ${frames.worst.toFixed(0)} ms; the page had all ${shown} ${behind} s after the last write`,
+  );
+  check(shown >= 10000, "every one of the 10,000 flood events reached the page");
+  await page.waitForTimeout(1500);
+  const rows = await page.locator("[data-testid=feed-row]").count();
+  check(rows < 200, `the feed stays virtual under load (${rows} rows in the DOM)`);
   // A violation shows highlighted.
   const denied = hook("live-0", "PreToolUse", ["Write", { file_path: path.join(project, "x.rs"), content: "x" }]);
   check(denied.status === 2, "an edit before the plan is denied");
