@@ -65,6 +65,11 @@ fn check(id: &str, status: CheckStatus, summary: String, fix: Option<&str>) -> C
 impl App {
     /// Examines the installation without changing anything.
     pub fn doctor(&self) -> DoctorReport {
+        self.doctor_at(Depth::Full)
+    }
+
+    /// The doctor's checks at `depth` (the service's `/health` is quick).
+    pub(crate) fn doctor_at(&self, depth: Depth) -> DoctorReport {
         let root = self.home.root();
         let mut checks = Vec::new();
 
@@ -131,11 +136,14 @@ impl App {
         let db = self
             .home
             .database(&config.unwrap_or_default().store.database);
-        let database = database_check(&db);
+        let database = database_check(&db, depth);
         let database_ok = database.status == CheckStatus::Ok;
         checks.push(database);
         if database_ok {
-            checks.push(self.audit_check());
+            checks.push(match depth {
+                Depth::Full => self.audit_check(),
+                Depth::Quick => self.audit_head_check(),
+            });
         }
 
         let instructions = self.home.instructions_dir().join("AGENTS.md");
@@ -428,6 +436,70 @@ impl App {
 }
 
 impl App {
+    /// The chain's head against the signed checkpoint, in constant time:
+    /// the checkpoint's signature holds, and the record it names is there
+    /// with its hash (a log cut below it, or a changed newest record, fails).
+    fn audit_head_check(&self) -> Check {
+        let fail = |what: String| {
+            check(
+                "audit",
+                CheckStatus::Fail,
+                what,
+                Some("run `uas audit verify` for the whole chain"),
+            )
+        };
+        let dir = self.audit_dir();
+        let log = match self.audit_log() {
+            Ok(l) => l,
+            Err(e) => return fail(format!("audit log unreadable: {e}")),
+        };
+        let head = match log.head() {
+            Ok(h) => h.map_or(0, |(s, _)| s),
+            Err(e) => return fail(format!("audit log unreadable: {e}")),
+        };
+        let checkpoint = match uas_audit::CheckpointFile::in_dir(&dir).read() {
+            Ok(c) => c,
+            Err(e) => return fail(format!("audit checkpoint: {e}")),
+        };
+        let Some(cp) = checkpoint else {
+            return if head == 0 {
+                check("audit", CheckStatus::Ok, "audit log: empty".into(), None)
+            } else {
+                fail(format!(
+                    "audit log has {head} events but no signed checkpoint"
+                ))
+            };
+        };
+        let signed = matches!(uas_audit::SigningKeys::load(&dir), Ok(Some(k)) if cp.signature_valid(&k.verifying_key()));
+        if !signed {
+            return fail("the audit checkpoint's signature does not verify".into());
+        }
+        let at = log
+            .read_after(cp.seq.saturating_sub(1), 1)
+            .ok()
+            .and_then(|r| r.into_iter().next())
+            .filter(|r| r.seq == cp.seq);
+        match at {
+            Some(r) if r.hash == cp.hash => check(
+                "audit",
+                CheckStatus::Ok,
+                format!(
+                    "audit log: head #{head}, signed checkpoint #{} matches",
+                    cp.seq
+                ),
+                None,
+            ),
+            Some(_) => fail(format!(
+                "audit event #{} differs from its signed checkpoint",
+                cp.seq
+            )),
+            None => fail(format!(
+                "the signed checkpoint names event #{} but the log ends at #{head}: events were deleted",
+                cp.seq
+            )),
+        }
+    }
+
     /// The audit log's chain and checkpoint (read-only).
     fn audit_check(&self) -> Check {
         match self.audit_verify() {
@@ -462,7 +534,18 @@ impl App {
     }
 }
 
-fn database_check(db: &std::path::Path) -> Check {
+/// How much the doctor reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Depth {
+    /// Every row: the whole hash chain and SQLite's `quick_check`
+    /// (`uas doctor`; seconds on a million events).
+    Full,
+    /// Constant time: the chain's head against the signed checkpoint, the
+    /// schema (`/health`, asked every few seconds by monitors).
+    Quick,
+}
+
+fn database_check(db: &std::path::Path, depth: Depth) -> Check {
     let store = match Db::open(db, OpenMode::Inspect, uas_store::BUSY_TIMEOUT) {
         Ok(s) => s,
         Err(StoreError::Missing { .. }) => {
@@ -475,7 +558,11 @@ fn database_check(db: &std::path::Path) -> Check {
         }
         Err(e) => return check("database", CheckStatus::Fail, e.to_string(), None),
     };
-    match (store.schema_status(), store.quick_check()) {
+    let integrity = match depth {
+        Depth::Full => store.quick_check(),
+        Depth::Quick => Ok(()),
+    };
+    match (store.schema_status(), integrity) {
         (Err(e), _) | (_, Err(e)) => check("database", CheckStatus::Fail, e.to_string(), None),
         (Ok(s), Ok(())) if s.current < s.supported => check(
             "database",

@@ -2,7 +2,7 @@
 //! schema 2; `tests/fixtures/schema2-home`) upgrades in place: every event
 //! is found, the chain and its signed checkpoint verify, session state
 //! survives, new events chain on, and the coordination tables of schema 3
-//! are added.
+//! and the event-kind index of schema 4 are added.
 
 use serde_json::Value;
 use std::path::Path;
@@ -54,7 +54,7 @@ fn a_schema_2_database_from_the_sqlx_era_upgrades_in_place_with_every_event() {
     assert!(stdout(&verify).contains("5 events"), "{}", stdout(&verify));
     let doctor = s.run(&["doctor"]);
     assert!(
-        stdout(&doctor).contains("is healthy (schema 3)"),
+        stdout(&doctor).contains("is healthy (schema 4)"),
         "{}",
         stdout(&doctor)
     );

@@ -489,3 +489,32 @@ async fn metrics_are_valid_prometheus_text_with_the_counts() {
         .expect("prompt events counted");
     assert!(matches!(prompts.value, prometheus_parse::Value::Counter(n) if n >= 1.0));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn health_is_down_when_the_signed_checkpoint_does_not_match_the_log() {
+    let s = start(TempHome::empty()).await;
+    s.hook("h", "UserPromptSubmit", None);
+    let (code, h) = s.send(Method::GET, "/health", None, &[], None).await;
+    assert_eq!(code, 200, "{h}");
+    let audit = |h: &Value| {
+        h["checks"]
+            .as_array()
+            .and_then(|c| c.iter().find(|c| c["name"] == "audit").cloned())
+            .expect("an audit check")
+    };
+    assert_eq!(audit(&h)["status"], "ok", "{h}");
+    // Someone rewrites the checkpoint to claim a longer log (as if events
+    // after the head had been deleted): the signature no longer holds.
+    for slot in uas_audit::CheckpointFile::in_dir(&s.app.audit_dir()).paths() {
+        let Ok(text) = std::fs::read_to_string(&slot) else {
+            continue;
+        };
+        let mut cp: Value = serde_json::from_str(&text).expect("checkpoint json");
+        cp["seq"] = json!(cp["seq"].as_u64().unwrap_or(0) + 5);
+        std::fs::write(&slot, cp.to_string()).expect("write");
+    }
+    let (code, h) = s.send(Method::GET, "/health", None, &[], None).await;
+    assert_eq!(code, 503, "{h}");
+    assert_eq!(h["status"], "down");
+    assert_eq!(audit(&h)["status"], "down", "{h}");
+}

@@ -18,6 +18,7 @@ const MIGRATIONS: &[&str] = &[
     include_str!("../migrations/0001_meta.sql"),
     include_str!("../migrations/0002_audit.sql"),
     include_str!("../migrations/0003_coord.sql"),
+    include_str!("../migrations/0004_event_kinds.sql"),
 ];
 
 /// The schema version this build creates and understands.
