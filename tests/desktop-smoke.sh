@@ -55,8 +55,11 @@ inner() {
   # The sidebar's active item is the accent colour: the ui rendered, and
   # its first screen (Setup) asked for the status over IPC.
   poll "the ui's sidebar (accent colour)" 60 shows '#4f46e5'
-  cp "$out/screen.png" "$out/desktop-fresh.png"
   echo "ok: ui rendered in the window"
+  # Status and doctor over IPC: an empty home is reported in a red banner.
+  poll "red doctor banner (doctor over IPC)" 60 shows '#fee2e2'
+  cp "$out/screen.png" "$out/desktop-fresh.png"
+  echo "ok: the Setup screen shows the doctor's report of an empty home"
   [ ! -e "$UAS_HOME/config.toml" ] || { echo "FAIL: opening the window created $UAS_HOME/config.toml"; return 1; }
   # The same ui is driven end to end in a browser (ui/e2e/web.mjs); its
   # Tauri commands are tested through the mock runtime (src-tauri/src/tests.rs).
