@@ -81,6 +81,14 @@ fn programs_in(text: &str, agent: &str) -> Vec<String> {
         }
         from = at + needle.len();
     }
+    // The generated plugins (OpenCode, Kilo, Cline) name the binary once,
+    // `const UAS = "<json string>";`, and run `spawnSync(UAS, ["hook", "<agent>", …])`.
+    if text.contains(&format!("[\"hook\", \"{agent}\"")) {
+        out.extend(text.lines().find_map(|l| {
+            let lit = l.trim().strip_prefix("const UAS = ")?.strip_suffix(';')?;
+            serde_json::from_str::<String>(lit).ok()
+        }));
+    }
     out
 }
 
@@ -121,5 +129,12 @@ mod tests {
         );
         let js = r#"const UAS = "/opt/uas"; run(`${UAS} hook opencode tool.execute.before `)"#;
         assert!(programs_in(js, "codex").is_empty());
+    }
+
+    #[test]
+    fn reads_the_program_of_a_generated_plugin() {
+        let plugin = "// uas:managed universal-agent plugin\nconst UAS = \"/home/a \\\"b\\\"/uas\";\n\nfunction ask(event, payload) {\n  const r = spawnSync(UAS, [\"hook\", \"opencode\", event], {\n";
+        assert_eq!(programs_in(plugin, "opencode"), ["/home/a \"b\"/uas"]);
+        assert!(programs_in(plugin, "kilo").is_empty());
     }
 }
