@@ -323,6 +323,12 @@ try {
   await page.getByTestId("refuse-plan:claude:rev-no").click();
   await page.waitForTimeout(800);
   check(hook("rev-no", "PreToolUse", edit).status === 2, "after a refusal the gate stays closed (edit denied)");
+  await page.waitForSelector("text=refused", { timeout: 10000 });
+  const history = (await api("/api/approvals")).body.history.map((h) => `${h.id} ${h.state}`);
+  check(
+    history.includes("plan:claude:rev-yes approved") && history.includes("plan:claude:rev-no refused"),
+    `both answers are in the history (${history.join(", ")})`,
+  );
   await shot("09-approvals-answered");
 
   // ---- SOP and health screens ----

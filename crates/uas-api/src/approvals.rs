@@ -175,9 +175,67 @@ impl App {
                 answered_ms: None,
             });
         }
-        history.reverse();
+        history.extend(self.plan_answers(journal.log().db())?);
+        history.sort_by_key(|i| std::cmp::Reverse(i.answered_ms.unwrap_or(i.requested_ms)));
         history.truncate(HISTORY);
         Ok(ApprovalsView { pending, history })
+    }
+
+    /// A person's answers to plan gates (`approval` events that approved
+    /// evidence, and `approval_refused`), newest first.
+    fn plan_answers(&self, db: &uas_store::Db) -> Result<Vec<ApprovalItem>, ApiError> {
+        let rows = uas_store::events::query(
+            db,
+            &uas_store::events::EventQuery {
+                kinds: vec!["approval".into(), "approval_refused".into()],
+                limit: HISTORY,
+                ..Default::default()
+            },
+        )?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|r| {
+                let p: serde_json::Value = serde_json::from_str(&r.payload).ok()?;
+                let (state, what) = if r.kind == "approval" {
+                    let evidence = p["approved"]["evidence"].as_array()?;
+                    if evidence.is_empty() {
+                        return None; // only a lifted lock
+                    }
+                    (ApprovalState::Approved, evidence)
+                } else {
+                    (ApprovalState::Refused, p["refused"].as_array()?)
+                };
+                let what = what
+                    .iter()
+                    .filter_map(|e| e.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ");
+                let how = &p["how"];
+                Some(ApprovalItem {
+                    id: format!("plan:{}:{}", r.agent, r.session),
+                    kind: ApprovalKind::Plan,
+                    rule: None,
+                    what: format!("open the gate: {what}"),
+                    reason: "the SOP's next phase needs a person's approval of the agent's plan"
+                        .into(),
+                    requested_ms: r.ts_ms,
+                    expires_ms: None,
+                    state,
+                    answered_by: Some(
+                        format!(
+                            "{} {}",
+                            how["method"].as_str().unwrap_or_default(),
+                            how["user"].as_str().unwrap_or_default()
+                        )
+                        .trim()
+                        .to_owned(),
+                    ),
+                    answered_ms: Some(r.ts_ms),
+                    agent: r.agent,
+                    session: r.session,
+                })
+            })
+            .collect())
     }
 
     /// A person answers request `id` (`rule:<seq>` or
@@ -246,31 +304,13 @@ impl App {
         self.answered(id)
     }
 
-    /// The item `id` after its answer.
+    /// The item `id` after its answer (the newest answer to it).
     fn answered(&self, id: &str) -> Result<ApprovalItem, ApiError> {
-        let view = self.approvals()?;
-        if let Some(item) = view.history.into_iter().find(|i| i.id == id) {
-            return Ok(item);
-        }
-        // A plan approval leaves no pending item; say what happened.
-        let (agent, session) = id
-            .strip_prefix("plan:")
-            .and_then(|r| r.split_once(':'))
-            .unwrap_or(("", ""));
-        Ok(ApprovalItem {
-            id: id.to_owned(),
-            kind: ApprovalKind::Plan,
-            agent: agent.to_owned(),
-            session: session.to_owned(),
-            rule: None,
-            what: String::new(),
-            reason: String::new(),
-            requested_ms: uas_core::now_ms(),
-            expires_ms: None,
-            state: ApprovalState::Approved,
-            answered_by: None,
-            answered_ms: Some(uas_core::now_ms()),
-        })
+        self.approvals()?
+            .history
+            .into_iter()
+            .find(|i| i.id == id)
+            .ok_or_else(|| ApiError::NotFound(format!("no answer to `{id}` is recorded")))
     }
 
     /// A person refuses what `session` waits for: it is cleared (the gate

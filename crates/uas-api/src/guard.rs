@@ -261,7 +261,7 @@ impl App {
             let mut state = sessions::load(tx.store(), agent_id, &picked.session)?;
             let approved = sop.approve(&mut state);
             if approved.evidence.is_empty() && approved.unlocked.is_none() {
-                return Err(ApiError::Invalid(format!(
+                return Err(ApiError::Conflict(format!(
                     "session {} of {} waits for no approval and is not locked",
                     picked.session, picked.agent
                 )));

@@ -257,3 +257,96 @@ async fn a_request_nobody_answers_lapses_into_a_deny_and_otherwise_can_allow() {
         out.decision.reason
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_plan_gate_waits_in_the_inbox_and_answers_go_to_its_history() {
+    let s = start(TempHome::empty()).await;
+    let sop = uas_sop::DEFAULT_SOP_TOML.replace(
+        "enter = [\"plan\"]\n",
+        "enter = [\"plan\"]\napproval = \"human\"\n",
+    );
+    std::fs::write(s.home.agent_home().join("sop/default.toml"), &sop).expect("sop");
+    s.app
+        .repair(&uas_api::SetupOptions {
+            agents: uas_api::AgentSelection::Detected,
+            dry_run: false,
+            project: None,
+            partial: false,
+            failpoints: Default::default(),
+        })
+        .expect("baseline");
+    let project = s.home.project();
+    let plan = project.join("PLAN.md");
+    let write =
+        |file: &std::path::Path| Some(("Write", json!({"file_path": file, "content": "1. x\n"})));
+    for session in ["yes", "no"] {
+        s.hook(session, "UserPromptSubmit", None);
+        s.hook(session, "PreToolUse", write(&plan));
+        std::fs::write(&plan, "1. x\n").expect("plan");
+        s.hook(session, "PostToolUse", write(&plan));
+    }
+    let (_, view) = s.get("/api/approvals").await;
+    let ids: Vec<&str> = view["pending"]
+        .as_array()
+        .expect("pending")
+        .iter()
+        .filter_map(|i| i["id"].as_str())
+        .collect();
+    assert!(
+        ids.contains(&"plan:claude:yes") && ids.contains(&"plan:claude:no"),
+        "{view}"
+    );
+    let (code, yes) = s
+        .post(
+            "/api/approvals/plan:claude:yes",
+            json!({"answer": "approve"}),
+        )
+        .await;
+    assert_eq!(
+        (code, yes["state"].as_str()),
+        (200, Some("approved")),
+        "{yes}"
+    );
+    assert!(
+        yes["answered_by"]
+            .as_str()
+            .is_some_and(|b| b.starts_with("web"))
+    );
+    let (code, no) = s
+        .post("/api/approvals/plan:claude:no", json!({"answer": "refuse"}))
+        .await;
+    assert_eq!((code, no["state"].as_str()), (200, Some("refused")), "{no}");
+    let src = project.join("main.rs");
+    assert_eq!(
+        s.hook("yes", "PreToolUse", write(&src)).decision.action,
+        Action::Allow
+    );
+    assert_eq!(
+        s.hook("no", "PreToolUse", write(&src)).decision.action,
+        Action::Deny
+    );
+    let (_, view) = s.get("/api/approvals").await;
+    assert_eq!(view["pending"], json!([]), "{view}");
+    let history: Vec<(&str, &str)> = view["history"]
+        .as_array()
+        .expect("history")
+        .iter()
+        .filter_map(|i| Some((i["id"].as_str()?, i["state"].as_str()?)))
+        .collect();
+    assert_eq!(
+        history,
+        [
+            ("plan:claude:no", "refused"),
+            ("plan:claude:yes", "approved")
+        ],
+        "newest first"
+    );
+    let (code, again) = s
+        .post("/api/approvals/plan:claude:no", json!({"answer": "refuse"}))
+        .await;
+    assert_eq!(
+        (code, again["code"].as_str()),
+        (409, Some("conflict")),
+        "{again}"
+    );
+}
