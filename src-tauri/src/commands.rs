@@ -241,11 +241,48 @@ pub(crate) async fn answer_approval(
 }
 
 fn desktop_person() -> uas_api::ApprovalMethod {
-    uas_api::ApprovalMethod {
-        method: "desktop".into(),
-        user: std::env::var("USER").unwrap_or_else(|_| "unknown".into()),
-        tty: None,
-    }
+    crate::actions::person("desktop")
+}
+
+/// The settings screen: launch at login, do-not-disturb, where secrets
+/// live, who runs the duties.
+#[tauri::command]
+pub(crate) async fn desktop_settings(
+    state: tauri::State<'_, DesktopState>,
+) -> Result<uas_api::DesktopSettings, ErrorDto> {
+    Ok(crate::actions::settings(&state))
+}
+
+/// Turns launch at login on or off.
+#[tauri::command]
+pub(crate) async fn set_start_at_login<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, DesktopState>,
+    on: bool,
+) -> Result<uas_api::DesktopSettings, ErrorDto> {
+    let s = crate::actions::set_autostart(&state, on).map_err(|e| e.to_dto())?;
+    crate::actions::redraw(&app);
+    Ok(s)
+}
+
+/// Turns do-not-disturb on or off.
+#[tauri::command]
+pub(crate) async fn set_do_not_disturb<R: tauri::Runtime>(
+    app: tauri::AppHandle<R>,
+    state: tauri::State<'_, DesktopState>,
+    on: bool,
+) -> Result<uas_api::DesktopSettings, ErrorDto> {
+    let s = crate::actions::set_dnd(&state, on).map_err(|e| e.to_dto())?;
+    crate::actions::redraw(&app);
+    Ok(s)
+}
+
+/// What the tray shows (for the ui and tests).
+#[tauri::command]
+pub(crate) async fn tray_state(
+    state: tauri::State<'_, DesktopState>,
+) -> Result<Option<uas_api::TraySnapshot>, ErrorDto> {
+    Ok(state.tray.lock().ok().and_then(|t| t.clone()))
 }
 
 /// Streams audit records after `since` to the window as `uas://live`

@@ -1,38 +1,138 @@
-//! The desktop shell: a window with the ui and a tray icon. Every command is
-//! a few lines over [`uas_api::App`]; no logic lives here.
+//! The desktop shell: a window with the ui, a tray icon that shows state,
+//! notifications for violations and approval requests, launch at login,
+//! one instance per user. The app is also the home's long-running service
+//! unless a `uas serve` already is (one owner of `serve.lock`). Every
+//! command is a few lines over [`uas_api::App`]; no logic lives here.
 
+mod actions;
+mod alerts;
+mod autostart;
 mod commands;
+mod follow;
 mod tray;
 
+use std::sync::{Mutex, OnceLock};
 use tauri::{Manager, Runtime};
 use uas_api::App;
 
-/// State shared by all commands: the facade.
+/// State shared by all commands, the tray and the follower.
 pub struct DesktopState {
     app: App,
     /// The live stream's generation: a new `live_since` ends the old one.
     live: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    /// Violations, the flood limit, notified requests.
+    book: Mutex<follow::AlertBook>,
+    /// What the tray shows now.
+    tray: Mutex<Option<uas_api::TraySnapshot>>,
+    /// Launch at login (none without a home folder).
+    autostart: Option<autostart::Autostart>,
+    /// Notifications (set once the app runs).
+    notifier: OnceLock<alerts::Notifier>,
+    /// Who runs the long-running duties, in words.
+    duties: String,
+    /// `serve.lock`, held while this app runs the duties.
+    _owner: Option<uas_core::service::ServiceLock>,
 }
 
 impl DesktopState {
-    /// State over an existing facade (tests pass a temporary home here).
-    pub fn new(app: App) -> Self {
+    /// State over an existing facade (tests pass a temporary home here);
+    /// `autostart` decides where launch at login writes.
+    pub fn new(app: App, autostart: Option<autostart::Autostart>) -> Self {
         Self {
             app,
             live: Default::default(),
+            book: Default::default(),
+            tray: Default::default(),
+            autostart,
+            notifier: OnceLock::new(),
+            duties: "not started".into(),
+            _owner: None,
         }
     }
 
     /// The facade built from the real environment (`UAS_HOME`, `HOME`, `PATH`).
     /// Agent hooks run the `uas` CLI installed beside this binary, else from PATH.
     pub fn from_env() -> Result<Self, uas_api::ApiError> {
-        let uas_bin = std::env::current_exe()
-            .ok()
+        let exe = std::env::current_exe().ok();
+        let uas_bin = exe
+            .as_ref()
             .and_then(|exe| exe.parent().map(|d| d.join("uas")))
             .filter(|p| p.is_file())
             .map_or_else(|| "uas".to_owned(), |p| p.display().to_string());
-        Ok(Self::new(App::from_process_env(None, uas_bin)?))
+        let autostart = match (exe, std::env::var_os("HOME")) {
+            (Some(exe), Some(home)) => autostart::Autostart::new(&exe, home.as_ref())
+                .map_err(|e| tracing::warn!("{e}"))
+                .ok(),
+            _ => None,
+        };
+        Ok(Self::new(App::from_process_env(None, uas_bin)?, autostart))
     }
+
+    /// Takes `serve.lock` and starts the duties, unless a `uas serve` (or
+    /// another app) holds it: then that one runs them.
+    pub fn take_duties(&mut self) {
+        let lock = self.app.home().service_lock_file();
+        if let Some(dir) = lock.parent()
+            && !dir.is_dir()
+        {
+            self.duties = "nobody yet: the home is not set up (run Setup)".into();
+            return;
+        }
+        match uas_core::service::ServiceLock::acquire(&lock) {
+            Ok(Some(mut held)) => {
+                let _ = held.describe(&format!("uas-desktop pid {}\n", std::process::id()));
+                uas_server::start_duties(&self.app);
+                self.duties = "this app (spool import, checkpoints, webhooks, approvals)".into();
+                self._owner = Some(held);
+            }
+            Ok(None) => {
+                let who = self
+                    .app
+                    .duties_owner()
+                    .unwrap_or_else(|| "another process".into());
+                tracing::info!("{who} runs this home's duties; the app only shows them");
+                self.duties = format!("{who} (the app leaves the duties to it)");
+            }
+            Err(e) => {
+                tracing::warn!("cannot use {}: {e}", lock.display());
+                self.duties = format!("nobody: {} cannot be used ({e})", lock.display());
+            }
+        }
+    }
+}
+
+/// Shows and focuses the window, at `route` (`#/monitor/12`) when given.
+/// Looking at the window acknowledges the violations so far.
+pub fn show_window<R: Runtime>(app: &tauri::AppHandle<R>, route: Option<&str>) {
+    if let Some(window) = app.get_webview_window("main") {
+        if let Some(route) = route {
+            let js = format!("location.hash = {}", serde_json::Value::from(route));
+            let _ = window.eval(&js);
+        }
+        let _ = window.unminimize();
+        let _ = window.show();
+        let _ = window.set_focus();
+    }
+    acknowledge(app);
+}
+
+fn acknowledge<R: Runtime>(app: &tauri::AppHandle<R>) {
+    let state = app.state::<DesktopState>();
+    let changed = state.book.lock().is_ok_and(|mut b| {
+        let had = b.unseen > 0;
+        b.acknowledge();
+        had
+    });
+    if changed {
+        actions::redraw(app);
+    }
+}
+
+/// Saves the window's place and leaves.
+pub fn quit<R: Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+    let _ = app.save_window_state(StateFlags::all());
+    app.exit(0);
 }
 
 /// Adds our state and commands to a builder (the real one or a mock).
@@ -68,12 +168,19 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: DesktopState) ->
             commands::set_mode,
             commands::audit,
             commands::answer_approval,
-            commands::live_since
+            commands::live_since,
+            commands::desktop_settings,
+            commands::set_start_at_login,
+            commands::set_do_not_disturb,
+            commands::tray_state
         ])
 }
 
-/// Starts the desktop app; returns when the user quits.
+
+/// Starts the desktop app; returns when the user quits. `--hidden`
+/// (what launch at login passes) starts in the tray without the window.
 pub fn run() {
+    use tauri_plugin_window_state::StateFlags;
     let _ = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
         .with_env_filter(
@@ -81,22 +188,52 @@ pub fn run() {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .try_init();
-    let state = match DesktopState::from_env() {
+    let hidden = std::env::args().any(|a| a == autostart::HIDDEN);
+    let builder = tauri::Builder::default()
+        // First: a second launch hands over to this one and exits, before
+        // it takes any lock or shows anything.
+        .plugin(tauri_plugin_single_instance::init(|app, _args, _cwd| {
+            show_window(app, None);
+        }))
+        .plugin(
+            tauri_plugin_window_state::Builder::default()
+                .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
+                .build(),
+        );
+    let mut state = match DesktopState::from_env() {
         Ok(s) => s,
         Err(e) => {
             tracing::error!("{e}");
             std::process::exit(1);
         }
     };
-    let result = configure(tauri::Builder::default(), state)
-        .setup(|app| {
-            tray::install(app.handle())?;
-            if let Some(window) = app.get_webview_window("main") {
-                window.show()?;
-            }
-            Ok(())
-        })
-        .run(tauri::generate_context!());
+    let result = configure(builder, {
+        state.take_duties();
+        state
+    })
+    .setup(move |app| {
+        tray::install(app.handle())?;
+        let handle = app.handle().clone();
+        let notifier = alerts::Notifier::start(move |click| actions::clicked(&handle, click));
+        let _ = app.state::<DesktopState>().notifier.set(notifier);
+        follow::start(app.handle().clone());
+        if !hidden && let Some(window) = app.get_webview_window("main") {
+            window.show()?;
+        }
+        Ok(())
+    })
+    .on_window_event(|window, event| match event {
+        // Closing the window keeps the app in the tray.
+        tauri::WindowEvent::CloseRequested { api, .. } => {
+            use tauri_plugin_window_state::{AppHandleExt, StateFlags};
+            api.prevent_close();
+            let _ = window.app_handle().save_window_state(StateFlags::all());
+            let _ = window.hide();
+        }
+        tauri::WindowEvent::Focused(true) => acknowledge(window.app_handle()),
+        _ => {}
+    })
+    .run(tauri::generate_context!());
     if let Err(e) = result {
         tracing::error!("desktop app failed: {e}");
         std::process::exit(1);

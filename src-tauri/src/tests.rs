@@ -11,7 +11,7 @@ fn mock_app(root: &std::path::Path) -> tauri::App<tauri::test::MockRuntime> {
         user_home: root.join("user"),
         ..ProbeEnv::default()
     };
-    let state = DesktopState::new(App::new(Home::new(root.join(".agent")), probe));
+    let state = DesktopState::new(App::new(Home::new(root.join(".agent")), probe), None);
     configure(mock_builder(), state)
         .build(mock_context(noop_assets()))
         .expect("mock app")

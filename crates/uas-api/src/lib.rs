@@ -5,9 +5,11 @@
 //! DTOs derive `ts_rs::TS`; `cargo test -p uas-api` regenerates
 //! `ui/src/bindings/`, and CI fails when the checked-in copy is stale.
 
+pub mod alerts;
 mod approvals;
 mod audit;
 mod coord;
+mod desktop;
 mod doctor;
 mod error;
 mod feed;
@@ -25,6 +27,7 @@ mod token;
 pub use approvals::{Answer, ApprovalItem, ApprovalKind, ApprovalState, ApprovalsView};
 pub use audit::{AdvanceReport, ExplainReport, GateReport, MatchingRule, SessionPhase};
 pub use coord::{CoordStatus, SessionDetail};
+pub use desktop::{AgentLine, DesktopPrefs, DesktopSettings, TrayLevel, TraySnapshot};
 pub use doctor::{Check, CheckStatus, DoctorReport};
 pub use error::{ApiError, ErrorDto};
 pub use feed::{AuditFollow, AuditPage, AuditQuery};

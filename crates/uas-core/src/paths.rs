@@ -116,6 +116,12 @@ impl Home {
         self.root.join("serve.lock")
     }
 
+    /// `desktop.json`: the desktop app's preferences and the last audit
+    /// record it showed (so violations while it was closed are summarized).
+    pub fn desktop_file(&self) -> PathBuf {
+        self.root.join("desktop.json")
+    }
+
     /// `backups/`: one folder per apply.
     pub fn backups_dir(&self) -> PathBuf {
         self.root.join("backups")

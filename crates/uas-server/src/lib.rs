@@ -104,6 +104,13 @@ impl Service {
     }
 }
 
+/// Starts the long-running duties (spool import, WAL checkpoints, webhook
+/// forwarding) without a listener: the desktop app runs them when it holds
+/// `serve.lock`. No tokio runtime needed.
+pub fn start_duties(app: &App) {
+    duties::start(app, Arc::new(Metrics::default()));
+}
+
 /// Runs a facade call on the blocking pool.
 pub(crate) async fn blocking<T: Send + 'static>(
     app: &App,
