@@ -2,12 +2,16 @@
 //! decided to show, with its actions (open the event; approve or refuse a
 //! request).
 //!
-//! Actions are read off the session bus by our own listener, not by
-//! `notify-rust`'s: its listener takes an `ActionInvoked` signal from any
-//! sender, so any program on the bus (an agent's shell among them) could
-//! emit `ActionInvoked(id, "approve")` and approve its own request. Ours
-//! asks the bus for signals whose sender owns `org.freedesktop.Notifications`
-//! only (the bus daemon resolves that name and stamps the real sender).
+//! Violations, summaries and notices go through `notify-rust`; a click on
+//! one only opens the window, so its listener is good enough there.
+//! Approval requests do not: `notify-rust`'s listener takes an
+//! `ActionInvoked` signal from any sender, so any program on the bus (an
+//! agent's shell among them) could emit `ActionInvoked(id, "approve")` and
+//! approve its own request. A request is sent on our own connection (the
+//! server sends its action signals to the connection that asked), and our
+//! listener on it takes a signal only when its sender is the current owner
+//! of `org.freedesktop.Notifications` (the bus daemon stamps every message
+//! with its real sender, which a program cannot forge).
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -35,14 +39,12 @@ type Handler = Arc<dyn Fn(Click) + Send + Sync>;
 
 /// Shows notifications and routes their actions to `on_click`.
 pub struct Notifier {
-    pending: Arc<Mutex<HashMap<u32, PendingNote>>>,
+    /// Requests on screen: notification id -> request id.
+    pending: Arc<Mutex<HashMap<u32, String>>>,
+    /// Our connection (approval requests and their actions).
+    conn: Option<zbus::blocking::Connection>,
+    handler: Handler,
     actions: bool,
-}
-
-/// What a shown notification's actions mean.
-struct PendingNote {
-    open: String,
-    approval: Option<String>,
 }
 
 impl Notifier {
@@ -54,19 +56,30 @@ impl Notifier {
             Vec::new()
         });
         let actions = caps.iter().any(|c| c == "actions");
-        let pending: Arc<Mutex<HashMap<u32, PendingNote>>> = Arc::default();
+        tracing::debug!("notification server capabilities: {caps:?}");
+        let pending: Arc<Mutex<HashMap<u32, String>>> = Arc::default();
         let handler: Handler = Arc::new(on_click);
-        if actions {
-            let p = Arc::clone(&pending);
+        let conn = zbus::blocking::Connection::session()
+            .map_err(|e| {
+                tracing::warn!("no session bus ({e}): approvals are answered in the window")
+            })
+            .ok();
+        if actions && let Some(conn) = conn.clone() {
+            let (p, h) = (Arc::clone(&pending), Arc::clone(&handler));
             let _ = std::thread::Builder::new()
                 .name("uas-desktop-actions".into())
                 .spawn(move || {
-                    if let Err(e) = listen(&p, &handler) {
+                    if let Err(e) = listen(&conn, &p, &h) {
                         tracing::warn!("notification actions are not available: {e}");
                     }
                 });
         }
-        Self { pending, actions }
+        Self {
+            pending,
+            conn,
+            handler,
+            actions,
+        }
     }
 
     /// One violation; a click opens its event.
@@ -80,48 +93,72 @@ impl Notifier {
             uas_api::alerts::ViolationKind::Denied => notify_rust::Urgency::Normal,
             _ => notify_rust::Urgency::Critical,
         };
-        self.show(&v.title(), &v.body(), urgency, open, None);
+        self.show(&v.title(), &v.body(), urgency, open);
     }
 
     /// A flood, summarized; a click opens the live monitor there.
     pub fn summary(&self, s: &ViolationSummary) {
         let open = format!("#/monitor/{}", s.last_seq);
-        self.show(&s.title, &s.body, notify_rust::Urgency::Normal, open, None);
+        self.show(&s.title, &s.body, notify_rust::Urgency::Normal, open);
     }
 
     /// A request waiting for a person, with Approve and Refuse buttons
     /// where the server shows buttons.
     pub fn approval(&self, a: &ApprovalItem) {
         let title = match a.kind {
-            ApprovalKind::Rule => format!("Approve? {} ({})", a.rule.as_deref().unwrap_or("SOP"), a.agent),
+            ApprovalKind::Rule => format!(
+                "Approve? {} ({})",
+                a.rule.as_deref().unwrap_or("SOP"),
+                a.agent
+            ),
             ApprovalKind::Plan => format!("Approve the plan? ({})", a.agent),
         };
         let mut body = format!("{}\n{}", a.what, a.reason);
-        if !self.actions {
+        let Some(conn) = self.conn.as_ref().filter(|_| self.actions) else {
             body.push_str("\nAnswer it in Universal Agent (Approvals).");
-        }
-        self.show(
-            &title,
-            &body,
-            notify_rust::Urgency::Critical,
-            "#/approvals".to_owned(),
-            Some(a.id.clone()),
+            self.show(
+                &title,
+                &body,
+                notify_rust::Urgency::Critical,
+                "#/approvals".to_owned(),
+            );
+            return;
+        };
+        let actions = ["default", "Open", "approve", "Approve", "refuse", "Refuse"];
+        let mut hints: HashMap<&str, zbus::zvariant::Value<'_>> = HashMap::new();
+        hints.insert("urgency", zbus::zvariant::Value::U8(2));
+        let sent = conn.call_method(
+            Some("org.freedesktop.Notifications"),
+            "/org/freedesktop/Notifications",
+            Some("org.freedesktop.Notifications"),
+            "Notify",
+            &(
+                APP_NAME,
+                0u32,
+                "dialog-question",
+                title.as_str(),
+                body.as_str(),
+                &actions[..],
+                hints,
+                -1i32,
+            ),
         );
+        match sent.and_then(|reply| reply.body().deserialize::<u32>()) {
+            Ok(id) => {
+                if let Ok(mut p) = self.pending.lock() {
+                    p.insert(id, a.id.clone());
+                }
+            }
+            Err(e) => tracing::warn!("approval notification not shown: {e}"),
+        }
     }
 
     /// A plain notice (no keyring, …).
     pub fn notice(&self, title: &str, body: &str, open: &str) {
-        self.show(title, body, notify_rust::Urgency::Normal, open.to_owned(), None);
+        self.show(title, body, notify_rust::Urgency::Normal, open.to_owned());
     }
 
-    fn show(
-        &self,
-        title: &str,
-        body: &str,
-        urgency: notify_rust::Urgency,
-        open: String,
-        approval: Option<String>,
-    ) {
+    fn show(&self, title: &str, body: &str, urgency: notify_rust::Urgency, open: String) {
         let mut n = notify_rust::Notification::new();
         n.appname(APP_NAME)
             .summary(title)
@@ -130,17 +167,22 @@ impl Notifier {
             .urgency(urgency);
         if self.actions {
             n.action("default", "Open");
-            if approval.is_some() {
-                n.action("approve", "Approve").action("refuse", "Refuse");
-            }
         }
         match n.show() {
-            Ok(handle) => {
-                if let Ok(mut p) = self.pending.lock() {
-                    p.insert(handle.id(), PendingNote { open, approval });
-                }
-                // Dropping the handle neither closes nor waits.
+            Ok(handle) if self.actions => {
+                // Until the note is clicked or closed (it expires).
+                let handler = Arc::clone(&self.handler);
+                let _ = std::thread::Builder::new()
+                    .name("uas-desktop-note".into())
+                    .spawn(move || {
+                        handle.wait_for_action(|action| {
+                            if action == "default" {
+                                handler(Click::Open(open));
+                            }
+                        });
+                    });
             }
+            Ok(_) => {}
             Err(e) => tracing::warn!("notification not shown: {e}"),
         }
     }
@@ -149,22 +191,30 @@ impl Notifier {
 /// Waits for `ActionInvoked`/`NotificationClosed` from the notification
 /// server (and nobody else) and calls `handler` for ours.
 fn listen(
-    pending: &Mutex<HashMap<u32, PendingNote>>,
+    conn: &zbus::blocking::Connection,
+    pending: &Mutex<HashMap<u32, String>>,
     handler: &Handler,
 ) -> Result<(), zbus::Error> {
-    let conn = zbus::blocking::Connection::session()?;
+    // No `sender` in the rule: zbus compares a rule's sender with the
+    // message's unique sender name, which a well-known name never equals.
+    // The check is below, against the name's owner.
     let rule = zbus::MatchRule::builder()
         .msg_type(zbus::message::Type::Signal)
-        .sender("org.freedesktop.Notifications")?
         .interface("org.freedesktop.Notifications")?
         .path("/org/freedesktop/Notifications")?
         .build();
-    let server = zbus::blocking::fdo::DBusProxy::new(&conn)?;
-    for msg in zbus::blocking::MessageIterator::for_match_rule(rule, &conn, Some(64))? {
+    let server = zbus::blocking::fdo::DBusProxy::new(conn)?;
+    let signals = zbus::blocking::MessageIterator::for_match_rule(rule, conn, Some(64))?;
+    tracing::debug!("listening for notification actions");
+    for msg in signals {
         let msg = msg?;
         let header = msg.header();
-        // The rule already names the sender; check it again against the
-        // name's owner in case the server was replaced since.
+        tracing::debug!(
+            "notification signal {:?} from {:?}",
+            header.member(),
+            header.sender()
+        );
+        // Only the notification server may say what was clicked.
         let owner = server
             .get_name_owner("org.freedesktop.Notifications".try_into()?)
             .ok();
@@ -178,11 +228,21 @@ fn listen(
                     continue;
                 };
                 let note = pending.lock().ok().and_then(|mut p| p.remove(&id));
-                let Some(note) = note else { continue };
-                let click = match (action.as_str(), note.approval) {
-                    ("approve", Some(id)) => Click::Answer { id, approve: true },
-                    ("refuse", Some(id)) => Click::Answer { id, approve: false },
-                    _ => Click::Open(note.open),
+                tracing::debug!(
+                    "action {action} on notification {id} (ours: {})",
+                    note.is_some()
+                );
+                let Some(request) = note else { continue };
+                let click = match action.as_str() {
+                    "approve" => Click::Answer {
+                        id: request,
+                        approve: true,
+                    },
+                    "refuse" => Click::Answer {
+                        id: request,
+                        approve: false,
+                    },
+                    _ => Click::Open("#/approvals".to_owned()),
                 };
                 handler(click);
             }

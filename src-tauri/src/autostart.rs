@@ -147,7 +147,10 @@ mod tests {
         std::fs::write(a.entry(), mine).expect("write");
         for on in [true, false] {
             let err = a.set(on).expect_err("refused");
-            assert!(err.to_string().contains("was not written by Universal Agent"));
+            assert!(
+                err.to_string()
+                    .contains("was not written by Universal Agent")
+            );
         }
         assert_eq!(std::fs::read_to_string(a.entry()).expect("kept"), mine);
         assert!(!a.enabled());

@@ -42,8 +42,8 @@ pub struct AlertBook {
     pub notified: BTreeSet<String>,
     /// The flood limit and do-not-disturb.
     pub planner: AlertPlanner,
-    /// Whether the audit chain was last seen broken.
-    pub chain_broken: bool,
+    /// Whether health was last seen down.
+    pub down: bool,
 }
 
 impl AlertBook {
@@ -76,6 +76,17 @@ fn run<R: Runtime>(handle: &AppHandle<R>) {
         return;
     };
     let app = state.app.clone();
+    // A home not set up yet: draw the tray, then wait for the window's
+    // Setup (or `uas init`) to create the database.
+    refresh(handle, &app, notifier);
+    let mut told = false;
+    while let Err(e) = app.audit_head() {
+        if !told {
+            tracing::info!("no audit log to follow yet ({e}); waiting for it");
+            told = true;
+        }
+        std::thread::sleep(Duration::from_secs(2));
+    }
     let prefs = app.desktop_prefs();
     let head = app.audit_head().unwrap_or(0);
     // A new home, or prefs from another database: start at the head.
@@ -93,10 +104,7 @@ fn run<R: Runtime>(handle: &AppHandle<R>) {
         for v in missed.iter().rev().take(RECENT).rev() {
             book.note(v);
         }
-        book.unseen = missed
-            .iter()
-            .filter(|v| v.seq > book.acknowledged)
-            .count() as u64;
+        book.unseen = missed.iter().filter(|v| v.seq > book.acknowledged).count() as u64;
     }
     if from > 0
         && !prefs.do_not_disturb
@@ -179,7 +187,12 @@ fn catch_up(app: &App, from: u64, head: u64) -> Vec<Violation> {
     while sub.position() < head {
         match sub.next(Duration::ZERO) {
             Ok(batch) if !batch.is_empty() => {
-                out.extend(batch.iter().filter(|r| r.seq <= head).filter_map(Violation::of));
+                out.extend(
+                    batch
+                        .iter()
+                        .filter(|r| r.seq <= head)
+                        .filter_map(Violation::of),
+                );
             }
             _ => break,
         }
@@ -187,7 +200,8 @@ fn catch_up(app: &App, from: u64, head: u64) -> Vec<Violation> {
     out
 }
 
-/// Redraws the tray, notifies new approval requests and a broken chain.
+/// Redraws the tray, notifies new approval requests and health going down
+/// (a broken audit chain, an unreadable database or config).
 pub fn refresh<R: Runtime>(handle: &AppHandle<R>, app: &App, notifier: &Notifier) {
     let state = handle.state::<DesktopState>();
     let (unseen, recent) = match state.book.lock() {
@@ -211,15 +225,12 @@ pub fn refresh<R: Runtime>(handle: &AppHandle<R>, app: &App, notifier: &Notifier
                 }
             }
         }
-        let broken = snap.health == HealthStatus::Down
-            && snap
-                .health_detail
-                .as_deref()
-                .is_some_and(|d| d.starts_with("audit"));
-        if broken && !book.chain_broken {
+        // A home not set up yet is said by the window, not by an alert.
+        let down = snap.health == HealthStatus::Down && app.home().root().is_dir();
+        if down && !book.down {
             broken_now = snap.health_detail.clone();
         }
-        book.chain_broken = broken;
+        book.down = down;
     }
     if !state.book.lock().is_ok_and(|b| b.planner.dnd()) {
         for a in &fresh {
@@ -227,7 +238,7 @@ pub fn refresh<R: Runtime>(handle: &AppHandle<R>, app: &App, notifier: &Notifier
         }
     }
     if let Some(why) = broken_now {
-        notifier.violation(&Violation::chain_broken(&why, uas_core::now_ms()));
+        notifier.violation(&Violation::down(&why, uas_core::now_ms()));
     }
     tray::draw(handle, &snap);
 }

@@ -24,6 +24,9 @@ pub struct DesktopState {
     book: Mutex<follow::AlertBook>,
     /// What the tray shows now.
     tray: Mutex<Option<uas_api::TraySnapshot>>,
+    /// What was last drawn, with the two checkboxes (start at login, do
+    /// not disturb).
+    drawn: Mutex<Option<(uas_api::TraySnapshot, (bool, bool))>>,
     /// Launch at login (none without a home folder).
     autostart: Option<autostart::Autostart>,
     /// Notifications (set once the app runs).
@@ -43,6 +46,7 @@ impl DesktopState {
             live: Default::default(),
             book: Default::default(),
             tray: Default::default(),
+            drawn: Default::default(),
             autostart,
             notifier: OnceLock::new(),
             duties: "not started".into(),
@@ -175,7 +179,6 @@ pub fn configure<R: Runtime>(builder: tauri::Builder<R>, state: DesktopState) ->
             commands::tray_state
         ])
 }
-
 
 /// Starts the desktop app; returns when the user quits. `--hidden`
 /// (what launch at login passes) starts in the tray without the window.

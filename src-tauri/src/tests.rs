@@ -159,3 +159,50 @@ fn the_ui_screens_commands_answer_over_ipc() {
     // A remote page cannot reach them either.
     assert!(get_ipc_response(&webview, request("approvals", "https://evil.example")).is_err());
 }
+
+#[test]
+fn desktop_settings_over_ipc_keep_do_not_disturb_in_the_home() {
+    let tmp = tempfile::tempdir().expect("tmp");
+    let app = mock_app(tmp.path());
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+    get_ipc_response(&webview, request("init", "tauri://localhost")).expect("init");
+    let call = |cmd: &str, body: serde_json::Value| {
+        get_ipc_response(
+            &webview,
+            request_with(cmd, "tauri://localhost", InvokeBody::Json(body)),
+        )
+        .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
+    };
+    let before = call("desktop_settings", serde_json::json!({})).expect("settings");
+    assert_eq!(before["do_not_disturb"], false);
+    assert_eq!(before["start_at_login"], false);
+    assert!(
+        before["secrets"].as_str().is_some_and(|s| !s.is_empty()),
+        "{before:#}"
+    );
+    let on = call("set_do_not_disturb", serde_json::json!({"on": true})).expect("dnd");
+    assert_eq!(on["do_not_disturb"], true);
+    let saved = App::new(Home::new(tmp.path().join(".agent")), ProbeEnv::default()).desktop_prefs();
+    assert!(
+        saved.do_not_disturb,
+        "kept in desktop.json for the next start"
+    );
+    // No autostart entry can be written here (no home folder given): a
+    // clear error, nothing changed.
+    let err = call("set_start_at_login", serde_json::json!({"on": true})).expect_err("refused");
+    assert!(format!("{err:?}").contains("not available"), "{err:?}");
+    assert_eq!(
+        call("tray_state", serde_json::json!({})).expect("tray"),
+        serde_json::Value::Null,
+        "nothing drawn without a tray"
+    );
+    assert!(
+        get_ipc_response(
+            &webview,
+            request("desktop_settings", "https://evil.example")
+        )
+        .is_err()
+    );
+}

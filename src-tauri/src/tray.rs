@@ -49,10 +49,23 @@ pub fn install<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
 }
 
 /// Redraws icon, tooltip and menu.
+/// Nothing is redrawn when nothing changed: rebuilding the menu would
+/// close it under a person's pointer and renumber its items.
 pub fn draw<R: Runtime>(app: &AppHandle<R>, snap: &TraySnapshot) {
     let Some(tray) = app.tray_by_id(TRAY) else {
         return;
     };
+    let state = app.state::<DesktopState>();
+    let toggles = (
+        state.autostart.as_ref().is_some_and(|a| a.enabled()),
+        state.book.lock().is_ok_and(|b| b.planner.dnd()),
+    );
+    if let Ok(mut last) = state.drawn.lock() {
+        if last.as_ref() == Some(&(snap.clone(), toggles)) {
+            return;
+        }
+        *last = Some((snap.clone(), toggles));
+    }
     let result = (|| -> tauri::Result<()> {
         tray.set_icon(Some(icon(snap.level)?))?;
         let tip = snap.tooltip();
@@ -66,7 +79,6 @@ pub fn draw<R: Runtime>(app: &AppHandle<R>, snap: &TraySnapshot) {
     if let Err(e) = result {
         tracing::warn!("cannot redraw the tray: {e}");
     }
-    let state = app.state::<DesktopState>();
     if let Ok(mut last) = state.tray.lock() {
         *last = Some(snap.clone());
     }
@@ -83,7 +95,13 @@ fn menu<R: Runtime>(app: &AppHandle<R>, snap: &TraySnapshot) -> tauri::Result<Me
         None::<&str>,
     )?;
     let recent: Vec<MenuItem<R>> = if snap.recent.is_empty() {
-        vec![MenuItem::with_id(app, "none", "No violations", false, None::<&str>)?]
+        vec![MenuItem::with_id(
+            app,
+            "none",
+            "No violations",
+            false,
+            None::<&str>,
+        )?]
     } else {
         snap.recent
             .iter()
@@ -93,7 +111,13 @@ fn menu<R: Runtime>(app: &AppHandle<R>, snap: &TraySnapshot) -> tauri::Result<Me
                 } else {
                     v.title()
                 };
-                MenuItem::with_id(app, format!("{VIOLATION}{}", v.seq), label, true, None::<&str>)
+                MenuItem::with_id(
+                    app,
+                    format!("{VIOLATION}{}", v.seq),
+                    label,
+                    true,
+                    None::<&str>,
+                )
             })
             .collect::<tauri::Result<_>>()?
     };
@@ -105,11 +129,25 @@ fn menu<R: Runtime>(app: &AppHandle<R>, snap: &TraySnapshot) -> tauri::Result<Me
     };
     let recent_menu = Submenu::with_items(app, title, true, &recent_refs)?;
     let agents: Vec<MenuItem<R>> = if snap.agents.is_empty() {
-        vec![MenuItem::with_id(app, "no-agents", "No agents detected", false, None::<&str>)?]
+        vec![MenuItem::with_id(
+            app,
+            "no-agents",
+            "No agents detected",
+            false,
+            None::<&str>,
+        )?]
     } else {
         snap.agents
             .iter()
-            .map(|a| MenuItem::with_id(app, format!("{AGENT}{}", a.agent), &a.line, true, None::<&str>))
+            .map(|a| {
+                MenuItem::with_id(
+                    app,
+                    format!("{AGENT}{}", a.agent),
+                    &a.line,
+                    true,
+                    None::<&str>,
+                )
+            })
             .collect::<tauri::Result<_>>()?
     };
     let agent_refs: Vec<&dyn IsMenuItem<R>> = agents.iter().map(|m| m as _).collect();

@@ -37,8 +37,9 @@ pub enum ViolationKind {
     Tamper,
     /// The session is locked until a person acts.
     SessionLocked,
-    /// The audit log does not match its signed checkpoint.
-    ChainBroken,
+    /// A vital part stopped working (the audit log does not match its
+    /// signed checkpoint, the database or config cannot be read).
+    Down,
     /// Anything else recorded as error or critical.
     Error,
 }
@@ -113,12 +114,12 @@ impl Violation {
         })
     }
 
-    /// The audit log does not match its checkpoint (`why` from the check).
-    pub fn chain_broken(why: &str, ts_ms: i64) -> Self {
+    /// A vital check failed (`why`: the health check's name and detail).
+    pub fn down(why: &str, ts_ms: i64) -> Self {
         Self {
             seq: 0,
             ts_ms,
-            kind: ViolationKind::ChainBroken,
+            kind: ViolationKind::Down,
             agent: String::new(),
             session: String::new(),
             rule: None,
@@ -135,16 +136,15 @@ impl Violation {
             format!(" ({})", self.agent)
         };
         match self.kind {
-            ViolationKind::Denied if self.observed => format!(
-                "Would deny{who}: {}",
-                self.rule.as_deref().unwrap_or("SOP")
-            ),
+            ViolationKind::Denied if self.observed => {
+                format!("Would deny{who}: {}", self.rule.as_deref().unwrap_or("SOP"))
+            }
             ViolationKind::Denied => {
                 format!("Denied{who}: {}", self.rule.as_deref().unwrap_or("SOP"))
             }
             ViolationKind::Tamper => format!("Tamper{who}"),
             ViolationKind::SessionLocked => format!("Session locked{who}"),
-            ViolationKind::ChainBroken => "Audit log broken".to_owned(),
+            ViolationKind::Down => "Universal Agent is down".to_owned(),
             ViolationKind::Error => format!("Error{who}"),
         }
     }
@@ -176,8 +176,8 @@ impl Violation {
             ViolationKind::Tamper | ViolationKind::SessionLocked => {
                 "Check the change, then unlock the session (uas sop unlock) or undo it (uas repair)."
             }
-            ViolationKind::ChainBroken => {
-                "Records were changed or removed. Run `uas audit verify` to see where."
+            ViolationKind::Down => {
+                "Nothing is recorded or enforced until this is fixed. Open Health for what to do."
             }
             ViolationKind::Error => "Open the event to see what failed.",
         }
@@ -267,11 +267,7 @@ impl ViolationSummary {
 fn top(counts: &BTreeMap<String, u64>, n: usize) -> String {
     let mut v: Vec<_> = counts.iter().collect();
     v.sort_by(|a, b| b.1.cmp(a.1).then(a.0.cmp(b.0)));
-    let mut parts: Vec<String> = v
-        .iter()
-        .take(n)
-        .map(|(k, c)| format!("{k} ×{c}"))
-        .collect();
+    let mut parts: Vec<String> = v.iter().take(n).map(|(k, c)| format!("{k} ×{c}")).collect();
     if v.len() > n {
         parts.push(format!("{} more", v.len() - n));
     }
@@ -432,7 +428,9 @@ mod tests {
             9,
             "tamper",
             "critical",
-            Some(r#"{"action":"deny","rule":"protected-files","reason":"~/.claude/settings.json changed","violation":"tamper","locked":{"by":9}}"#),
+            Some(
+                r#"{"action":"deny","rule":"protected-files","reason":"~/.claude/settings.json changed","violation":"tamper","locked":{"by":9}}"#,
+            ),
         );
         let v = Violation::of(&r).expect("violation");
         assert_eq!(v.kind, ViolationKind::SessionLocked);

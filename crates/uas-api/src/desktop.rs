@@ -103,14 +103,18 @@ pub struct TraySnapshot {
 }
 
 impl TraySnapshot {
-    /// The worst state.
+    /// The state the icon shows: down first, then what a person must look
+    /// at now (violations, requests), then lasting conditions (degraded,
+    /// paused), so a lasting warning never hides a new violation.
     pub fn level_of(health: HealthStatus, unseen: u64, pending: u64, paused: bool) -> TrayLevel {
-        if health != HealthStatus::Ok {
+        if health == HealthStatus::Down {
             TrayLevel::Degraded
         } else if unseen > 0 {
             TrayLevel::Violations
         } else if pending > 0 {
             TrayLevel::Approvals
+        } else if health == HealthStatus::Degraded {
+            TrayLevel::Degraded
         } else if paused {
             TrayLevel::Paused
         } else {
@@ -127,10 +131,15 @@ impl TraySnapshot {
         if self.unseen > 0 {
             parts.push(format!("{} new violations", self.unseen));
         }
+        let which = self
+            .health_detail
+            .as_deref()
+            .and_then(|d| d.split(':').next())
+            .map_or(String::new(), |n| format!(" ({n})"));
         match self.health {
             HealthStatus::Ok => {}
-            HealthStatus::Degraded => parts.push("degraded".into()),
-            HealthStatus::Down => parts.push("down".into()),
+            HealthStatus::Degraded => parts.push(format!("degraded{which}")),
+            HealthStatus::Down => parts.push(format!("down{which}")),
         }
         parts.push(if self.paused {
             "enforcement paused".into()
@@ -276,8 +285,26 @@ mod tests {
     #[test]
     fn the_worst_state_wins() {
         use HealthStatus::*;
-        assert_eq!(TraySnapshot::level_of(Down, 3, 2, true), TrayLevel::Degraded);
-        assert_eq!(TraySnapshot::level_of(Ok, 3, 2, true), TrayLevel::Violations);
+        assert_eq!(
+            TraySnapshot::level_of(Down, 3, 2, true),
+            TrayLevel::Degraded
+        );
+        assert_eq!(
+            TraySnapshot::level_of(Degraded, 3, 2, true),
+            TrayLevel::Violations
+        );
+        assert_eq!(
+            TraySnapshot::level_of(Degraded, 0, 2, true),
+            TrayLevel::Approvals
+        );
+        assert_eq!(
+            TraySnapshot::level_of(Degraded, 0, 0, true),
+            TrayLevel::Degraded
+        );
+        assert_eq!(
+            TraySnapshot::level_of(Ok, 3, 2, true),
+            TrayLevel::Violations
+        );
         assert_eq!(TraySnapshot::level_of(Ok, 0, 2, true), TrayLevel::Approvals);
         assert_eq!(TraySnapshot::level_of(Ok, 0, 0, true), TrayLevel::Paused);
         assert_eq!(TraySnapshot::level_of(Ok, 0, 0, false), TrayLevel::Ok);
