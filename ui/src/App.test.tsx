@@ -11,6 +11,14 @@ describe("App", () => {
     expect(html).toContain("Universal Agent");
     expect(html).toMatch(/aria-current="page"[^>]*data-testid="nav-setup"/);
     expect(html).toContain("Loading your agents");
+    // Settings are the desktop app's: not over HTTP.
+    expect(html).not.toContain('data-testid="nav-settings"');
+  });
+
+  it("lists Settings when the backend is the desktop app", () => {
+    const desktop = { settings: () => new Promise<never>(() => {}), setStartAtLogin: () => new Promise<never>(() => {}), setDoNotDisturb: () => new Promise<never>(() => {}) };
+    const html = renderToStaticMarkup(<App backend={fakeBackend({ desktop })} />);
+    expect(html).toMatch(/href="#\/settings"[^>]*data-testid="nav-settings">Settings</);
   });
 
   it("explains how to get a token", () => {

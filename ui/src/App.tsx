@@ -1,9 +1,9 @@
 import { useEffect, useRef, useState } from "react";
 import type { Backend } from "./backend";
 import { AuthScreen } from "./app/AuthScreen";
-import { routeHref, type Route } from "./app/route";
+import { PAUSE_PARAM, routeHref, seqParam, type Route } from "./app/route";
 import { Sidebar } from "./app/Sidebar";
-import { useHashRoute } from "./app/useHashRoute";
+import { takeQuietChange, useHashRoute } from "./app/useHashRoute";
 import { useLiveFeed } from "./app/useLiveFeed";
 import { usePendingApprovals } from "./app/usePendingApprovals";
 import { useLoad } from "./components/useLoad";
@@ -13,6 +13,7 @@ import { HealthView } from "./features/health/HealthView";
 import { MarketplaceView } from "./features/marketplace/MarketplaceView";
 import { FeedStore } from "./features/monitor/feedStore";
 import { MonitorView } from "./features/monitor/MonitorView";
+import { SettingsView } from "./features/settings/SettingsView";
 import { SetupView } from "./features/setup/SetupView";
 import { SopScreen } from "./features/sop/SopView";
 import { LiveHub } from "./live/hub";
@@ -39,7 +40,7 @@ export function App({ backend }: { backend: Backend }) {
       <button type="button" className="skip" onClick={() => main.current?.focus()}>
         Skip to content
       </button>
-      <Sidebar current={route.screen} pending={pending} live={live} />
+      <Sidebar current={route.screen} pending={pending} live={live} desktop={backend.desktop !== undefined} />
       <main id="main" ref={main} tabIndex={-1}>
         {needsInit && (
           <p className="banner fail" role="alert">
@@ -59,28 +60,34 @@ function Screen({ route, backend, hub, feed, onInit }: { route: Route; backend: 
     case "marketplace":
       return <MarketplaceView backend={backend} hub={hub} skill={route.param} />;
     case "monitor":
-      return <MonitorView backend={backend} hub={hub} feed={feed} />;
+      return <MonitorView backend={backend} hub={hub} feed={feed} seq={seqParam(route.param)} />;
     case "approvals":
       return <ApprovalsView backend={backend} hub={hub} />;
     case "sop":
-      return <SopScreen backend={backend} />;
+      return <SopScreen backend={backend} pausing={route.param === PAUSE_PARAM} />;
     case "health":
       return <HealthView backend={backend} onInit={onInit} />;
+    case "settings":
+      return <SettingsView desktop={backend.desktop} />;
   }
 }
 
 /**
  * Moves focus to the new screen's heading when the route changes (not on
  * first load), so keyboard and screen-reader users land on the content.
+ * A confirmation the address opened (`#/sop/pause`) keeps the focus it took,
+ * and a screen rewriting its own address (replaceHash) does not move it.
  */
 function useFocusOnRouteChange(route: Route) {
   const main = useRef<HTMLElement>(null);
   const first = useRef(true);
   useEffect(() => {
-    if (first.current) {
+    if (takeQuietChange(route) || first.current) {
       first.current = false;
       return;
     }
+    const dialog = main.current?.querySelector('[role="alertdialog"]');
+    if (dialog && dialog.contains(document.activeElement)) return;
     const h1 = main.current?.querySelector<HTMLElement>("h1");
     (h1 ?? main.current)?.focus();
   }, [route.screen, route.param]);

@@ -2,8 +2,11 @@ import type { LiveStatus } from "../backend";
 import { LiveIndicator } from "./LiveIndicator";
 import { routeHref, SCREENS, type ScreenId } from "./route";
 
-/** The screens, as links (the address fragment selects the screen). */
-export function Sidebar({ current, pending, live }: { current: ScreenId; pending: number | null; live: LiveStatus }) {
+/**
+ * The screens, as links (the address fragment selects the screen). The
+ * desktop-only ones (Settings) show only when `desktop` is true.
+ */
+export function Sidebar({ current, pending, live, desktop = false }: { current: ScreenId; pending: number | null; live: LiveStatus; desktop?: boolean }) {
   return (
     <nav className="sidebar" aria-label="Screens">
       <div className="brand">
@@ -11,7 +14,7 @@ export function Sidebar({ current, pending, live }: { current: ScreenId; pending
         <span>Universal Agent</span>
       </div>
       <ul>
-        {SCREENS.map((s) => (
+        {SCREENS.filter((s) => desktop || !s.desktop).map((s) => (
           <li key={s.id}>
             <a href={routeHref(s.id)} aria-current={s.id === current ? "page" : undefined} data-testid={`nav-${s.id}`}>
               {s.label}

@@ -1,11 +1,12 @@
-/** The screens, in sidebar order. */
+/** The screens, in sidebar order (`desktop`: only in the desktop app). */
 export const SCREENS = [
-  { id: "setup", label: "Setup" },
-  { id: "marketplace", label: "Marketplace" },
-  { id: "monitor", label: "Live monitor" },
-  { id: "approvals", label: "Approvals" },
-  { id: "sop", label: "SOP" },
-  { id: "health", label: "Health" },
+  { id: "setup", label: "Setup", desktop: false },
+  { id: "marketplace", label: "Marketplace", desktop: false },
+  { id: "monitor", label: "Live monitor", desktop: false },
+  { id: "approvals", label: "Approvals", desktop: false },
+  { id: "sop", label: "SOP", desktop: false },
+  { id: "health", label: "Health", desktop: false },
+  { id: "settings", label: "Settings", desktop: true },
 ] as const;
 
 export type ScreenId = (typeof SCREENS)[number]["id"];
@@ -42,3 +43,13 @@ export function parseRoute(hash: string): Route {
 export function routeHref(screen: ScreenId, param?: string): string {
   return param ? `#/${screen}/${encodeURIComponent(param)}` : `#/${screen}`;
 }
+
+/** The event a `#/monitor/<seq>` address selects: a positive whole number, else null. */
+export function seqParam(param: string | null): number | null {
+  if (param === null || !/^[0-9]+$/.test(param)) return null;
+  const seq = Number(param);
+  return Number.isSafeInteger(seq) && seq > 0 ? seq : null;
+}
+
+/** `#/sop/pause`: the SOP screen asks to pause enforcement (the tray's "Pause enforcement…"). */
+export const PAUSE_PARAM = "pause";

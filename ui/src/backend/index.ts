@@ -3,6 +3,7 @@ import type { Answer } from "../bindings/Answer";
 import type { ApprovalItem } from "../bindings/ApprovalItem";
 import type { ApprovalsView } from "../bindings/ApprovalsView";
 import type { AuditPage } from "../bindings/AuditPage";
+import type { DesktopSettings } from "../bindings/DesktopSettings";
 import type { DoctorReport } from "../bindings/DoctorReport";
 import type { GenerationDto } from "../bindings/GenerationDto";
 import type { HealthReport } from "../bindings/HealthReport";
@@ -41,6 +42,18 @@ export interface AuditQuery {
 }
 
 export type ApprovalAnswer = Answer;
+
+/**
+ * What only the desktop app can do (its own settings): present in the
+ * Tauri backend, absent over HTTP. Rejects with an `ErrorDto` like the rest.
+ */
+export interface DesktopBackend {
+  settings(): Promise<DesktopSettings>;
+  /** Starts the app hidden in the tray at login (or stops doing so); answers the new state. */
+  setStartAtLogin(on: boolean): Promise<DesktopSettings>;
+  /** No notification pop-ups while on (the tray still counts); answers the new state. */
+  setDoNotDisturb(on: boolean): Promise<DesktopSettings>;
+}
 export type ExportFormat = "jsonl" | "csv";
 
 /**
@@ -111,6 +124,9 @@ export interface Backend {
    * desktop app never calls it. Returns the unsubscribe function.
    */
   onUnauthorized(listener: () => void): () => void;
+
+  /** The desktop app's own settings; undefined outside the desktop app. */
+  desktop?: DesktopBackend;
 }
 
 /** The backend for where the ui is running: Tauri IPC inside the desktop app, else HTTP. */

@@ -102,5 +102,11 @@ export function tauriBackend(): Backend {
 
     // The desktop app needs no token.
     onUnauthorized: () => () => {},
+
+    desktop: {
+      settings: () => call("desktop_settings"),
+      setStartAtLogin: (on) => call("set_start_at_login", { on }),
+      setDoNotDisturb: (on) => call("set_do_not_disturb", { on }),
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { useEffect, useRef, type ReactNode } from "react";
+import { useEffect, useId, useRef, type ReactNode } from "react";
 
 /**
  * An inline confirmation saying what will happen. Cancel gets the focus,
@@ -12,6 +12,7 @@ export function Confirm({
   danger = false,
   busy = false,
   testId,
+  cancelTestId,
 }: {
   children: ReactNode;
   confirmLabel: string;
@@ -20,17 +21,19 @@ export function Confirm({
   danger?: boolean;
   busy?: boolean;
   testId?: string;
+  cancelTestId?: string;
 }) {
   const cancel = useRef<HTMLButtonElement>(null);
+  const text = useId();
   useEffect(() => cancel.current?.focus(), []);
   return (
-    <div className="confirm" role="alertdialog" aria-label={confirmLabel} onKeyDown={(e) => e.key === "Escape" && onCancel()}>
-      <div className="confirm-text">{children}</div>
+    <div className="confirm" role="alertdialog" aria-label={confirmLabel} aria-describedby={text} onKeyDown={(e) => e.key === "Escape" && onCancel()}>
+      <div className="confirm-text" id={text}>{children}</div>
       <div className="actions">
         <button type="button" className={danger ? "danger" : undefined} onClick={onConfirm} disabled={busy} data-testid={testId}>
           {confirmLabel}
         </button>
-        <button type="button" className="secondary" ref={cancel} onClick={onCancel} disabled={busy}>
+        <button type="button" className="secondary" ref={cancel} onClick={onCancel} disabled={busy} data-testid={cancelTestId}>
           Cancel
         </button>
       </div>

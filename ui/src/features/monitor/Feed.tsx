@@ -1,46 +1,101 @@
-import { useCallback, useState, useSyncExternalStore } from "react";
+import { useCallback, useEffect, useState, useSyncExternalStore } from "react";
+import type { Record } from "../../bindings/Record";
 import { VirtualList } from "../../components/VirtualList";
 import { FeedFilters } from "./FeedFilters";
+import { toFeedItem, type FeedItem } from "./feedItem";
 import { FeedRow } from "./FeedRow";
 import type { FeedStore } from "./feedStore";
-import type { FeedFilter } from "./filter";
+import { NO_FILTER, type FeedFilter } from "./filter";
+import { jumpNote, locate, reached, type Jump } from "./jump";
 import { JumpToSeq } from "./JumpToSeq";
 import { RecordDetail } from "./RecordDetail";
 
 const ROW = 28;
 
-/** The virtualized live feed with filters, pause, jump-to-seq and the selected record. */
-export function Feed({ feed }: { feed: FeedStore }) {
-  useSyncExternalStore(feed.subscribe, feed.version, feed.version);
-  const [follow, setFollow] = useState(true);
+/** An event the feed does not hold, read from the audit log: undefined while reading, null when absent. */
+type Lookup = { seq: number; item: FeedItem | null | undefined };
+
+/**
+ * The virtualized live feed with filters, pause, jump-to-seq and the selected record.
+ * - `target`: an event to go to (from `#/monitor/<seq>`); each new value jumps
+ *   there, waiting for it if it has not arrived yet. `onTargetDone` is told
+ *   once the jump has landed (found, or said why not).
+ * - `loadRecord`: reads an event the feed no longer holds from the audit log.
+ */
+export function Feed({
+  feed,
+  target = null,
+  onTargetDone,
+  loadRecord,
+}: {
+  feed: FeedStore;
+  target?: number | null;
+  onTargetDone?: () => void;
+  loadRecord?: (seq: number) => Promise<Record | null>;
+}) {
+  const version = useSyncExternalStore(feed.subscribe, feed.version, feed.version);
+  // A target already loaded is selected from the first paint.
+  const [start] = useState(() => (target === null ? null : feed.indexOfSeq(target)));
+  const [follow, setFollow] = useState(start === null);
   // Selection by seq: row indices shift as old records leave the ring.
-  const [selectedSeq, setSelectedSeq] = useState<number | null>(null);
-  const [scrollTo, setScrollTo] = useState<{ index: number } | null>(null);
-  const [note, setNote] = useState<string | null>(null);
+  const [selectedSeq, setSelectedSeq] = useState<number | null>(start === null ? null : target);
+  const [scrollTo, setScrollTo] = useState<{ index: number } | null>(start === null ? null : { index: start });
+  const [missed, setMissed] = useState<Exclude<Jump, { kind: "found" }> | null>(null);
+  const [waitingFor, setWaitingFor] = useState<number | null>(null);
+  const [lookup, setLookup] = useState<Lookup | null>(null);
   const count = feed.viewLength;
   const selectedIndex = selectedSeq === null ? null : feed.indexOfSeq(selectedSeq);
   const selectedItem = selectedIndex === null ? undefined : feed.viewAt(selectedIndex);
+  const shown = selectedItem ?? lookup?.item ?? undefined;
 
-  const select = useCallback((i: number) => setSelectedSeq(feed.viewAt(i)?.seq ?? null), [feed]);
+  const select = useCallback(
+    (i: number) => {
+      setSelectedSeq(feed.viewAt(i)?.seq ?? null);
+      setLookup(null);
+    },
+    [feed],
+  );
 
-  const jump = (seq: number) => {
-    const i = feed.indexOfSeq(seq);
-    if (i === null) {
-      const oldest = feed.oldestSeq();
-      setNote(
-        oldest !== null && seq < oldest
-          ? `Event #${seq} is older than the loaded events (oldest: #${oldest}).`
-          : feed.lastSeq !== null && seq > feed.lastSeq
-            ? `Event #${seq} has not happened yet (newest: #${feed.lastSeq}).`
-            : `Event #${seq} is hidden by the filters.`,
-      );
+  /**
+   * Goes to event `seq`. `fromAddress`: the address asked; if the event
+   * has not arrived yet, go when it does, and tell onTargetDone once landed.
+   */
+  const jump = (seq: number, fromAddress = false) => {
+    const j = locate(feed, seq);
+    const wait = fromAddress && j.kind === "later";
+    setLookup(null);
+    setWaitingFor(wait ? seq : null);
+    if (fromAddress && !wait) onTargetDone?.();
+    if (j.kind !== "found") {
+      setMissed(j);
+      if (j.kind === "unloaded" && loadRecord) {
+        setSelectedSeq(null);
+        setLookup({ seq, item: undefined });
+        // A late answer for an earlier jump is dropped.
+        const answer = (item: FeedItem | null) => setLookup((l) => (l?.seq === seq ? { seq, item } : l));
+        loadRecord(seq).then(
+          (r) => answer(r && toFeedItem(r)),
+          () => answer(null),
+        );
+      }
       return;
     }
-    setNote(null);
+    setMissed(null);
     setFollow(false);
     setSelectedSeq(seq);
-    setScrollTo({ index: i });
+    setScrollTo({ index: j.index });
   };
+
+  // The address names an event: go there, now and whenever it changes.
+  useEffect(() => {
+    if (target !== null) jump(target, true);
+    else setWaitingFor(null);
+  }, [target]);
+
+  // The awaited event may have come in.
+  useEffect(() => {
+    if (waitingFor !== null && reached(feed, waitingFor)) jump(waitingFor, true);
+  }, [version, waitingFor]);
 
   const setFilter = (f: FeedFilter) => feed.setFilter(f);
 
@@ -62,9 +117,22 @@ export function Feed({ feed }: { feed: FeedStore }) {
         <JumpToSeq onJump={jump} />
       </div>
       <FeedFilters filter={feed.filter} onChange={setFilter} agents={feed.agents.values()} sessions={feed.sessions.values()} kinds={feed.kinds.values()} />
-      {note && (
+      {missed && (
         <p className="banner warn" role="status">
-          {note}
+          {jumpNote(missed, waitingFor === missed.seq)}
+          {lookup?.seq === missed.seq && <LookupNote lookup={lookup} />}
+          {missed.kind === "hidden" && (
+            <button
+              type="button"
+              className="secondary small"
+              onClick={() => {
+                feed.setFilter(NO_FILTER);
+                jump(missed.seq);
+              }}
+            >
+              Clear filters
+            </button>
+          )}
         </p>
       )}
       {feed.lagged && (
@@ -102,7 +170,20 @@ export function Feed({ feed }: { feed: FeedStore }) {
           }}
         />
       )}
-      {selectedItem && <RecordDetail item={selectedItem} onClose={() => setSelectedSeq(null)} />}
+      {shown && (
+        <RecordDetail
+          item={shown}
+          onClose={() => {
+            setSelectedSeq(null);
+            setLookup(null);
+          }}
+        />
+      )}
     </section>
   );
+}
+
+function LookupNote({ lookup }: { lookup: Lookup }) {
+  if (lookup.item === undefined) return <span className="muted"> Reading it from the audit log…</span>;
+  return <span>{lookup.item ? " It is shown below, from the audit log." : " The audit log does not have it either."}</span>;
 }

@@ -99,6 +99,16 @@ export class FeedStore {
     return this.view.get(i)?.seq === seq ? i : null;
   }
 
+  /** Whether `seq` is loaded (shown or not). */
+  holds(seq: number): boolean {
+    return this.all.get(this.all.lowerBound(seq, (x) => x.seq))?.seq === seq;
+  }
+
+  /** Whether `seq` arrived while paused and waits for Resume. */
+  isHeld(seq: number): boolean {
+    return this.held.get(this.held.lowerBound(seq, (x) => x.seq))?.seq === seq;
+  }
+
   /** The oldest loaded seq, to explain why a seq cannot be found. */
   oldestSeq(): number | null {
     return this.all.first()?.seq ?? null;

@@ -6,9 +6,12 @@ import type { Mode } from "../../bindings/Mode";
 import type { ModeReport } from "../../bindings/ModeReport";
 import { Confirm } from "../../components/Confirm";
 import { Badge, ErrorBanner } from "../../components/Status";
-import { modeSummary, switchConsequence } from "./logic";
+import { isPaused, modeSummary, switchConsequence } from "./logic";
 
-/** The enforcement mode, and switching it after a confirmation. */
+/**
+ * The enforcement mode, and switching it after a confirmation. While
+ * enforcement is paused (observe) it says so plainly, with "Resume enforcement".
+ */
 export function ModeToggle({ backend, mode, onChanged }: { backend: Backend; mode: EnforcementMode; onChanged: () => void }) {
   const [asking, setAsking] = useState(false);
   const [busy, setBusy] = useState(false);
@@ -16,6 +19,7 @@ export function ModeToggle({ backend, mode, onChanged }: { backend: Backend; mod
   const [report, setReport] = useState<ModeReport | null>(null);
   const s = modeSummary(mode);
   const to: Mode = s.global === "enforce" ? "observe" : "enforce";
+  const paused = isPaused(mode);
 
   const run = () => {
     setBusy(true);
@@ -33,6 +37,11 @@ export function ModeToggle({ backend, mode, onChanged }: { backend: Backend; mod
   return (
     <section className="card" aria-labelledby="mode-h">
       <h2 id="mode-h">Mode</h2>
+      {paused && (
+        <p className="banner warn" role="status" data-testid="enforcement-paused">
+          Enforcement is paused{s.overrides.length > 0 ? " for every agent without its own setting" : ""}: agents&apos; calls are allowed and only recorded.
+        </p>
+      )}
       <p>
         <Badge tone={s.global === "enforce" ? "ok" : "warn"}>{s.global}</Badge>{" "}
         {s.global === "enforce" ? "Denied calls are blocked." : "Denied calls are recorded, not blocked."}
@@ -55,12 +64,16 @@ export function ModeToggle({ backend, mode, onChanged }: { backend: Backend; mod
         </p>
       )}
       {asking ? (
-        <Confirm confirmLabel={`Switch to ${to}`} danger={to === "observe"} busy={busy} onConfirm={run} onCancel={() => setAsking(false)} testId="mode-confirm">
+        <Confirm confirmLabel={paused ? "Resume enforcement" : `Switch to ${to}`} danger={to === "observe"} busy={busy} onConfirm={run} onCancel={() => setAsking(false)} testId="mode-confirm">
           <p>
             Switch every agent to <strong>{to}</strong>?{s.overrides.length > 0 ? " Per-agent settings are replaced." : ""}
           </p>
           <p>{switchConsequence(to)}</p>
         </Confirm>
+      ) : paused ? (
+        <button type="button" onClick={() => setAsking(true)} data-testid="mode-toggle">
+          Resume enforcement
+        </button>
       ) : (
         <button type="button" role="switch" aria-checked={s.global === "enforce"} onClick={() => setAsking(true)} data-testid="mode-toggle">
           Enforce: {s.global === "enforce" ? "on" : "off"} — switch to {to}…

@@ -1,17 +1,36 @@
 import type { Backend } from "../../backend";
 import { ErrorBanner, Loading } from "../../components/Status";
 import { useLoad } from "../../components/useLoad";
+import { isPaused, modeSummary } from "./logic";
 import { ModeToggle } from "./ModeToggle";
+import { PauseConfirm } from "./PauseConfirm";
 import { PhaseList } from "./PhaseList";
 import { RuleTable } from "./RuleTable";
 
-/** The active SOP: mode, phases with their gates, rules. */
-export function SopScreen({ backend }: { backend: Backend }) {
+/**
+ * The active SOP: mode, phases with their gates, rules. `pausing`
+ * (`#/sop/pause`) first asks to pause enforcement; either answer returns
+ * to `#/sop`, a pause reloads the SOP to show it.
+ */
+export function SopScreen({ backend, pausing = false }: { backend: Backend; pausing?: boolean }) {
   const sop = useLoad(() => backend.sop(), [backend]);
+  // The heading and the question keep their place while the SOP loads.
+  const head = (
+    <>
+      <h1 tabIndex={-1}>{sop.data ? `SOP: ${sop.data.name}` : "SOP"}</h1>
+      {pausing && (
+        <PauseConfirm
+          backend={backend}
+          alreadyPaused={sop.data !== null && isPaused(sop.data.mode) && modeSummary(sop.data.mode).overrides.length === 0}
+          onPaused={sop.reload}
+        />
+      )}
+    </>
+  );
   if (!sop.data) {
     return (
       <>
-        <h1 tabIndex={-1}>SOP</h1>
+        {head}
         {sop.state === "failed" ? <ErrorBanner error={sop.error} onRetry={sop.reload} /> : <Loading what="the SOP" />}
       </>
     );
@@ -19,7 +38,7 @@ export function SopScreen({ backend }: { backend: Backend }) {
   const s = sop.data;
   return (
     <>
-      <h1 tabIndex={-1}>SOP: {s.name}</h1>
+      {head}
       <p className="lead">{s.description}</p>
       <p className="muted">{s.source ? `From ${s.source}.` : "The built-in SOP."}</p>
       <ModeToggle backend={backend} mode={s.mode} onChanged={sop.reload} />

@@ -17,6 +17,16 @@ export function switchConsequence(to: Mode): string {
     : "In enforce mode calls the SOP denies are blocked, and agents are told why.";
 }
 
+/** Enforcement is paused: every agent without its own setting only observes. */
+export function isPaused(m: EnforcementMode): boolean {
+  return m.global.mode === "observe";
+}
+
+/** What pausing enforcement (`#/sop/pause`, the tray's "Pause enforcement…") means. */
+export const PAUSE_CONSEQUENCE =
+  "Until you resume enforcement, agents' calls are allowed and only recorded (observe mode): calls the SOP denies go ahead. Per-agent settings are replaced.";
+export const PAUSE_AUDIT = "The pause is recorded in the audit log as critical.";
+
 export type Tone = "ok" | "warn" | "fail" | "info" | "neutral";
 
 /** Badge color of a rule's action. */
