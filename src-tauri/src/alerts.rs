@@ -153,6 +153,27 @@ impl Notifier {
         }
     }
 
+    /// Takes down the request notifications whose request is no longer
+    /// in `pending` (answered in the window, lapsed, used).
+    pub fn retire(&self, pending: &std::collections::BTreeSet<String>) {
+        let (Some(conn), Ok(mut shown)) = (self.conn.as_ref(), self.pending.lock()) else {
+            return;
+        };
+        shown.retain(|nid, request| {
+            if pending.contains(request) {
+                return true;
+            }
+            let _ = conn.call_method(
+                Some("org.freedesktop.Notifications"),
+                "/org/freedesktop/Notifications",
+                Some("org.freedesktop.Notifications"),
+                "CloseNotification",
+                &(*nid,),
+            );
+            false
+        });
+    }
+
     /// A plain notice (no keyring, …).
     pub fn notice(&self, title: &str, body: &str, open: &str) {
         self.show(title, body, notify_rust::Urgency::Normal, open.to_owned());

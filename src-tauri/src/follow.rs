@@ -56,9 +56,10 @@ impl AlertBook {
         self.recent.truncate(RECENT);
     }
 
-    /// A person looked: nothing up to `position` is new any more.
-    pub fn acknowledge(&mut self) {
-        self.acknowledged = self.position;
+    /// A person looked: nothing up to `head` (the log's newest record
+    /// then) is new any more.
+    pub fn acknowledge(&mut self, head: u64) {
+        self.acknowledged = self.position.max(head);
         self.unseen = 0;
     }
 }
@@ -219,6 +220,8 @@ pub fn refresh<R: Runtime>(handle: &AppHandle<R>, app: &App, notifier: &Notifier
     let mut broken_now = None;
     if let Ok(mut book) = state.book.lock() {
         if let Ok(view) = app.approvals() {
+            let open: BTreeSet<String> = view.pending.iter().map(|a| a.id.clone()).collect();
+            notifier.retire(&open);
             for a in view.pending {
                 if book.notified.insert(a.id.clone()) {
                     fresh.push(a);

@@ -121,15 +121,22 @@ pub fn show_window<R: Runtime>(app: &tauri::AppHandle<R>, route: Option<&str>) {
 }
 
 fn acknowledge<R: Runtime>(app: &tauri::AppHandle<R>) {
-    let state = app.state::<DesktopState>();
-    let changed = state.book.lock().is_ok_and(|mut b| {
-        let had = b.unseen > 0;
-        b.acknowledge();
-        had
+    // Everything in the log when the person looked counts as seen, also
+    // records the follower has not reached yet (off the main thread: it
+    // reads the store).
+    let handle = app.clone();
+    std::thread::spawn(move || {
+        let state = handle.state::<DesktopState>();
+        let head = state.app.audit_head().unwrap_or(0);
+        let changed = state.book.lock().is_ok_and(|mut b| {
+            let had = b.unseen > 0;
+            b.acknowledge(head);
+            had
+        });
+        if changed {
+            actions::redraw(&handle);
+        }
     });
-    if changed {
-        actions::redraw(app);
-    }
 }
 
 /// Saves the window's place and leaves.

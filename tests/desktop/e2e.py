@@ -127,6 +127,8 @@ with open(os.path.join(HOME, '.agent/sop/desktop.toml'), 'w') as f:
     f.write('name = "desktop"\n[[phases]]\nid = "work"\n\n'
             '[[rules]]\nid = "no-force-push"\nwhen = { tool = "shell", command = ["git push --force*"] }\n'
             'action = "deny"\nreason = "force pushes rewrite shared history"\n\n'
+            '[[rules]]\nid = "deploy-needs-a-person"\nwhen = { tool = "shell", command = ["make deploy*"] }\n'
+            'action = "ask"\ntimeout_s = 2\nreason = "deploys need a person"\n\n'
             '[[rules]]\nid = "push-needs-a-person"\nwhen = { tool = "shell", command = ["git push*"] }\n'
             'action = "ask"\ntimeout_s = 60\nreason = "pushing needs a person\'s approval"\n')
 must(uas('init').returncode == 0, 'uas init keeps them')
@@ -290,6 +292,15 @@ except subprocess.TimeoutExpired:
     refused.kill()
 check(refused.returncode == 2, f'Refuse in the notification denied it (exit {refused.returncode})')
 
+# A request nobody answers lapses: its notification is taken down.
+lapsing = hook_bg('sess-lapse', 'PreToolUse', bash('make deploy'))
+check(notes.wait_for(lambda n: n['summary'].startswith('Approve? deploy-needs-a-person'), timeout=10),
+      'a request that will lapse is notified')
+lapsing.wait(timeout=15)
+check(lapsing.returncode == 2, 'nobody answered: denied')
+check(notes.wait_for(lambda x: x['member'] == 'NotificationClosed' and x['args'][1] == 3, timeout=10, signals=True),
+      'and the app closed its notification (CloseNotification)')
+
 # ---- 6. Start at login from the tray menu ----
 entry = os.path.join(HOME, '.config/autostart/uas-desktop.desktop')
 check(not os.path.exists(entry), 'no autostart entry before')
@@ -316,6 +327,17 @@ check(app.poll() is None, 'the first instance still runs')
 time.sleep(2)  # let WebKit paint before the screenshot
 screenshot(os.path.join(out, 'desktop-window.png'))
 check(wait(lambda: 'new violations' not in label(), 10), 'opening the window acknowledges the violations')
+
+# The tray's links open the window where they point (looked at in the screenshots).
+recent = [n for n in menu_layout(item)['children'] if n['label'].startswith('Recent violations')]
+first = recent[0]['children'][0]['label'] if recent and recent[0]['children'] else ''
+check(click(first), f'clicking a recent violation in the tray ({first!r})')
+time.sleep(1.5)
+screenshot(os.path.join(out, 'desktop-event.png'))
+check(click('Pause enforcement…'), 'Pause enforcement… opens the confirmation')
+time.sleep(1.5)
+screenshot(os.path.join(out, 'desktop-pause.png'))
+check('paused' not in label(), 'nothing is paused before the person confirms')
 
 # ---- the tray menu as the StatusNotifier host sees it ----
 layout = menu_layout(item)
