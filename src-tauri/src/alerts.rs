@@ -37,6 +37,10 @@ pub enum Click {
 
 type Handler = Arc<dyn Fn(Click) + Send + Sync>;
 
+/// Notes whose click is listened for at once (one thread and connection
+/// each, until the note closes); later ones show without the Open action.
+const LISTENED: usize = 8;
+
 /// Shows notifications and routes their actions to `on_click`.
 pub struct Notifier {
     /// Requests on screen: notification id -> request id.
@@ -45,6 +49,8 @@ pub struct Notifier {
     conn: Option<zbus::blocking::Connection>,
     handler: Handler,
     actions: bool,
+    /// Notes whose click is being listened for.
+    listened: Arc<std::sync::atomic::AtomicUsize>,
 }
 
 impl Notifier {
@@ -79,6 +85,7 @@ impl Notifier {
             conn,
             handler,
             actions,
+            listened: Arc::default(),
         }
     }
 
@@ -186,14 +193,20 @@ impl Notifier {
             .body(body)
             .icon("dialog-warning")
             .urgency(urgency);
-        if self.actions {
+        use std::sync::atomic::Ordering;
+        let listen = self.actions && self.listened.fetch_add(1, Ordering::SeqCst) < LISTENED;
+        if self.actions && !listen {
+            self.listened.fetch_sub(1, Ordering::SeqCst);
+        }
+        if listen {
             n.action("default", "Open");
         }
         match n.show() {
-            Ok(handle) if self.actions => {
+            Ok(handle) if listen => {
                 // Until the note is clicked or closed (it expires).
                 let handler = Arc::clone(&self.handler);
-                let _ = std::thread::Builder::new()
+                let listened = Arc::clone(&self.listened);
+                let spawned = std::thread::Builder::new()
                     .name("uas-desktop-note".into())
                     .spawn(move || {
                         handle.wait_for_action(|action| {
@@ -201,10 +214,19 @@ impl Notifier {
                                 handler(Click::Open(open));
                             }
                         });
+                        listened.fetch_sub(1, Ordering::SeqCst);
                     });
+                if spawned.is_err() {
+                    self.listened.fetch_sub(1, Ordering::SeqCst);
+                }
             }
             Ok(_) => {}
-            Err(e) => tracing::warn!("notification not shown: {e}"),
+            Err(e) => {
+                if listen {
+                    self.listened.fetch_sub(1, Ordering::SeqCst);
+                }
+                tracing::warn!("notification not shown: {e}");
+            }
         }
     }
 }

@@ -105,19 +105,51 @@ impl DesktopState {
     }
 }
 
+/// The window's label (its settings are in tauri.conf.json).
+const MAIN: &str = "main";
+
 /// Shows and focuses the window, at `route` (`#/monitor/12`) when given.
 /// Looking at the window acknowledges the violations so far.
 pub fn show_window<R: Runtime>(app: &tauri::AppHandle<R>, route: Option<&str>) {
-    if let Some(window) = app.get_webview_window("main") {
-        if let Some(route) = route {
-            let js = format!("location.hash = {}", serde_json::Value::from(route));
-            let _ = window.eval(&js);
+    match main_window(app, route) {
+        Ok(window) => {
+            let _ = window.unminimize();
+            let _ = window.show();
+            let _ = window.set_focus();
         }
-        let _ = window.unminimize();
-        let _ = window.show();
-        let _ = window.set_focus();
+        Err(e) => tracing::error!("cannot open the window: {e}"),
     }
     acknowledge(app);
+}
+
+/// The window, created when first needed and destroyed when closed: in
+/// the tray the app runs without a webview (WebKit's processes are most of
+/// its memory).
+fn main_window<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+    route: Option<&str>,
+) -> tauri::Result<tauri::WebviewWindow<R>> {
+    let hash = route.map(|r| serde_json::Value::from(r).to_string());
+    if let Some(window) = app.get_webview_window(MAIN) {
+        if let Some(hash) = hash {
+            let _ = window.eval(format!("location.hash = {hash}"));
+        }
+        return Ok(window);
+    }
+    let config = app
+        .config()
+        .app
+        .windows
+        .iter()
+        .find(|w| w.label == MAIN)
+        .cloned()
+        .unwrap_or_default();
+    let mut builder = tauri::WebviewWindowBuilder::from_config(app, &config)?;
+    if let Some(hash) = hash {
+        // Before the ui's scripts read the route.
+        builder = builder.initialization_script(format!("if (!location.hash) location.hash = {hash};"));
+    }
+    builder.build()
 }
 
 fn acknowledge<R: Runtime>(app: &tauri::AppHandle<R>) {
@@ -227,26 +259,32 @@ pub fn run() {
         let notifier = alerts::Notifier::start(move |click| actions::clicked(&handle, click));
         let _ = app.state::<DesktopState>().notifier.set(notifier);
         follow::start(app.handle().clone());
-        if !hidden && let Some(window) = app.get_webview_window("main") {
-            window.show()?;
+        if !hidden {
+            show_window(app.handle(), None);
         }
         Ok(())
     })
     .on_window_event(|window, event| match event {
-        // Closing the window keeps the app in the tray.
-        tauri::WindowEvent::CloseRequested { api, .. } => {
+        // Closing the window keeps the app in the tray (see `run` below).
+        tauri::WindowEvent::CloseRequested { .. } => {
             use tauri_plugin_window_state::{AppHandleExt, StateFlags};
-            api.prevent_close();
             let _ = window.app_handle().save_window_state(StateFlags::all());
-            let _ = window.hide();
         }
         tauri::WindowEvent::Focused(true) => acknowledge(window.app_handle()),
         _ => {}
     })
-    .run(tauri::generate_context!());
-    if let Err(e) = result {
-        tracing::error!("desktop app failed: {e}");
-        std::process::exit(1);
+    .build(tauri::generate_context!());
+    match result {
+        Ok(app) => app.run(|_, event| {
+            // The last window closed: stay in the tray. Quit passes a code.
+            if let tauri::RunEvent::ExitRequested { code: None, api, .. } = event {
+                api.prevent_exit();
+            }
+        }),
+        Err(e) => {
+            tracing::error!("desktop app failed: {e}");
+            std::process::exit(1);
+        }
     }
 }
 

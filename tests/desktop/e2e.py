@@ -86,6 +86,10 @@ def wait(pred, timeout, step=0.05):
 
 project = os.path.join(HOME, 'project')
 os.makedirs(project)
+# A detected Claude Code (its folder), for the tray's Agents menu.
+os.makedirs(os.path.join(HOME, '.claude'))
+with open(os.path.join(HOME, '.claude/CLAUDE.md'), 'w') as f:
+    f.write('# my rules\n')
 
 
 def hook_input(session, event, tool=None):
@@ -204,6 +208,36 @@ def visible_windows():
     r = subprocess.run(['xdotool', 'search', '--onlyvisible', '--name', '^Universal Agent$'],
                        capture_output=True, text=True)
     return r.stdout.split()
+
+
+def close_window(wid):
+    """What a window manager's close button does: WM_DELETE_WINDOW to the window (libX11 by ctypes)."""
+    import ctypes
+    x = ctypes.cdll.LoadLibrary('libX11.so.6')
+    x.XOpenDisplay.restype = ctypes.c_void_p
+    x.XInternAtom.restype = ctypes.c_ulong
+    x.XInternAtom.argtypes = [ctypes.c_void_p, ctypes.c_char_p, ctypes.c_int]
+    x.XSendEvent.argtypes = [ctypes.c_void_p, ctypes.c_ulong, ctypes.c_int, ctypes.c_long, ctypes.c_void_p]
+    x.XFlush.argtypes = [ctypes.c_void_p]
+    x.XCloseDisplay.argtypes = [ctypes.c_void_p]
+
+    class ClientMessage(ctypes.Structure):
+        _fields_ = [('type', ctypes.c_int), ('serial', ctypes.c_ulong), ('send_event', ctypes.c_int),
+                    ('display', ctypes.c_void_p), ('window', ctypes.c_ulong), ('message_type', ctypes.c_ulong),
+                    ('format', ctypes.c_int), ('data', ctypes.c_long * 5), ('pad', ctypes.c_long * 12)]
+    d = x.XOpenDisplay(None)
+    ev = ClientMessage(type=33, send_event=1, display=d, window=int(wid), format=32,
+                       message_type=x.XInternAtom(d, b'WM_PROTOCOLS', 0))
+    ev.data[0] = x.XInternAtom(d, b'WM_DELETE_WINDOW', 0)
+    x.XSendEvent(d, int(wid), 0, 0, ctypes.byref(ev))
+    x.XFlush(d)
+    x.XCloseDisplay(d)
+
+
+def geometry(wid):
+    r = subprocess.run(['xdotool', 'getwindowgeometry', '--shell', wid], capture_output=True, text=True).stdout
+    g = dict(line.split('=', 1) for line in r.split() if '=' in line)
+    return int(g.get('WIDTH', 0)), int(g.get('HEIGHT', 0))
 
 
 check(not visible_windows(), 'started with --hidden: no window on screen')
@@ -357,13 +391,28 @@ def dump(node, depth=0):
 
 menu_text = '\n'.join(dump(layout))
 print('# tray menu:\n' + '\n'.join('#   ' + line for line in menu_text.splitlines()))
-for want in ('Open Universal Agent', 'Pending approvals (0)', 'Agents', 'Pause enforcement…', 'Start at login',
-             'Do not disturb', 'Quit'):
+for want in ('Open Universal Agent', 'Pending approvals (0)', 'Agents', 'Claude Code: not set up',
+             'Pause enforcement…', 'Start at login', 'Do not disturb', 'Quit'):
     check(want in menu_text, f'tray menu has "{want}"')
 with open(os.path.join(out, 'tray-menu.txt'), 'w') as f:
     f.write(menu_text + '\n')
 
-# ---- 8. idle: memory and CPU ----
+# ---- do not disturb: no pop-ups, the tray still counts ----
+check(click('Do not disturb'), 'ticking Do not disturb')
+check(wait(lambda: (menu_find(menu_layout(item), 'Do not disturb') or {}).get('toggle-state') == 1, 10),
+      'the menu shows it ticked')
+seen = len(notes.notes)
+check(hook('sess-dnd', 'PreToolUse', bash('git push --force origin dnd')).returncode == 2, 'a denial while DND')
+check(wait(lambda: 'new violations' in label(), 10), f'the tray still counts it ({label()!r})')
+time.sleep(1)
+check(len(notes.notes) == seen, 'and no notification popped up')
+check(json.load(open(os.path.join(HOME, '.agent/desktop.json')))['do_not_disturb'] is True,
+      'do not disturb is kept for the next start')
+click('Do not disturb')
+check(wait(lambda: (menu_find(menu_layout(item), 'Do not disturb') or {}).get('toggle-state') == 0, 10),
+      'unticked again')
+
+# ---- 8. idle: memory and CPU, with the window and in the tray ----
 time.sleep(args.idle)
 
 
@@ -400,9 +449,47 @@ t2, c2 = time.monotonic(), cpu_ticks(pids)
 hz = os.sysconf('SC_CLK_TCK')
 cpu = (c2 - c1) / hz / (t2 - t1) * 100
 pss = sum(pss_kb(p) for p in pids) / 1024
-print(f'# idle after {args.idle:.0f} s: PSS {pss:.0f} MiB over {len(pids)} processes; CPU {cpu:.2f}% over 10 s')
-check(pss < 250, f'idle memory under 250 MB ({pss:.0f} MiB)')
-check(cpu < 2, f'idle CPU about 0% ({cpu:.2f}%)')
+print(f'# idle with the window, after {args.idle:.0f} s: PSS {pss:.0f} MiB over {len(pids)} processes; CPU {cpu:.2f}% over 10 s')
+check(cpu < 2, f'idle CPU with the window about 0% ({cpu:.2f}%)')
+
+# Closing the window (as a window manager's close button does) keeps the
+# app in the tray, without a webview; its size is remembered.
+wid = visible_windows()[0]
+subprocess.run(['xdotool', 'windowsize', wid, '820', '560'], check=True)
+check(wait(lambda: geometry(wid) == (820, 560), 5), f'the window resized to 820x560 ({geometry(wid)})')
+time.sleep(0.5)
+close_window(wid)
+check(wait(lambda: not visible_windows(), 10), 'closing the window takes it off the screen')
+check(app.poll() is None and bool(sni_items()), 'and the app stays in the tray')
+def comms():
+    out = []
+    for q in tree(app.pid):
+        try:
+            out.append(open(f'/proc/{q}/comm').read().strip())
+        except OSError:
+            pass
+    return out
+
+
+check(wait(lambda: not any(c.startswith('WebKitWebProces') for c in comms()), 10),
+      f'and without a web page process ({comms()})')
+time.sleep(args.idle)
+pids = tree(app.pid)
+t1, c1 = time.monotonic(), cpu_ticks(pids)
+time.sleep(10)
+t2, c2 = time.monotonic(), cpu_ticks(pids)
+tray_cpu = (c2 - c1) / hz / (t2 - t1) * 100
+tray_pss = sum(pss_kb(p) for p in pids) / 1024
+print(f'# idle in the tray, after {args.idle:.0f} s: PSS {tray_pss:.0f} MiB over {len(pids)} processes; CPU {tray_cpu:.2f}% over 10 s')
+check(tray_pss < 250, f'idle memory in the tray under 250 MB ({tray_pss:.0f} MiB; with the window {pss:.0f} MiB)')
+check(tray_cpu < 1, f'idle CPU in the tray about 0% ({tray_cpu:.2f}%)')
+state_file = os.path.join(HOME, '.config/dev.universal-agent.desktop/.window-state.json')
+check(os.path.exists(state_file) and '"width": 820' in open(state_file).read().replace('":', '": ').replace('  ', ' '),
+      'the window\'s size was saved when it closed')
+second = start_app()
+second.wait(timeout=30)
+shown = wait(visible_windows, 20)
+check(shown and geometry(shown[0]) == (820, 560), f'reopened at the size it had ({shown and geometry(shown[0])})')
 
 # ---- Quit; then a running `uas serve` keeps the duties ----
 click('Quit')
@@ -411,6 +498,9 @@ try:
 except subprocess.TimeoutExpired:
     app.kill()
 check(app.returncode == 0, f'Quit from the tray ends the app (code {app.returncode})')
+# Violations while the app is closed are summarized once at the next start.
+for i in range(4):
+    hook(f'closed-{i}', 'PreToolUse', bash('git push --force origin closed'))
 serve = subprocess.Popen([UAS, 'serve', '--port', '0'], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                          text=True)
 procs.append(serve)
@@ -421,4 +511,8 @@ again = start_app('--hidden')
 line = wait(lambda: 'leaves the duties' in open(os.path.join(tmp, 'app.log')).read()[mark:] or
             'only shows them' in open(os.path.join(tmp, 'app.log')).read()[mark:], 30)
 check(line, 'with uas serve running, the app leaves the duties to it')
+closed = notes.wait_for(lambda n: 'while Universal Agent was closed' in n['summary'], timeout=20)
+check(closed and closed['summary'].startswith('4 violations'),
+      f'the 4 violations while it was closed are summarized once ({closed and closed["summary"]!r})')
+check(wait(lambda: any(i != item for i in sni_items()), 20) is not None, 'the second start has a tray item too')
 finish()

@@ -50,17 +50,28 @@ class WebDriver:
     def __init__(self, url):
         self.url = url
         self.session = None
+        self.dropped = 0  # requests tauri-driver dropped (and were sent again)
 
     def call(self, method, path, body=None, timeout=60):
         data = json.dumps({} if body is None else body).encode() if method == 'POST' else None
-        req = urllib.request.Request(self.url + path, data=data, method=method,
-                                     headers={'Content-Type': 'application/json; charset=utf-8'})
-        try:
-            with urllib.request.urlopen(req, timeout=timeout) as r:
-                return json.load(r).get('value')
-        except urllib.error.HTTPError as e:
-            value = json.load(e).get('value') or {}
-            raise WebDriverError(value.get('error', e.code), value.get('message', '')) from None
+        for attempt in range(4):
+            req = urllib.request.Request(self.url + path, data=data, method=method,
+                                         headers={'Content-Type': 'application/json; charset=utf-8'})
+            try:
+                with urllib.request.urlopen(req, timeout=timeout) as r:
+                    return json.load(r).get('value')
+            except urllib.error.HTTPError as e:
+                value = json.load(e).get('value') or {}
+                raise WebDriverError(value.get('error', e.code), value.get('message', '')) from None
+            except ConnectionResetError:
+                # tauri-driver reuses a kept-alive connection that WebKitWebDriver
+                # has just closed ("client error (SendRequest) ... Connection reset
+                # by peer" in its log) and answers by dropping ours. The command
+                # never reached WebKitWebDriver: send it again (not a new session).
+                if path == '/session' or attempt == 3:
+                    raise
+                self.dropped += 1
+                time.sleep(0.05)
 
     def s(self, method, path='', body=None, timeout=60):
         return self.call(method, f'/session/{self.session}{path}', body, timeout)
@@ -98,8 +109,9 @@ class WebDriver:
         return self.s('POST', '/execute/sync', {'script': script, 'args': list(a)})
 
     def screenshot(self, path):
+        png = base64.b64decode(self.s('GET', '/screenshot', timeout=30))
         with open(path, 'wb') as f:
-            f.write(base64.b64decode(self.s('GET', '/screenshot')))
+            f.write(png)
 
 
 def testid(t):
@@ -119,8 +131,11 @@ HOME = os.path.join(tmp, 'home')
 env = {k: v for k, v in os.environ.items() if k in ('DISPLAY', 'DBUS_SESSION_BUS_ADDRESS', 'XAUTHORITY', 'LANG', 'TERM')}
 env.update(HOME=HOME, USER='e2e', UAS_HOME=os.path.join(HOME, '.agent'), XDG_CONFIG_HOME=os.path.join(HOME, '.config'),
            XDG_DATA_HOME=os.path.join(HOME, '.local/share'), XDG_CACHE_HOME=os.path.join(HOME, '.cache'),
-           XDG_RUNTIME_DIR=os.path.join(tmp, 'run'), NO_AT_BRIDGE='1', WEBKIT_DISABLE_COMPOSITING_MODE='1',
-           RUST_LOG='info,uas_desktop=debug', PATH='/usr/bin:/bin')
+           XDG_RUNTIME_DIR=os.path.join(tmp, 'run'), NO_AT_BRIDGE='1', RUST_LOG='info,uas_desktop=debug',
+           PATH='/usr/bin:/bin')
+# No WEBKIT_DISABLE_COMPOSITING_MODE here (unlike e2e.py): with it, WebKitGTK 2.50's
+# WebDriver screenshot never answers once the page has been idle a few seconds
+# (the window itself still repaints; only the automation snapshot waits forever).
 os.makedirs(env['XDG_RUNTIME_DIR'], mode=0o700)
 failures = []
 procs = []
@@ -171,13 +186,24 @@ def descendants(pid):
     return [q for k in kids for q in [int(k), *descendants(int(k))]]
 
 
+def exe(pid):
+    try:
+        return os.readlink(f'/proc/{pid}/exe')
+    except OSError:  # gone already
+        return ''
+
+
 def finish():
     global wd
+    if wd and wd.dropped:
+        print(f'# tauri-driver dropped {wd.dropped} request(s) on the way to WebKitWebDriver (sent again)')
     if wd and wd.session:
         try:
             wd.quit()
         except Exception as e:  # noqa: BLE001 - the session may be gone already
             print(f'# delete session: {e}')
+        apps = [q for p in procs for q in descendants(p.pid) if exe(q) == APP]
+        print('# after the session ended the app ' + ('still runs (it stays in the tray): stopped here' if apps else 'exited'))
     # The app keeps running in the tray after its session ends: stop every
     # process started here (the app under WebKitWebDriver under tauri-driver).
     for p in procs:
@@ -204,14 +230,43 @@ def finish():
     sys.exit(0)
 
 
+# What setup may touch: every agent's folder.
+AGENT_DIRS = ['.claude', '.codex', '.gemini', '.cursor', '.copilot', '.config/opencode']
+SKILL = 'release-notes'
+# As skills are published in the wild: a binary asset, an extra frontmatter
+# key, and a second skill whose description is over the spec's limit.
+ASSET = bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 255, 254])
+
+
+def agent_files():
+    """Every file in the agents' folders, with its hash."""
+    files = {}
+    for d in AGENT_DIRS:
+        for root, _, names in os.walk(os.path.join(HOME, d)):
+            for n in names:
+                p = os.path.join(root, n)
+                files[os.path.relpath(p, HOME)] = hashlib.sha256(open(p, 'rb').read()).hexdigest()
+    return files
+
+
+def body_text():
+    return wd.js('return document.body.innerText')
+
+
+def screen(name):
+    """Opens a screen from the sidebar."""
+    wd.click(wd.find(testid(f'nav-{name}')))
+    must(wait(lambda: wd.js('return location.hash').startswith(f'#/{name}') and wd.find_all('main h1'), 10),
+         f'the sidebar opens {name}')
+
+
 def run():
-    """The journey; any check that must hold ends it through finish()."""
+    """The journey; a check that must hold ends it through finish()."""
     global wd
     # ---- the machine: fixture agents, a signed registry on loopback ----
     shutil.copytree(os.path.join(ROOT, 'crates/uas-testsupport/fixtures/home'), HOME)
     key = os.path.join(tmp, 'signing.key')
     pub = json.loads(uas('--json', 'registry', 'keygen', '--out', key))['public_key']
-    SKILL = 'release-notes'
     src = os.path.join(tmp, 'src', SKILL, '1.2.0')
     os.makedirs(os.path.join(src, 'scripts'))
     with open(os.path.join(src, 'SKILL.md'), 'w') as f:
@@ -220,9 +275,6 @@ def run():
                 'Run `scripts/notes.sh` and **review** the output.\n\n- groups commits\n- links issues\n')
     with open(os.path.join(src, 'scripts/notes.sh'), 'w') as f:
         f.write('#!/bin/sh\ngit log --oneline\n')
-    # As skills are published in the wild: a binary asset, an extra frontmatter
-    # key (above), and a second skill whose description is over the spec's limit.
-    ASSET = bytes([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13, 255, 254])
     with open(os.path.join(src, 'scripts/logo.png'), 'wb') as f:
         f.write(ASSET)
     wordy = os.path.join(tmp, 'src', 'wordy', '0.3.0')
@@ -242,20 +294,6 @@ def run():
     with open(os.path.join(HOME, '.agent/config.toml'), 'w') as f:
         f.write(f'[skills]\ntrusted_keys = ["{pub}"]\n\n[[skills.registries]]\nname = "loopback"\nurl = "{reg_url}"\n')
 
-    # What setup may touch: every agent's folder, as bytes.
-    AGENT_DIRS = ['.claude', '.codex', '.gemini', '.cursor', '.copilot', '.config/opencode']
-
-
-    def agent_files():
-        files = {}
-        for d in AGENT_DIRS:
-            for root, _, names in os.walk(os.path.join(HOME, d)):
-                for n in names:
-                    p = os.path.join(root, n)
-                    files[os.path.relpath(p, HOME)] = hashlib.sha256(open(p, 'rb').read()).hexdigest()
-        return files
-
-
     # ---- tauri-driver, which starts WebKitWebDriver, which starts the app ----
     must(args.driver and os.access(args.driver, os.X_OK), f'tauri-driver found ({args.driver})')
     port, native_port = free_port(), free_port()
@@ -265,6 +303,7 @@ def run():
     wd = WebDriver(f'http://127.0.0.1:{port}')
     must(wait(lambda: wd.call('GET', '/status', timeout=2).get('ready'), 30, 0.2),
          'tauri-driver answers, WebKitWebDriver behind it is ready')
+    wd.dropped = 0  # (while WebKitWebDriver started, tauri-driver dropped the status requests)
 
     t0 = time.monotonic()
     try:
@@ -272,7 +311,7 @@ def run():
     except (WebDriverError, OSError) as e:
         must(False, f'a WebDriver session launches the app ({e})')
     t_session = time.monotonic()
-    check(True, f'a WebDriver session launched {APP}')
+    print(f'ok: a WebDriver session launched {APP}')
     # The window's first screen: the sidebar and a screen's heading.
     first = wait(lambda: wd.find_all('nav.sidebar ' + testid('nav-setup')) and wd.find_all('main h1'), 60, 0.05)
     t_first = time.monotonic()
@@ -287,17 +326,6 @@ def run():
     check(wd.find_all(testid('nav-settings')), 'the desktop-only Settings screen is in the sidebar')
     check(not wd.find_all(testid('auth-needed')), 'no token screen')
     wd.screenshot(os.path.join(out, '00-first-screen.png'))
-
-
-    def body_text():
-        return wd.js('return document.body.innerText')
-
-
-    def screen(name):
-        wd.click(wd.find(testid(f'nav-{name}')))
-        must(wait(lambda: wd.js('return location.hash').startswith(f'#/{name}') and wd.find_all('main h1'), 10),
-             f'the sidebar opens {name}')
-
 
     # ---- setup wizard: review (nothing written), apply (files change) ----
     settings = os.path.join(HOME, '.claude/settings.json')
@@ -317,14 +345,22 @@ def run():
     item = f'ul.changes > li:nth-child({idx + 1})'
     if not wd.js(f'return document.querySelector("{item} details").open'):
         wd.click(wd.find(f'{item} summary'))
-    diff = wait(lambda: wd.text(wd.find(f'{item} details')), 5) or ''
-    check('hook claude' in diff, f'its diff shows the hooks being added ({len(diff.splitlines())} lines)')
+    added = wait(lambda: wd.js(f'const d = document.querySelector("{item} details");'
+                               'd.scrollIntoView({block: "start"});'
+                               'return d.open ? d.innerText.split("\\n").filter((l) => l.includes("hook claude")).length : 0'), 5)
+    check(added, f'its diff shows the hooks being added ({added} lines with "hook claude")')
     wd.screenshot(os.path.join(out, '02-setup-review.png'))
     check(agent_files() == before, 'reviewing the plan writes nothing in any agent\'s folder')
     apply_label = wd.text(wd.find(testid('apply-button')))
     wd.click(wd.find(testid('apply-button')))
     verdict = wait(lambda: wd.text(wd.find(testid('apply-verdict'))), 60) or ''
     check('verified' in verdict.lower(), f'after {apply_label!r} the window says it verified ({verdict!r})')
+    top = wd.js(f'return document.querySelector(\'{testid("apply-verdict")}\').getBoundingClientRect().top')
+    if not 0 <= top < wd.js('return innerHeight'):
+        # Not a failed check: what a person sees is in 03-setup-applied-as-left.png.
+        print(f'# note: after Apply the verdict is off screen (top {top:.0f} px); the window stays scrolled down')
+        wd.screenshot(os.path.join(out, '03-setup-applied-as-left.png'))
+        wd.js(f'document.querySelector(\'{testid("apply-verdict")}\').scrollIntoView({{block: "center"}})')
     wd.screenshot(os.path.join(out, '03-setup-applied.png'))
     written = json.load(open(settings))
     commands = [h.get('command', '') for groups in written.get('hooks', {}).values() for g in groups for h in g.get('hooks', [])]
@@ -333,8 +369,12 @@ def run():
     check(all(c.split()[0].strip('"\'') == UAS for c in ours), f'they run the uas beside the app ({ours[:1]})')
     check('~/bin/block-rm-rf.sh' in commands and written.get('x-unknown-future-key') == [1, 2, {'nested': None}],
           'the user\'s own hook and unknown keys are kept')
-    check(wait(lambda: 'set up' in wd.text(wd.find('main')).lower() or None, 10),
-          'the agent list shows claude set up')
+    headline = wait(lambda: 'are set up' in (h := wd.text(wd.find(testid('setup-headline')))) and h, 10)
+    check(headline, f'the headline says so ({headline!r})')
+    row = wd.js('const li = [...document.querySelectorAll(".status-list > li")]'
+                '.find((l) => l.querySelector("strong")?.textContent === "claude");'
+                'return li ? li.querySelector(".agent-head").innerText : null') or ''
+    check('set up' in row and 'not set up' not in row, f'the agent list shows claude set up ({row!r})')
 
     # ---- marketplace: install a skill, find it in ~/.claude/skills ----
     screen('marketplace')
@@ -361,8 +401,13 @@ def run():
           f'the installed skill is in ~/.claude/skills/{SKILL}')
     check(os.path.exists(skill_md) and f'name: {SKILL}' in open(skill_md).read(), 'its SKILL.md is the published one')
     check(os.path.exists(asset) and open(asset, 'rb').read() == ASSET, 'its binary asset arrived byte for byte')
-    report = wait(lambda: wd.text(wd.find(testid('skills-report'))), 30) or ''
-    check('1.2.0' in report and SKILL in report, f'the window reports the install ({report.splitlines()[0] if report else ""!r})')
+    report = wait(lambda: wd.text(wd.find(testid('skills-report') + ' .banner')), 30) or ''
+    check('1.2.0' in report and SKILL in report, f'the window reports the install ({report!r})')
+    # Setup gave every agent the home's own skill; the new one goes where that one went.
+    homes = sorted(os.path.dirname(r) for r, _, _ in os.walk(HOME)
+                   if os.path.basename(r) == 'review-checklist' and '/.agent/' not in r + '/')
+    missing = [h for h in homes if not os.path.isfile(os.path.join(h, SKILL, 'SKILL.md'))]
+    check(homes and not missing, f'it reaches every agent skills folder setup used ({len(homes)}; missing {missing})')
     check(wait(lambda: 'Installed 1.2.0' in wd.text(wd.find('main')), 10), 'and the page now says Installed 1.2.0')
     wd.screenshot(os.path.join(out, '06-skill-installed.png'))
 
