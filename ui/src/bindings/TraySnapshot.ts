@@ -2,7 +2,7 @@
 import type { AgentLine } from "./AgentLine";
 import type { HealthStatus } from "./HealthStatus";
 import type { TrayLevel } from "./TrayLevel";
-import type { Violation } from "./Violation";
+import type { ViolationAlert } from "./ViolationAlert";
 
 /**
  * Everything the tray shows.
@@ -23,7 +23,7 @@ unseen: bigint,
 /**
  * The newest violations (newest first, at most 5).
  */
-recent: Array<Violation>, 
+recent: Array<ViolationAlert>, 
 /**
  * One line per detected agent.
  */
