@@ -249,6 +249,12 @@ pub fn run() {
             std::process::exit(1);
         }
     };
+    // The app answers approvals and pauses enforcement: an agent that
+    // started it could do both for itself.
+    if let Err(e) = state.app.refuse_under_agent("uas-desktop") {
+        tracing::error!("{e}");
+        std::process::exit(2);
+    }
     let result = configure(builder, {
         state.take_duties();
         state

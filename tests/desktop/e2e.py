@@ -169,6 +169,17 @@ def finish():
     sys.exit(0)
 
 
+# ---- 0. an agent cannot start the app (it answers approvals) ----
+agent_dir = os.path.join(tmp, 'agent')
+os.makedirs(agent_dir)
+fake_claude = shutil.copy('/bin/sh', os.path.join(agent_dir, 'claude'))
+r = subprocess.run([fake_claude, '-c', f"'{APP}' --hidden; exit $?"], env=env, capture_output=True, text=True,
+                   timeout=60)
+check(r.returncode == 2 and 'started by an AI agent' in r.stderr,
+      f'started by an agent, the app refuses (exit {r.returncode})')
+tail = uas('audit', 'tail', '--json').stdout
+check('"tamper"' in tail and 'uas-desktop' in tail, 'and the attempt is recorded as tamper')
+
 # ---- 1. start hidden; the tray item appears ----
 t0 = time.monotonic()
 app = start_app('--hidden')
@@ -345,9 +356,15 @@ check(notes.wait_for(lambda x: x['member'] == 'NotificationClosed' and x['args']
 entry = os.path.join(HOME, '.config/autostart/uas-desktop.desktop')
 check(not os.path.exists(entry), 'no autostart entry before')
 must(click('Start at login'), 'the tray menu has Start at login (clicked)')
+def entry_text():
+    try:
+        return open(entry).read()
+    except OSError:
+        return ''
+
+
 check(wait(lambda: os.path.exists(entry), 10), 'ticking Start at login writes the XDG autostart entry')
-text = open(entry).read() if os.path.exists(entry) else ''
-check(f'Exec={APP} --hidden' in text, 'which starts this program hidden')
+check(wait(lambda: f'Exec={APP} --hidden' in entry_text(), 5), f'which starts this program hidden ({entry_text()!r})')
 check(wait(lambda: (menu_find(menu_layout(item), 'Start at login') or {}).get('toggle-state') == 1, 10),
       'and the menu shows it ticked')
 click('Start at login')

@@ -17,8 +17,7 @@ Screenshots of every step go to --out.
 
     tests/desktop/webdriver.py --app path/to/uas-desktop --uas path/to/uas [--out DIR] [--driver tauri-driver]
 """
-import argparse, base64, hashlib, json, os, shutil, socket, subprocess, sys, tempfile, time, traceback
-import urllib.error, urllib.request
+import argparse, base64, hashlib, http.client, json, os, shutil, socket, subprocess, sys, tempfile, time, traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -48,30 +47,42 @@ class WebDriverError(Exception):
 
 class WebDriver:
     def __init__(self, url):
-        self.url = url
+        self.host, self.port = url.split('//')[1].split(':')
+        self.conn = None
         self.session = None
-        self.dropped = 0  # requests tauri-driver dropped (and were sent again)
+        self.dropped = []  # commands tauri-driver dropped (and were sent again)
 
     def call(self, method, path, body=None, timeout=60):
+        # One kept-alive connection: tauri-driver passes a client's
+        # `Connection: close` (urllib sends it) on to WebKitWebDriver, which then
+        # closes its side after answering, and tauri-driver's pool can send the
+        # next command down that closed connection; it then drops ours without
+        # an answer ("client error (SendRequest) ... Connection reset by peer").
         data = json.dumps({} if body is None else body).encode() if method == 'POST' else None
-        for attempt in range(4):
-            req = urllib.request.Request(self.url + path, data=data, method=method,
-                                         headers={'Content-Type': 'application/json; charset=utf-8'})
+        for attempt in range(3):
+            if self.conn is None:
+                self.conn = http.client.HTTPConnection(self.host, int(self.port))
+            self.conn.timeout = timeout
             try:
-                with urllib.request.urlopen(req, timeout=timeout) as r:
-                    return json.load(r).get('value')
-            except urllib.error.HTTPError as e:
-                value = json.load(e).get('value') or {}
-                raise WebDriverError(value.get('error', e.code), value.get('message', '')) from None
-            except ConnectionResetError:
-                # tauri-driver reuses a kept-alive connection that WebKitWebDriver
-                # has just closed ("client error (SendRequest) ... Connection reset
-                # by peer" in its log) and answers by dropping ours. The command
-                # never reached WebKitWebDriver: send it again (not a new session).
-                if path == '/session' or attempt == 3:
+                self.conn.request(method, path, body=data, headers={'Content-Type': 'application/json; charset=utf-8'})
+                r = self.conn.getresponse()
+                payload = json.loads(r.read() or b'{}')
+            except (ConnectionError, http.client.HTTPException):
+                self.conn.close()
+                self.conn = None
+                # Dropped before WebKitWebDriver saw it: send it again (not a new session).
+                if path == '/session' or attempt == 2:
                     raise
-                self.dropped += 1
-                time.sleep(0.05)
+                self.dropped.append(f'{method} {path.rsplit("/", 1)[-1]}')
+                continue
+            except OSError:  # a timeout: the answer may still come on this connection
+                self.conn.close()
+                self.conn = None
+                raise
+            if r.status >= 400:
+                value = payload.get('value') or {}
+                raise WebDriverError(value.get('error', r.status), value.get('message', ''))
+            return payload.get('value')
 
     def s(self, method, path='', body=None, timeout=60):
         return self.call(method, f'/session/{self.session}{path}', body, timeout)
@@ -109,6 +120,9 @@ class WebDriver:
         return self.s('POST', '/execute/sync', {'script': script, 'args': list(a)})
 
     def screenshot(self, path):
+        # After two animation frames the DOM as it is now has been painted.
+        self.s('POST', '/execute/async', {'script': 'const done = arguments[0];'
+                                          'requestAnimationFrame(() => requestAnimationFrame(() => done()))', 'args': []})
         png = base64.b64decode(self.s('GET', '/screenshot', timeout=30))
         with open(path, 'wb') as f:
             f.write(png)
@@ -131,8 +145,8 @@ HOME = os.path.join(tmp, 'home')
 env = {k: v for k, v in os.environ.items() if k in ('DISPLAY', 'DBUS_SESSION_BUS_ADDRESS', 'XAUTHORITY', 'LANG', 'TERM')}
 env.update(HOME=HOME, USER='e2e', UAS_HOME=os.path.join(HOME, '.agent'), XDG_CONFIG_HOME=os.path.join(HOME, '.config'),
            XDG_DATA_HOME=os.path.join(HOME, '.local/share'), XDG_CACHE_HOME=os.path.join(HOME, '.cache'),
-           XDG_RUNTIME_DIR=os.path.join(tmp, 'run'), NO_AT_BRIDGE='1', RUST_LOG='info,uas_desktop=debug',
-           PATH='/usr/bin:/bin')
+           XDG_RUNTIME_DIR=os.path.join(tmp, 'run'), TMPDIR=os.path.join(tmp, 'run'), NO_AT_BRIDGE='1',
+           RUST_LOG='info,uas_desktop=debug', PATH='/usr/bin:/bin')
 # No WEBKIT_DISABLE_COMPOSITING_MODE here (unlike e2e.py): with it, WebKitGTK 2.50's
 # WebDriver screenshot never answers once the page has been idle a few seconds
 # (the window itself still repaints; only the automation snapshot waits forever).
@@ -196,7 +210,7 @@ def exe(pid):
 def finish():
     global wd
     if wd and wd.dropped:
-        print(f'# tauri-driver dropped {wd.dropped} request(s) on the way to WebKitWebDriver (sent again)')
+        print(f'# tauri-driver dropped {len(wd.dropped)} command(s) on the way to WebKitWebDriver, sent again: {wd.dropped}')
     if wd and wd.session:
         try:
             wd.quit()
@@ -218,13 +232,20 @@ def finish():
             p.wait(timeout=10)
         except subprocess.TimeoutExpired:
             p.kill()
+    shutil.rmtree(bindir, ignore_errors=True)  # the two binaries are 170 MB
     if failures:
         if os.path.exists(driver_log_path):
             print('---- tauri-driver / WebKitWebDriver / app log ----')
             print(open(driver_log_path, errors='replace').read()[-6000:])
         print(f'{len(failures)} webdriver check(s) failed: {failures}')
-        print(f'screenshots in {out}')
+        print(f'screenshots in {out}; the home and the log in {tmp}')
         sys.exit(1)
+    for name in os.listdir(tmp):  # all but the screenshots
+        path = os.path.join(tmp, name)
+        if path != out:
+            shutil.rmtree(path) if os.path.isdir(path) else os.remove(path)
+    if not os.listdir(tmp):
+        os.rmdir(tmp)
     print(f'screenshots in {out}')
     print('desktop window through WebDriver: all checks passed')
     sys.exit(0)
@@ -303,7 +324,7 @@ def run():
     wd = WebDriver(f'http://127.0.0.1:{port}')
     must(wait(lambda: wd.call('GET', '/status', timeout=2).get('ready'), 30, 0.2),
          'tauri-driver answers, WebKitWebDriver behind it is ready')
-    wd.dropped = 0  # (while WebKitWebDriver started, tauri-driver dropped the status requests)
+    wd.dropped = []  # (while WebKitWebDriver started, tauri-driver dropped the status requests)
 
     t0 = time.monotonic()
     try:

@@ -299,3 +299,33 @@ impl App {
         })
     }
 }
+
+impl App {
+    /// Refuses `program` (what a person runs: `uas serve`, the desktop app)
+    /// when an AI agent process is among this process's ancestors: it
+    /// could answer its own approvals. The attempt is recorded as a
+    /// critical tamper event.
+    pub fn refuse_under_agent(&self, program: &str) -> Result<(), ApiError> {
+        let Some(a) = uas_core::ancestry::agent_ancestor() else {
+            return Ok(());
+        };
+        let _ = self.audit_append(&[uas_audit::NewEvent {
+            ts_ms: uas_core::now_ms(),
+            agent: a.agent.clone(),
+            session: "-".into(),
+            kind: "tamper".into(),
+            severity: uas_audit::Severity::Critical,
+            payload: serde_json::json!({
+                "refused": program,
+                "agent_pid": a.pid,
+                "agent_command": a.command,
+            })
+            .to_string(),
+            decision: Some(r#"{"action":"deny"}"#.into()),
+        }]);
+        Err(ApiError::Invalid(format!(
+            "refused: `{program}` was started by an AI agent (pid {}, {}); only a person may run it, from a terminal or desktop no agent started (recorded as a tamper attempt)",
+            a.pid, a.agent
+        )))
+    }
+}

@@ -6,30 +6,9 @@ use std::io::{IsTerminal, Read, Write};
 use uas_api::App;
 
 /// Refuses when an agent process is among the ancestors; the attempt is a
-/// critical tamper event.
+/// critical tamper event (see [`App::refuse_under_agent`]).
 pub(crate) fn refuse_under_agent(app: &App, command: &str) -> anyhow::Result<()> {
-    let Some(a) = uas_core::ancestry::agent_ancestor() else {
-        return Ok(());
-    };
-    let _ = app.audit_append(&[uas_audit::NewEvent {
-        ts_ms: uas_core::now_ms(),
-        agent: a.agent.clone(),
-        session: "-".into(),
-        kind: "tamper".into(),
-        severity: uas_audit::Severity::Critical,
-        payload: serde_json::json!({
-            "refused": format!("uas {command}"),
-            "agent_pid": a.pid,
-            "agent_command": a.command,
-        })
-        .to_string(),
-        decision: Some(r#"{"action":"deny"}"#.into()),
-    }]);
-    anyhow::bail!(
-        "refused: `uas {command}` was started by an AI agent (pid {}, {}); only a person may run it, from a terminal no agent started (recorded as a tamper attempt)",
-        a.pid,
-        a.agent
-    )
+    Ok(app.refuse_under_agent(&format!("uas {command}"))?)
 }
 
 /// Shows `text` and a fresh code on /dev/tty (never stdin) and reads the
