@@ -1,3 +1,4 @@
+import { useEffect, useRef } from "react";
 import type { SetupReport } from "../../bindings/SetupReport";
 import { Changes } from "../../components/Changes";
 import { applyVerdict } from "./logic";
@@ -6,9 +7,12 @@ import { ReportNotes } from "./ReportNotes";
 /** Step 3: what apply wrote, and whether the files now verify. */
 export function ApplyResult({ result }: { result: SetupReport }) {
   const v = applyVerdict(result);
+  // Apply is pressed at the bottom of a long review: bring the verdict into view.
+  const verdict = useRef<HTMLParagraphElement>(null);
+  useEffect(() => verdict.current?.scrollIntoView?.({ block: "nearest" }), [result]);
   return (
     <div>
-      <p className={`banner ${v.verified ? "ok" : "fail"}`} data-testid="apply-verdict">
+      <p ref={verdict} className={`banner ${v.verified ? "ok" : "fail"}`} data-testid="apply-verdict" role="status">
         {v.headline}
       </p>
       {result.unverified.length > 0 && (
