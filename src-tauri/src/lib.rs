@@ -147,7 +147,8 @@ fn main_window<R: Runtime>(
     let mut builder = tauri::WebviewWindowBuilder::from_config(app, &config)?;
     if let Some(hash) = hash {
         // Before the ui's scripts read the route.
-        builder = builder.initialization_script(format!("if (!location.hash) location.hash = {hash};"));
+        builder =
+            builder.initialization_script(format!("if (!location.hash) location.hash = {hash};"));
     }
     builder.build()
 }
@@ -283,7 +284,10 @@ pub fn run() {
     match result {
         Ok(app) => app.run(|_, event| {
             // The last window closed: stay in the tray. Quit passes a code.
-            if let tauri::RunEvent::ExitRequested { code: None, api, .. } = event {
+            if let tauri::RunEvent::ExitRequested {
+                code: None, api, ..
+            } = event
+            {
                 api.prevent_exit();
             }
         }),

@@ -33,6 +33,34 @@ fn request_with(cmd: &str, origin: &str, body: InvokeBody) -> InvokeRequest {
     }
 }
 
+/// Calls `cmd` with a JSON body from the app's own origin.
+fn call(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    body: serde_json::Value,
+) -> Result<serde_json::Value, serde_json::Value> {
+    get_ipc_response(
+        webview,
+        request_with(cmd, "tauri://localhost", InvokeBody::Json(body)),
+    )
+    .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
+}
+
+/// A mock app with a window over an initialized temporary home.
+fn initialized(
+    root: &std::path::Path,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    tauri::WebviewWindow<tauri::test::MockRuntime>,
+) {
+    let app = mock_app(root);
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .expect("webview");
+    get_ipc_response(&webview, request("init", "tauri://localhost")).expect("init");
+    (app, webview)
+}
+
 #[test]
 fn init_then_doctor_over_ipc_reports_a_healthy_home() {
     let tmp = tempfile::tempdir().expect("tmp");
@@ -127,19 +155,9 @@ fn one_click_setup_over_ipc_sets_up_a_detected_agent() {
 #[test]
 fn the_ui_screens_commands_answer_over_ipc() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let app = mock_app(tmp.path());
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("webview");
-    get_ipc_response(&webview, request("init", "tauri://localhost")).expect("init");
+    let (_app, webview) = initialized(tmp.path());
     let json = |cmd: &str, body: serde_json::Value| {
-        get_ipc_response(
-            &webview,
-            request_with(cmd, "tauri://localhost", InvokeBody::Json(body)),
-        )
-        .unwrap_or_else(|e| panic!("{cmd}: {e:?}"))
-        .deserialize::<serde_json::Value>()
-        .expect("json")
+        call(&webview, cmd, body).unwrap_or_else(|e| panic!("{cmd}: {e:?}"))
     };
     let plan = json("plan", serde_json::json!({"agents": "all"}));
     assert_eq!(plan["dry_run"], true, "{plan:#}");
@@ -163,18 +181,8 @@ fn the_ui_screens_commands_answer_over_ipc() {
 #[test]
 fn desktop_settings_over_ipc_keep_do_not_disturb_in_the_home() {
     let tmp = tempfile::tempdir().expect("tmp");
-    let app = mock_app(tmp.path());
-    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
-        .build()
-        .expect("webview");
-    get_ipc_response(&webview, request("init", "tauri://localhost")).expect("init");
-    let call = |cmd: &str, body: serde_json::Value| {
-        get_ipc_response(
-            &webview,
-            request_with(cmd, "tauri://localhost", InvokeBody::Json(body)),
-        )
-        .map(|r| r.deserialize::<serde_json::Value>().expect("json"))
-    };
+    let (_app, webview) = initialized(tmp.path());
+    let call = |cmd: &str, body: serde_json::Value| call(&webview, cmd, body);
     let before = call("desktop_settings", serde_json::json!({})).expect("settings");
     assert_eq!(before["do_not_disturb"], false);
     assert_eq!(before["start_at_login"], false);

@@ -103,6 +103,16 @@ def hook(session, event, tool=None):
     return uas('hook', 'claude', event, stdin=hook_input(session, event, tool))
 
 
+def ended(p, timeout):
+    """Waits for `p` to exit (killed after `timeout`); its exit code."""
+    try:
+        p.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        p.kill()
+        p.wait()
+    return p.returncode
+
+
 def hook_bg(session, event, tool=None):
     p = subprocess.Popen([UAS, 'hook', 'claude', event], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                          stderr=subprocess.PIPE, text=True, env=env)
@@ -316,12 +326,8 @@ must(ask, 'the approval request became a notification')
 check(('approve', 'Approve') in ask['actions'] and ('refuse', 'Refuse') in ask['actions'],
       f'with Approve and Refuse buttons ({ask["actions"]})')
 invoke_action('Approve')
-try:
-    waiting.wait(timeout=10)
-    err_ = waiting.stderr.read()
-except subprocess.TimeoutExpired:
-    waiting.kill()
-    err_ = 'timed out'
+ended(waiting, 10)
+err_ = waiting.stderr.read()
 check(waiting.returncode == 0, f'Approve in the notification let the waiting hook through (exit {waiting.returncode}, {err_.strip()[:120]!r})')
 refused = hook_bg('sess-ask-2', 'PreToolUse', bash('git push origin release'))
 ask2 = notes.wait_for(lambda n: n['summary'].startswith('Approve?') and n is not ask, timeout=10)
@@ -337,11 +343,7 @@ app_log.flush()
 check(wait(lambda: 'ignored a notification signal' in open(os.path.join(tmp, 'app.log')).read(), 5),
       'the forged signals reached the app, which ignored them (the sender is not the notification server)')
 invoke_action('refuse')
-try:
-    refused.wait(timeout=10)
-except subprocess.TimeoutExpired:
-    refused.kill()
-check(refused.returncode == 2, f'Refuse in the notification denied it (exit {refused.returncode})')
+check(ended(refused, 10) == 2, f'Refuse in the notification denied it (exit {refused.returncode})')
 
 # A request nobody answers lapses: its notification is taken down.
 lapsing = hook_bg('sess-lapse', 'PreToolUse', bash('make deploy'))
@@ -374,11 +376,7 @@ check(os.path.isdir(os.path.dirname(entry)) and os.listdir(os.path.dirname(entry
 
 # ---- 7. a second launch shows the first one's window ----
 second = start_app()
-try:
-    second.wait(timeout=30)
-except subprocess.TimeoutExpired:
-    second.kill()
-check(second.returncode == 0, f'a second launch exits (code {second.returncode})')
+check(ended(second, 30) == 0, f'a second launch exits (code {second.returncode})')
 check(wait(visible_windows, 20), 'and the first instance shows its window')
 check(app.poll() is None, 'the first instance still runs')
 time.sleep(2)  # let WebKit paint before the screenshot
@@ -516,11 +514,7 @@ check(shown and geometry(shown[0]) == (820, 560), f'reopened at the size it had 
 
 # ---- Quit; then a running `uas serve` keeps the duties ----
 click('Quit')
-try:
-    app.wait(timeout=15)
-except subprocess.TimeoutExpired:
-    app.kill()
-check(app.returncode == 0, f'Quit from the tray ends the app (code {app.returncode})')
+check(ended(app, 15) == 0, f'Quit from the tray ends the app (code {app.returncode})')
 # Violations while the app is closed are summarized once at the next start.
 for i in range(4):
     hook(f'closed-{i}', 'PreToolUse', bash('git push --force origin closed'))
