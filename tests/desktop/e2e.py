@@ -319,6 +319,14 @@ popups = len([n for n in notes.notes if n['summary'].startswith('Denied')]) - be
 check(popups <= 3, f'30 denials gave {popups} single pop-ups (burst 3)')
 check(summary and 'no-force-push' in summary['body'], f'and one summary: {summary and summary["summary"]!r}')
 
+# Clicking a violation's notification opens the window at its event.
+invoke_action('Open')
+check(wait(visible_windows, 20), 'clicking a notification opens the window')
+time.sleep(1.5)
+screenshot(os.path.join(out, 'desktop-from-notification.png'))
+close_window(visible_windows()[0])
+check(wait(lambda: not visible_windows(), 10), 'closed again (the app stays in the tray)')
+
 # ---- 5. an approval request answered from the notification ----
 waiting = hook_bg('sess-ask', 'PreToolUse', bash('git push origin main'))
 ask = notes.wait_for(lambda n: n['summary'].startswith('Approve?'), timeout=10)
