@@ -29,7 +29,7 @@ pub fn settings(state: &DesktopState) -> DesktopSettings {
         do_not_disturb: state.book.lock().is_ok_and(|b| b.planner.dnd()),
         secrets,
         secrets_in_keyring,
-        duties: state.duties.clone(),
+        duties: state.duties.lock().map(|d| d.clone()).unwrap_or_default(),
     }
 }
 

@@ -88,6 +88,10 @@ fn run<R: Runtime>(handle: &AppHandle<R>) {
         }
         std::thread::sleep(Duration::from_secs(2));
     }
+    if told {
+        // Set up from the window meanwhile: this app can own the duties now.
+        state.take_duties();
+    }
     let prefs = app.desktop_prefs();
     let head = app.audit_head().unwrap_or(0);
     // A new home, or prefs from another database: start at the head.

@@ -32,9 +32,9 @@ pub struct DesktopState {
     /// Notifications (set once the app runs).
     notifier: OnceLock<alerts::Notifier>,
     /// Who runs the long-running duties, in words.
-    duties: String,
+    duties: Mutex<String>,
     /// `serve.lock`, held while this app runs the duties.
-    _owner: Option<uas_core::service::ServiceLock>,
+    owner: Mutex<Option<uas_core::service::ServiceLock>>,
 }
 
 impl DesktopState {
@@ -49,8 +49,8 @@ impl DesktopState {
             drawn: Default::default(),
             autostart,
             notifier: OnceLock::new(),
-            duties: "not started".into(),
-            _owner: None,
+            duties: Mutex::new("not started".into()),
+            owner: Mutex::new(None),
         }
     }
 
@@ -73,34 +73,42 @@ impl DesktopState {
     }
 
     /// Takes `serve.lock` and starts the duties, unless a `uas serve` (or
-    /// another app) holds it: then that one runs them.
-    pub fn take_duties(&mut self) {
-        let lock = self.app.home().service_lock_file();
-        if let Some(dir) = lock.parent()
-            && !dir.is_dir()
-        {
-            self.duties = "nobody yet: the home is not set up (run Setup)".into();
+    /// another app) holds it: then that one runs them. Called at start and
+    /// again once a new home is set up.
+    pub fn take_duties(&self) {
+        let Ok(mut owner) = self.owner.lock() else {
+            return;
+        };
+        if owner.is_some() {
             return;
         }
-        match uas_core::service::ServiceLock::acquire(&lock) {
-            Ok(Some(mut held)) => {
-                let _ = held.describe(&format!("uas-desktop pid {}\n", std::process::id()));
-                uas_server::start_duties(&self.app);
-                self.duties = "this app (spool import, checkpoints, webhooks, approvals)".into();
-                self._owner = Some(held);
+        let lock = self.app.home().service_lock_file();
+        let said = if lock.parent().is_some_and(|d| !d.is_dir()) {
+            "nobody yet: the home is not set up (run Setup)".to_owned()
+        } else {
+            match uas_core::service::ServiceLock::acquire(&lock) {
+                Ok(Some(mut held)) => {
+                    let _ = held.describe(&format!("uas-desktop pid {}\n", std::process::id()));
+                    uas_server::start_duties(&self.app);
+                    *owner = Some(held);
+                    "this app (spool import, checkpoints, webhooks, approvals)".to_owned()
+                }
+                Ok(None) => {
+                    let who = self
+                        .app
+                        .duties_owner()
+                        .unwrap_or_else(|| "another process".into());
+                    tracing::info!("{who} runs this home's duties; the app only shows them");
+                    format!("{who} (the app leaves the duties to it)")
+                }
+                Err(e) => {
+                    tracing::warn!("cannot use {}: {e}", lock.display());
+                    format!("nobody: {} cannot be used ({e})", lock.display())
+                }
             }
-            Ok(None) => {
-                let who = self
-                    .app
-                    .duties_owner()
-                    .unwrap_or_else(|| "another process".into());
-                tracing::info!("{who} runs this home's duties; the app only shows them");
-                self.duties = format!("{who} (the app leaves the duties to it)");
-            }
-            Err(e) => {
-                tracing::warn!("cannot use {}: {e}", lock.display());
-                self.duties = format!("nobody: {} cannot be used ({e})", lock.display());
-            }
+        };
+        if let Ok(mut d) = self.duties.lock() {
+            *d = said;
         }
     }
 }
@@ -243,7 +251,7 @@ pub fn run() {
                 .with_state_flags(StateFlags::all() - StateFlags::VISIBLE)
                 .build(),
         );
-    let mut state = match DesktopState::from_env() {
+    let state = match DesktopState::from_env() {
         Ok(s) => s,
         Err(e) => {
             tracing::error!("{e}");

@@ -190,6 +190,21 @@ check(r.returncode == 2 and 'started by an AI agent' in r.stderr,
 tail = uas('audit', 'tail', '--json').stdout
 check('"tamper"' in tail and 'uas-desktop' in tail, 'and the attempt is recorded as tamper')
 
+# ---- a first start before the home exists: the app takes the duties once Setup made it ----
+fresh = os.path.join(tmp, 'fresh')
+os.makedirs(fresh)
+fresh_env = dict(env, HOME=fresh, UAS_HOME=os.path.join(fresh, '.agent'), XDG_CONFIG_HOME=os.path.join(fresh, '.config'))
+early = subprocess.Popen([APP, '--hidden'], env=fresh_env, stdout=app_log, stderr=app_log)
+procs.append(early)
+check(wait(lambda: sni_items(), 60), 'on a home not set up yet the app starts in the tray')
+subprocess.run([UAS, 'init'], env=fresh_env, capture_output=True, check=True)
+lock_of = os.path.join(fresh, '.agent/serve.lock')
+check(wait(lambda: os.path.exists(lock_of) and 'uas-desktop' in open(lock_of).read(), 15),
+      'once the home exists the app holds serve.lock and runs the duties')
+early.terminate()
+ended(early, 15)
+check(wait(lambda: not sni_items(), 15), 'its tray item is gone after it ends')
+
 # ---- 1. start hidden; the tray item appears ----
 t0 = time.monotonic()
 app = start_app('--hidden')
