@@ -344,6 +344,7 @@ try {
 } catch (e) {
   await shot("failure").catch(() => {});
   console.error(e);
+  if (consoleErrors.length) console.error(`page errors: ${consoleErrors.join("; ")}`);
   process.exitCode = 1;
 } finally {
   await browser.close();

@@ -9,7 +9,11 @@ export function ApplyResult({ result }: { result: SetupReport }) {
   const v = applyVerdict(result);
   // Apply is pressed at the bottom of a long review: bring the verdict into view.
   const verdict = useRef<HTMLParagraphElement>(null);
-  useEffect(() => verdict.current?.scrollIntoView?.({ block: "nearest" }), [result]);
+  // (A block body: newer browsers' scrollIntoView returns a promise, which
+  // React would take for the effect's cleanup function.)
+  useEffect(() => {
+    verdict.current?.scrollIntoView?.({ block: "nearest" });
+  }, [result]);
   return (
     <div>
       <p ref={verdict} className={`banner ${v.verified ? "ok" : "fail"}`} data-testid="apply-verdict" role="status">
