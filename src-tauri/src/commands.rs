@@ -282,7 +282,11 @@ pub(crate) async fn set_do_not_disturb<R: tauri::Runtime>(
 pub(crate) async fn tray_state(
     state: tauri::State<'_, DesktopState>,
 ) -> Result<Option<uas_api::TraySnapshot>, ErrorDto> {
-    Ok(state.tray.lock().ok().and_then(|t| t.clone()))
+    Ok(state
+        .drawn
+        .lock()
+        .ok()
+        .and_then(|d| d.as_ref().map(|(snap, _)| snap.clone())))
 }
 
 /// Streams audit records after `since` to the window as `uas://live`

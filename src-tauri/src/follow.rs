@@ -213,23 +213,23 @@ pub fn refresh<R: Runtime>(handle: &AppHandle<R>, app: &App, notifier: &Notifier
         Ok(b) => (b.unseen, b.recent.iter().cloned().collect()),
         Err(_) => (0, Vec::new()),
     };
-    let snap = match app.tray_snapshot(unseen, recent) {
+    // Read once: the tray counts it, notifications show what is new.
+    let pending = app.approvals().map(|v| v.pending).unwrap_or_default();
+    let snap = match app.tray_snapshot(unseen, recent, pending.len() as u64) {
         Ok(s) => s,
         Err(e) => {
             tracing::warn!("tray: {e}");
             return;
         }
     };
+    let open: BTreeSet<String> = pending.iter().map(|a| a.id.clone()).collect();
+    notifier.retire(&open);
     let mut fresh = Vec::new();
     let mut broken_now = None;
     if let Ok(mut book) = state.book.lock() {
-        if let Ok(view) = app.approvals() {
-            let open: BTreeSet<String> = view.pending.iter().map(|a| a.id.clone()).collect();
-            notifier.retire(&open);
-            for a in view.pending {
-                if book.notified.insert(a.id.clone()) {
-                    fresh.push(a);
-                }
+        for a in pending {
+            if book.notified.insert(a.id.clone()) {
+                fresh.push(a);
             }
         }
         // A home not set up yet is said by the window, not by an alert.

@@ -22,8 +22,6 @@ pub struct DesktopState {
     live: std::sync::Arc<std::sync::atomic::AtomicU64>,
     /// Violations, the flood limit, notified requests.
     book: Mutex<follow::AlertBook>,
-    /// What the tray shows now.
-    tray: Mutex<Option<uas_api::TraySnapshot>>,
     /// What was last drawn, with the two checkboxes (start at login, do
     /// not disturb).
     drawn: Mutex<Option<(uas_api::TraySnapshot, (bool, bool))>>,
@@ -45,7 +43,6 @@ impl DesktopState {
             app,
             live: Default::default(),
             book: Default::default(),
-            tray: Default::default(),
             drawn: Default::default(),
             autostart,
             notifier: OnceLock::new(),

@@ -79,9 +79,25 @@ pub fn draw<R: Runtime>(app: &AppHandle<R>, snap: &TraySnapshot) {
     if let Err(e) = result {
         tracing::warn!("cannot redraw the tray: {e}");
     }
-    if let Ok(mut last) = state.tray.lock() {
-        *last = Some(snap.clone());
-    }
+}
+
+/// A submenu of `(id, label)` items, or one disabled `empty` line.
+fn submenu<R: Runtime>(
+    app: &AppHandle<R>,
+    title: String,
+    items: Vec<(String, String)>,
+    empty: &str,
+) -> tauri::Result<Submenu<R>> {
+    let items: Vec<MenuItem<R>> = if items.is_empty() {
+        vec![MenuItem::with_id(app, "none", empty, false, None::<&str>)?]
+    } else {
+        items
+            .into_iter()
+            .map(|(id, label)| MenuItem::with_id(app, id, label, true, None::<&str>))
+            .collect::<tauri::Result<_>>()?
+    };
+    let refs: Vec<&dyn IsMenuItem<R>> = items.iter().map(|m| m as _).collect();
+    Submenu::with_items(app, title, true, &refs)
 }
 
 fn menu<R: Runtime>(app: &AppHandle<R>, snap: &TraySnapshot) -> tauri::Result<Menu<R>> {
@@ -94,64 +110,30 @@ fn menu<R: Runtime>(app: &AppHandle<R>, snap: &TraySnapshot) -> tauri::Result<Me
         true,
         None::<&str>,
     )?;
-    let recent: Vec<MenuItem<R>> = if snap.recent.is_empty() {
-        vec![MenuItem::with_id(
-            app,
-            "none",
-            "No violations",
-            false,
-            None::<&str>,
-        )?]
-    } else {
-        snap.recent
-            .iter()
-            .map(|v| {
-                let label = if v.seq > 0 {
-                    format!("#{} {}", v.seq, v.title())
-                } else {
-                    v.title()
-                };
-                MenuItem::with_id(
-                    app,
-                    format!("{VIOLATION}{}", v.seq),
-                    label,
-                    true,
-                    None::<&str>,
-                )
-            })
-            .collect::<tauri::Result<_>>()?
-    };
-    let recent_refs: Vec<&dyn IsMenuItem<R>> = recent.iter().map(|m| m as _).collect();
+    let recent = snap
+        .recent
+        .iter()
+        .map(|v| {
+            let label = if v.seq > 0 {
+                format!("#{} {}", v.seq, v.title())
+            } else {
+                v.title()
+            };
+            (format!("{VIOLATION}{}", v.seq), label)
+        })
+        .collect();
     let title = if snap.unseen > 0 {
         format!("Recent violations ({} new)", snap.unseen)
     } else {
         "Recent violations".to_owned()
     };
-    let recent_menu = Submenu::with_items(app, title, true, &recent_refs)?;
-    let agents: Vec<MenuItem<R>> = if snap.agents.is_empty() {
-        vec![MenuItem::with_id(
-            app,
-            "no-agents",
-            "No agents detected",
-            false,
-            None::<&str>,
-        )?]
-    } else {
-        snap.agents
-            .iter()
-            .map(|a| {
-                MenuItem::with_id(
-                    app,
-                    format!("{AGENT}{}", a.agent),
-                    &a.line,
-                    true,
-                    None::<&str>,
-                )
-            })
-            .collect::<tauri::Result<_>>()?
-    };
-    let agent_refs: Vec<&dyn IsMenuItem<R>> = agents.iter().map(|m| m as _).collect();
-    let agents_menu = Submenu::with_items(app, "Agents", true, &agent_refs)?;
+    let recent_menu = submenu(app, title, recent, "No violations")?;
+    let agents = snap
+        .agents
+        .iter()
+        .map(|a| (format!("{AGENT}{}", a.agent), a.line.clone()))
+        .collect();
+    let agents_menu = submenu(app, "Agents".into(), agents, "No agents detected")?;
     let pause = if snap.paused {
         MenuItem::with_id(app, RESUME, "Resume enforcement", true, None::<&str>)?
     } else {

@@ -205,12 +205,14 @@ impl App {
         })
     }
 
-    /// The tray's view: health, mode, pending approvals, one line per agent.
-    /// `unseen` and `recent` come from the caller, which follows the feed.
+    /// The tray's view: health, mode, one line per agent. `unseen`,
+    /// `recent` and `pending` (requests waiting) come from the caller,
+    /// which follows the feed and reads the inbox for its own notifications.
     pub fn tray_snapshot(
         &self,
         unseen: u64,
         recent: Vec<Violation>,
+        pending: u64,
     ) -> Result<TraySnapshot, ApiError> {
         let health = self.health();
         let health_detail = health
@@ -218,7 +220,6 @@ impl App {
             .iter()
             .find(|c| c.status == health.status && c.status != HealthStatus::Ok)
             .map(|c| format!("{}: {}", c.name, c.detail));
-        let pending = self.approvals().map_or(0, |a| a.pending.len() as u64);
         let paused = self
             .sop_mode()
             .is_ok_and(|m| m.global.mode == uas_sop::Mode::Observe);
